@@ -1,0 +1,50 @@
+// The station's config file on the device: Storage file "deskphone.json",
+// written at flashing time by `deskphone flash`, read by the firmware at boot.
+// Short keys because the device parses it into interpreter variables.
+// It holds the station's broker secret, so it is written with mode 0600 on
+// the host and never printed.
+
+export const CONFIG_FILE = 'deskphone.json';
+
+export interface DeviceConfig {
+  /** Config version; reported in the birth so the host sees stale configs. */
+  v: number;
+  /** Station id (also the MQTT client id and username). */
+  id: string;
+  /** Board profile name the config was made for. */
+  board: string;
+  /** Broker host name or address and port. */
+  host: string;
+  port: number;
+  /** Station secret (MQTT password). */
+  pass: string;
+  /** UI language. */
+  lang: 'de' | 'en';
+  /** Digits in a contract account number. */
+  digits: number;
+  /** WiFi (ESP32) or static address fallback (W5500); absent where not used. */
+  net?: {
+    ssid?: string;
+    psk?: string;
+    ip?: string;
+    gw?: string;
+    mask?: string;
+    dns?: string;
+  };
+}
+
+export const DEFAULT_ACCOUNT_DIGITS = 12;
+
+/** Problems with a config, as readable sentences; empty when it is usable. */
+export function deviceConfigProblems(c: Partial<DeviceConfig>): string[] {
+  const problems: string[] = [];
+  if (!Number.isInteger(c.v) || (c.v as number) < 1) problems.push('"v" (config version) must be a positive integer');
+  if (typeof c.id !== 'string' || !c.id) problems.push('"id" (station id) is missing');
+  if (typeof c.board !== 'string' || !c.board) problems.push('"board" is missing');
+  if (typeof c.host !== 'string' || !c.host) problems.push('"host" (broker address) is missing');
+  if (!Number.isInteger(c.port) || (c.port as number) < 1 || (c.port as number) > 65535) problems.push('"port" must be 1-65535');
+  if (typeof c.pass !== 'string' || !c.pass) problems.push('"pass" (station secret) is missing');
+  if (c.lang !== 'de' && c.lang !== 'en') problems.push('"lang" must be "de" or "en"');
+  if (!Number.isInteger(c.digits) || (c.digits as number) < 4 || (c.digits as number) > 16) problems.push('"digits" must be 4-16');
+  return problems;
+}
