@@ -1,0 +1,318 @@
+// The desk module's whole behaviour as data: `step(state, event)` applies one
+// event and queues outgoing requests in `state.out`; the shell (main.ts)
+// drains that queue into the link. No timers, pins, Storage or sockets here.
+//
+// Property names are short on purpose: on the device every property name of
+// a live object costs interpreter variables, and names of 4 characters or
+// fewer pack into one block (EspruinoDocs info/Performance.md).
+
+export const enum Phase {
+  SIGNED_OUT = 1,
+  AVAILABLE = 2,
+  RINGING = 3,
+  TALKING = 4,
+  WRAP_UP = 5,
+  PAUSED = 6,
+}
+
+export const enum Kind {
+  TICKET = 1,
+  LETTER = 2,
+  FORWARD = 3,
+  READY = 4,
+}
+
+export const enum Src {
+  KEYPAD = 1,
+  IVR = 2,
+}
+
+/** How long a lookup may take before the screen says "no answer". */
+export const LOOKUP_TIMEOUT_MS = 5000;
+
+/** Decoded protobuf messages as the device codec returns them (camelCase, enums as numbers). */
+export interface Call {
+  callId: string;
+  menu: number;
+  area: number;
+  ivrAccount: string;
+  offeredMs: number;
+  answeredMs: number;
+  endedMs: number;
+}
+export interface Snapshot {
+  station: string;
+  phase: number;
+  call: Call | null;
+  wrapUpDeadlineMs: number;
+  hostTimeMs: number;
+  reason: number;
+  seq: number;
+  areas: number[];
+  wrapUpS: number;
+  phaseSinceMs: number;
+  agent: string;
+}
+export interface LookupResult {
+  corr: string;
+  status: number;
+  account: string;
+  name: string;
+  street: string;
+  place: string;
+  openItems: number;
+  openCents: number;
+}
+export interface ActionAck {
+  key: string;
+  status: number;
+  ref: string;
+  kind: number;
+  detail: string;
+}
+
+/** A lookup in flight or answered: corr id, account, sent-at (local ms), 0 waiting / 1 answered / 2 timed out, result. */
+export interface Lookup {
+  c: string;
+  a: string;
+  t: number;
+  st: number;
+  r: LookupResult | null;
+}
+
+/** An action the agent took this call: idempotency key, kind, 0 sent / 1 acknowledged / 2 rejected, host reference. */
+export interface Act {
+  k: string;
+  kd: number;
+  st: number;
+  ref: string;
+}
+
+/** A request for the link: kind and the message object for the device codec. */
+export interface Out {
+  k: 'lookup' | 'action' | 'sync';
+  v: object;
+}
+
+export interface State {
+  /** Config usable; false shows the not-set-up screen. */
+  ok: boolean;
+  id: string;
+  lang: string;
+  dig: number;
+  fw: string;
+  /** Input has a digit keypad (else 4 buttons: up/down/next/ok). */
+  kp: boolean;
+  /** Boot session id, prefix of correlation ids and idempotency keys. */
+  ses: string;
+  cnt: number;
+  /** Link connected, and the connecting step with its detail while not. */
+  up: boolean;
+  ls: string;
+  ld: string;
+  /** Host presence. */
+  ho: boolean;
+  sn: Snapshot | null;
+  seq: number;
+  hst: number;
+  /** Host clock minus local clock, from the latest snapshot. */
+  off: number;
+  /** Call id the customer data below belongs to ('' = none). */
+  cid: string;
+  acc: string;
+  cur: number;
+  lk: Lookup | null;
+  act: Act[];
+  out: Out[];
+}
+
+/** What the shell knows at boot; `cfg` is null when Storage had no usable config. */
+export interface Boot {
+  cfg: { id: string; lang: string; digits: number } | null;
+  fw: string;
+  kp: boolean;
+  ses: string;
+}
+
+export interface Event {
+  /** Type: snap, res, ack, host, link, key, tick, bad. */
+  t: string;
+  /** Local clock (ms) when the event happened. */
+  n: number;
+  v?: any;
+  /** Key name, or link step. */
+  k?: string;
+  /** Link step detail. */
+  d?: string;
+}
+
+export function initState(b: Boot): State {
+  const c = b.cfg;
+  return {
+    ok: !!c,
+    id: c ? c.id : '',
+    lang: c ? c.lang : 'de',
+    dig: c ? c.digits : 12,
+    fw: b.fw,
+    kp: b.kp,
+    ses: b.ses,
+    cnt: 0,
+    up: false,
+    ls: '',
+    ld: '',
+    ho: true,
+    sn: null,
+    seq: 0,
+    hst: 0,
+    off: 0,
+    cid: '',
+    acc: '',
+    cur: 0,
+    lk: null,
+    act: [],
+    out: [],
+  };
+}
+
+export function phaseOf(s: State): number {
+  return s.sn ? s.sn.phase : 0;
+}
+
+/** Host time now, from the local clock and the latest snapshot's offset. */
+export function hostNow(s: State, now: number): number {
+  return now + s.off;
+}
+
+function newId(s: State): string {
+  s.cnt++;
+  return s.ses + '-' + s.cnt;
+}
+
+function dropCustomerData(s: State, callId: string): void {
+  s.cid = callId;
+  s.acc = '';
+  s.cur = 0;
+  s.lk = null;
+  s.act = [];
+}
+
+function requestLookup(s: State, src: number, now: number): void {
+  const corr = newId(s);
+  s.lk = { c: corr, a: s.acc, t: now, st: 0, r: null };
+  s.out.push({ k: 'lookup', v: { corr: corr, account: s.acc, source: src, callId: s.cid } });
+}
+
+function onSnap(s: State, v: Snapshot, now: number): void {
+  // QoS 1 may deliver a snapshot twice; an older one after a newer one is stale.
+  // A restarted host counts seq from 1 again, which its newer clock gives away.
+  if (s.sn && v.seq <= s.seq && v.hostTimeMs <= s.hst) return;
+  if (s.seq > 0 && v.seq > s.seq + 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  s.seq = v.seq;
+  s.hst = v.hostTimeMs;
+  s.off = v.hostTimeMs - now;
+  s.sn = v;
+  const inCall = v.phase === Phase.RINGING || v.phase === Phase.TALKING || v.phase === Phase.WRAP_UP;
+  const c = inCall ? v.call : null;
+  const callId = c ? c.callId : '';
+  if (callId === s.cid) return;
+  dropCustomerData(s, callId);
+  if (c && c.ivrAccount) {
+    s.acc = c.ivrAccount;
+    s.cur = s.acc.length;
+    requestLookup(s, Src.IVR, now);
+  }
+}
+
+function onResult(s: State, v: LookupResult): void {
+  const l = s.lk;
+  if (!l || v.corr !== l.c) return;
+  l.r = v;
+  l.st = 1;
+}
+
+function onAck(s: State, v: ActionAck): void {
+  for (let i = 0; i < s.act.length; i++) {
+    const a = s.act[i];
+    if (a.k === v.key) {
+      a.st = v.status === 3 ? 2 : 1;
+      a.ref = v.ref;
+    }
+  }
+}
+
+/** Wrap-up keys: keypad digits 1/2/3/0, the 4 buttons, or the named keys. */
+function actionFor(key: string): number {
+  if (key === '1' || key === 'ticket' || key === 'up') return Kind.TICKET;
+  if (key === '2' || key === 'letter' || key === 'down') return Kind.LETTER;
+  if (key === '3' || key === 'fwd' || key === 'next') return Kind.FORWARD;
+  if (key === '0' || key === 'ok' || key === 'ready') return Kind.READY;
+  return 0;
+}
+
+function act(s: State, kind: number, now: number): void {
+  // One action of each kind per call: a second press would only repeat it.
+  for (let i = 0; i < s.act.length; i++) if (s.act[i].kd === kind && s.act[i].st !== 2) return;
+  const key = newId(s);
+  const l = s.lk;
+  const account = l && l.r && l.r.status === 1 ? l.r.account : s.acc;
+  s.act.push({ k: key, kd: kind, st: 0, ref: '' });
+  s.out.push({ k: 'action', v: { key: key, kind: kind, callId: s.cid, account: account, createdMs: hostNow(s, now) } });
+}
+
+function setDigit(s: State, d: number): void {
+  const a = s.acc;
+  s.acc = a.substring(0, s.cur) + d + a.substring(s.cur + 1);
+}
+
+/** Account entry during a call: keypad digits, or up/down/next on the 4-button boards. */
+function entry(s: State, key: string, now: number): void {
+  const a = s.acc;
+  const cur = s.cur;
+  if (key === 'ok') {
+    if (a.length === s.dig) requestLookup(s, Src.KEYPAD, now);
+    return;
+  }
+  if (key >= '0' && key <= '9' && key.length === 1) {
+    if (a.length >= s.dig) return;
+    s.acc = a + key;
+    s.cur = s.acc.length < s.dig ? s.acc.length : s.dig - 1;
+  } else if (key === 'back') {
+    s.acc = a.substring(0, a.length - 1);
+    s.cur = s.acc.length;
+  } else if (key === 'up' || key === 'down') {
+    const old = cur < a.length ? a.charCodeAt(cur) - 48 : -1;
+    setDigit(s, key === 'up' ? (old + 1) % 10 : old < 1 ? 9 : old - 1);
+  } else if (key === 'next') {
+    s.cur = cur < a.length && cur < s.dig - 1 ? cur + 1 : 0;
+    return;
+  } else return;
+  // The shown result belongs to the number as it was; an edit invalidates it.
+  s.lk = null;
+}
+
+function onKey(s: State, key: string, now: number): void {
+  const p = phaseOf(s);
+  if (p === Phase.WRAP_UP) {
+    const kind = actionFor(key);
+    if (kind) act(s, kind, now);
+  } else if (p === Phase.TALKING) entry(s, key, now);
+}
+
+export function step(s: State, e: Event): State {
+  const t = e.t;
+  if (t === 'snap') onSnap(s, e.v, e.n);
+  else if (t === 'res') onResult(s, e.v);
+  else if (t === 'ack') onAck(s, e.v);
+  else if (t === 'key') onKey(s, e.k as string, e.n);
+  else if (t === 'host') s.ho = !!e.v;
+  else if (t === 'link') {
+    s.up = e.k === 'up';
+    s.ls = e.k as string;
+    s.ld = e.d || '';
+  } else if (t === 'bad') s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  else if (t === 'tick') {
+    const l = s.lk;
+    if (l && l.st === 0 && e.n - l.t >= LOOKUP_TIMEOUT_MS) l.st = 2;
+  }
+  return s;
+}

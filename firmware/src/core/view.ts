@@ -1,0 +1,276 @@
+// view(state, now) -> Screen: what the display shows, as data. draw() in
+// firmware/src/ui turns it into pixels; DP.screen() turns it into text lines.
+import { DE, EN, NOCFG_LINES, Strings } from './i18n.ts';
+import { Act, Kind, LOOKUP_TIMEOUT_MS, Phase, State, hostNow, phaseOf } from './state.ts';
+
+/** Glyph 0x7F of the firmware font is a check mark: the host acknowledged this action. */
+export const CHECK = '\x7f';
+
+export const enum Big {
+  NONE = 0,
+  /** Big text in a column at the left, lines beside it (the ringing menu number). */
+  LEFT = 1,
+  /** Big text centred under the header, lines below it (clocks and countdowns). */
+  ROW = 2,
+}
+
+export interface Screen {
+  /** Screen name (for tests and DP). */
+  k: string;
+  /** Header: title, right-hand text, offline mark ('' when online). */
+  h: string;
+  r: string;
+  o: string;
+  b: string;
+  bp: number;
+  l: string[];
+  /** Lines laid out in this many columns (2 for the wrap-up action grid). */
+  g: number;
+  /** Progress 0..1, or -1 for no bar. */
+  p: number;
+  /** Footer line: key hints or a status. */
+  f: string;
+  /** Attention: draw inverted, sound the buzzer. */
+  i: boolean;
+  z: boolean;
+}
+
+function blank(k: string, title: string): Screen {
+  return { k: k, h: title, r: '', o: '', b: '', bp: Big.NONE, l: [], g: 1, p: -1, f: '', i: false, z: false };
+}
+
+function pad2(n: number): string {
+  return n < 10 ? '0' + n : '' + n;
+}
+
+/** m:ss for a duration; whole seconds rounded up so 0:00 appears only at the end. */
+export function mmss(ms: number): string {
+  const t = ms > 0 ? Math.ceil(ms / 1000) : 0;
+  return Math.floor(t / 60) + ':' + pad2(t % 60);
+}
+
+/** mm:ss elapsed (rounded down, as a stopwatch counts). */
+function elapsed(ms: number): string {
+  const t = ms > 0 ? Math.floor(ms / 1000) : 0;
+  return pad2(Math.floor(t / 60)) + ':' + pad2(t % 60);
+}
+
+/** Days since 1970-01-01 for a civil date (proleptic Gregorian). */
+function daysOf(y: number, m: number, d: number): number {
+  if (m <= 2) y--;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+/** Start of the last Sunday of a month's 31st day back, at 01:00 UTC: when EU summer time switches. */
+function switchAt(y: number, m: number): number {
+  const d = daysOf(y, m, 31);
+  return (d - ((d + 4) % 7)) * 86400000 + 3600000;
+}
+
+/** Time of day in Berlin (CET/CEST) as HH:MM; the device has no time zone database. */
+export function berlinClock(ms: number): string {
+  const day = Math.floor(ms / 86400000);
+  let y = 1970 + Math.floor(day / 365.2425);
+  if (daysOf(y, 1, 1) > day) y--;
+  else if (daysOf(y + 1, 1, 1) <= day) y++;
+  const summer = ms >= switchAt(y, 3) && ms < switchAt(y, 10);
+  const min = Math.floor((ms + (summer ? 7200000 : 3600000)) / 60000);
+  return pad2(Math.floor(min / 60) % 24) + ':' + pad2(min % 60);
+}
+
+function areaName(a: number): string {
+  return a === 1 ? 'WV' : a === 2 ? 'KM' : '';
+}
+
+/** Amount in euro cents as "123,45 EUR" (the font is Latin-1: no euro sign). */
+function euros(c: number): string {
+  const neg = c < 0;
+  const a = neg ? -c : c;
+  return (neg ? '-' : '') + Math.floor(a / 100) + ',' + pad2(a % 100) + ' EUR';
+}
+
+/** Lines for the lookup outcome: address when found, else the failure in words. */
+function lookupLines(s: State, t: Strings, now: number, lines: string[]): void {
+  const l = s.lk;
+  if (!l) return;
+  if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(t.tmo);
+  else if (!l.r) lines.push(t.wait);
+  else if (l.r.status !== 1) lines.push(t.st[l.r.status] || t.st[5]);
+  else {
+    lines.push(l.r.name);
+    lines.push(l.r.street);
+    lines.push(l.r.place);
+  }
+}
+
+function openLine(s: State, t: Strings): string {
+  const l = s.lk;
+  if (!l || !l.r || l.r.status !== 1 || l.st !== 1) return '';
+  return l.r.openItems + ' ' + t.open + ' ' + euros(l.r.openCents);
+}
+
+/** The account as typed, missing digits as '_'; on 4-button boards the digit being edited in brackets. */
+function accountField(s: State): string {
+  let out = '';
+  for (let i = 0; i < s.dig; i++) {
+    const ch = i < s.acc.length ? s.acc.charAt(i) : '_';
+    out += !s.kp && i === s.cur ? '[' + ch + ']' : ch;
+  }
+  return out;
+}
+
+function topic(t: Strings, menu: number): string {
+  return t.tp[menu - 1] || '?';
+}
+
+function ringing(s: State, t: Strings, now: number): Screen {
+  const sn = s.sn as NonNullable<State['sn']>;
+  const c = sn.call;
+  const sc = blank('ring', t.ring);
+  const menu = c ? c.menu : 0;
+  sc.r = c ? areaName(c.area) : '';
+  sc.b = menu >= 1 && menu <= 6 ? '' + menu : '?';
+  sc.bp = Big.LEFT;
+  // Long topic names break after their slash so the column stays narrow.
+  const name = topic(t, menu);
+  const slash = name.indexOf('/');
+  if (slash > 0) {
+    sc.l.push(name.substring(0, slash + 1));
+    sc.l.push(name.substring(slash + 1));
+  } else sc.l.push(name);
+  if (s.acc) {
+    sc.l.push(s.acc);
+    lookupLines(s, t, now, sc.l);
+  }
+  // Flash once a second: inverted on even seconds.
+  sc.i = Math.floor(now / 1000) % 2 === 0;
+  sc.z = true;
+  return sc;
+}
+
+function talking(s: State, t: Strings, now: number): Screen {
+  const sn = s.sn as NonNullable<State['sn']>;
+  const c = sn.call;
+  const sc = blank('talk', t.talk);
+  const since = c && c.answeredMs ? c.answeredMs : sn.phaseSinceMs;
+  sc.r = elapsed(hostNow(s, now) - since);
+  sc.l.push(c ? c.menu + ' ' + topic(t, c.menu) : '');
+  const l = s.lk;
+  if (l) {
+    sc.l.push(s.acc);
+    lookupLines(s, t, now, sc.l);
+    sc.f = openLine(s, t);
+  } else {
+    sc.l.push(t.acct + ':');
+    sc.l.push(accountField(s));
+    const left = s.dig - s.acc.length;
+    if (left > 0) sc.l.push(t.more + ' ' + left);
+  }
+  if (!sc.f) sc.f = s.kp ? t.kpHint : t.btHint;
+  return sc;
+}
+
+function actionCell(s: State, kind: number, key: string, label: string): string {
+  let a: Act | null = null;
+  for (let i = 0; i < s.act.length; i++) if (s.act[i].kd === kind) a = s.act[i];
+  const head = key ? key + ' ' : '';
+  if (!a) return head + label;
+  if (a.st === 0) return head + label + '..';
+  if (a.st === 2) return head + label + '!';
+  return head + CHECK + (a.ref ? a.ref : label);
+}
+
+function wrapUp(s: State, t: Strings, now: number): Screen {
+  const sn = s.sn as NonNullable<State['sn']>;
+  const sc = blank('wrap', t.wrap);
+  const left = sn.wrapUpDeadlineMs - hostNow(s, now);
+  const total = (sn.wrapUpS || 300) * 1000;
+  sc.b = mmss(left);
+  sc.bp = Big.ROW;
+  const p = left <= 0 ? 1 : 1 - left / total;
+  sc.p = p < 0 ? 0 : p;
+  sc.g = 2;
+  // Keypad: digits 1/2/3/0. Buttons: the cell's corner is the button's corner
+  // (top left up, top right next, bottom left down, bottom right ok).
+  if (s.kp) {
+    sc.l = [
+      actionCell(s, Kind.TICKET, '1', t.tkt),
+      actionCell(s, Kind.LETTER, '2', t.ltr),
+      actionCell(s, Kind.FORWARD, '3', t.fwd),
+      actionCell(s, Kind.READY, '0', t.rdy),
+    ];
+  } else {
+    sc.l = [
+      actionCell(s, Kind.TICKET, '', t.tkt),
+      actionCell(s, Kind.FORWARD, '', t.fwd),
+      actionCell(s, Kind.LETTER, '', t.ltr),
+      actionCell(s, Kind.READY, '', t.rdy),
+    ];
+  }
+  return sc;
+}
+
+function areasLine(s: State, t: Strings): string {
+  const a = (s.sn as NonNullable<State['sn']>).areas;
+  let out = '';
+  for (let i = 0; i < a.length; i++) out += (out ? ' ' : '') + areaName(a[i]);
+  return out ? t.areas + ' ' + out : '';
+}
+
+function connecting(s: State, t: Strings): Screen {
+  const sc = blank('boot', t.boot);
+  sc.r = s.fw;
+  sc.l.push(t.stn + ' ' + s.id);
+  sc.l.push(t.net[s.ls] || (s.ls ? s.ls : t.net.broker));
+  if (s.ld) sc.l.push(s.ld);
+  sc.f = t.ver + ' ' + s.fw;
+  return sc;
+}
+
+export function view(s: State, now: number): Screen {
+  if (!s.ok) {
+    const nc = blank('nocfg', DE.nocfg);
+    nc.l = NOCFG_LINES;
+    return nc;
+  }
+  const t = s.lang === 'en' ? EN : DE;
+  if (!s.sn) return connecting(s, t);
+  const sn = s.sn;
+  const p = phaseOf(s);
+  let sc: Screen;
+  if (p === Phase.RINGING) sc = ringing(s, t, now);
+  else if (p === Phase.TALKING) sc = talking(s, t, now);
+  else if (p === Phase.WRAP_UP) sc = wrapUp(s, t, now);
+  else if (p === Phase.AVAILABLE) {
+    sc = blank('idle', t.idle);
+    sc.b = berlinClock(hostNow(s, now));
+    sc.bp = Big.ROW;
+    sc.l.push(t.stn + ' ' + s.id);
+    sc.l.push(areasLine(s, t));
+  } else if (p === Phase.PAUSED) {
+    sc = blank('pause', t.pause);
+    sc.b = elapsed(hostNow(s, now) - sn.phaseSinceMs);
+    sc.bp = Big.ROW;
+    sc.l.push(t.since + ' ' + berlinClock(sn.phaseSinceMs));
+    sc.l.push(sn.agent);
+  } else {
+    sc = blank('out', t.out);
+    sc.l.push(t.stn + ' ' + s.id);
+    sc.l.push(t.noAgent);
+  }
+  // The screen stays up with its last data (countdown still running); the mark says it may be stale.
+  sc.o = !s.up ? t.off : !s.ho ? t.noHost : '';
+  return sc;
+}
+
+/** The screen as text lines in reading order (DP.screen()). */
+export function screenText(sc: Screen): string[] {
+  const out = [sc.h + (sc.o ? ' [' + sc.o + ']' : '') + (sc.r ? ' ' + sc.r : '')];
+  if (sc.b) out.push(sc.b);
+  for (let i = 0; i < sc.l.length; i += sc.g) out.push(sc.g === 2 ? sc.l[i] + ' | ' + (sc.l[i + 1] || '') : sc.l[i]);
+  if (sc.f) out.push(sc.f);
+  return out;
+}
