@@ -1,0 +1,163 @@
+// Dashboard: one card per station, live over server-sent events. Plain
+// browser JavaScript so the page needs no build step.
+'use strict';
+
+const LANG = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'de';
+const TOKEN = new URLSearchParams(location.search).get('token');
+const TEXT = {
+  de: {
+    title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
+    topic: 'Anliegen', time: 'Zeit', firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
+    phases: { SIGNED_OUT: 'Abgemeldet', AVAILABLE: 'Bereit', RINGING: 'Klingelt', TALKING: 'Gespräch', WRAP_UP: 'Nachbearbeitung', PAUSED: 'Pause', PHASE_UNSPECIFIED: '–' },
+    topics: ['', 'Entstörung', 'Abrechnung/Vertrag', 'Zähler/Zählerstand', 'Hausanschluss', 'Trinkwasser/Labor', 'Zentrale'],
+    keys: { ok: 'OK', back: '⌫', ready: 'Bereit', ticket: 'Ticket', letter: 'Brief', fwd: 'Weiterl.' },
+  },
+  en: {
+    title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
+    topic: 'Topic', time: 'Time', firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
+    phases: { SIGNED_OUT: 'Signed out', AVAILABLE: 'Available', RINGING: 'Ringing', TALKING: 'Talking', WRAP_UP: 'Wrap-up', PAUSED: 'Paused', PHASE_UNSPECIFIED: '–' },
+    topics: ['', 'Fault service', 'Billing/contract', 'Meter/reading', 'House connection', 'Drinking water/lab', 'Switchboard'],
+    keys: { ok: 'OK', back: '⌫', ready: 'Ready', ticket: 'Ticket', letter: 'Letter', fwd: 'Forward' },
+  },
+}[LANG];
+const KEY_ROWS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'back', 'ok', 'ticket', 'letter', 'fwd', 'ready'];
+const CALL_PHASES = ['RINGING', 'TALKING', 'WRAP_UP'];
+
+const cards = new Map();
+const elements = new Map();
+let clockOffsetMs = 0;
+
+document.documentElement.lang = LANG;
+for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = TEXT[el.dataset.i18n];
+
+function api(path) {
+  return TOKEN ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}` : path;
+}
+
+function connect() {
+  const conn = document.getElementById('conn');
+  const source = new EventSource(api('/api/events'));
+  source.addEventListener('open', () => { conn.textContent = TEXT.live; conn.dataset.state = 'live'; });
+  source.addEventListener('error', () => { conn.textContent = TEXT.reconnecting; conn.dataset.state = 'lost'; });
+  source.addEventListener('cards', (event) => {
+    for (const card of JSON.parse(event.data)) {
+      if (card.hostTimeMs) clockOffsetMs = card.hostTimeMs - Date.now();
+      cards.set(card.id, card);
+      render(card);
+    }
+    renderCounts();
+  });
+}
+
+function render(card) {
+  let el = elements.get(card.id);
+  if (!el) {
+    el = createCard(card);
+    elements.set(card.id, el);
+    const list = document.getElementById('cards');
+    const after = [...list.children].find((other) => other.dataset.id > card.id);
+    list.insertBefore(el, after || null);
+  }
+  el.dataset.phase = card.phase;
+  el.querySelector('.name').textContent = card.name || '';
+  const online = el.querySelector('.online');
+  online.className = 'online ' + (card.online ? 'on' : 'off');
+  online.title = card.online ? 'online' : 'offline';
+  el.querySelector('.phase').textContent = TEXT.phases[card.phase] || card.phase;
+  el.querySelector('.topic').textContent = card.menu ? `${card.menu} ${TEXT.topics[card.menu] || ''} (${card.area})` : '–';
+  el.querySelector('.firmware').textContent = card.firmware || '–';
+  if (card.frame) drawFrame(el.querySelector('canvas'), card.frame);
+  renderTime(el, card);
+}
+
+function createCard(card) {
+  const el = document.getElementById('card-template').content.firstElementChild.cloneNode(true);
+  el.dataset.id = card.id;
+  el.dataset.testid = `card-${card.id}`;
+  el.setAttribute('data-testid', `card-${card.id}`);
+  el.querySelector('.id').textContent = card.id;
+  for (const node of el.querySelectorAll('[data-i18n]')) node.textContent = TEXT[node.dataset.i18n];
+  const keys = el.querySelector('.keys');
+  if (card.virtual) {
+    for (const key of KEY_ROWS) {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = TEXT.keys[key] || key;
+      button.dataset.key = key;
+      button.setAttribute('data-testid', `key-${card.id}-${key}`);
+      if (key.length > 1) button.className = 'wide';
+      button.addEventListener('click', () => press(card.id, key));
+      keys.appendChild(button);
+    }
+  }
+  return el;
+}
+
+function press(id, key) {
+  fetch(api(`/api/stations/${encodeURIComponent(id)}/press`), {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }),
+  });
+}
+
+function renderTime(el, card) {
+  const now = Date.now() + clockOffsetMs;
+  let text = '–';
+  if (card.phase === 'WRAP_UP' && card.wrapUpDeadlineMs) text = '⏳ ' + mmss(card.wrapUpDeadlineMs - now);
+  else if (card.phaseSinceMs && card.phase !== 'SIGNED_OUT') text = mmss(now - card.phaseSinceMs);
+  el.querySelector('.time').textContent = text;
+}
+
+function mmss(ms) {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+function renderCounts() {
+  const phases = {};
+  const topics = {};
+  for (const card of cards.values()) {
+    phases[card.phase] = (phases[card.phase] || 0) + 1;
+    if (card.menu && CALL_PHASES.includes(card.phase)) topics[card.menu] = (topics[card.menu] || 0) + 1;
+  }
+  fillCounts('phase-counts', Object.keys(TEXT.phases).filter((p) => phases[p]).map((p) => [p, TEXT.phases[p], phases[p]]));
+  fillCounts('topic-counts', [1, 2, 3, 4, 5, 6].map((m) => [String(m), `${m} ${TEXT.topics[m]}`, topics[m] || 0]));
+}
+
+function fillCounts(id, rows) {
+  const list = document.getElementById(id);
+  list.replaceChildren(...rows.map(([key, label, count]) => {
+    const li = document.createElement('li');
+    li.dataset.key = key;
+    li.innerHTML = '<b></b><span></span>';
+    li.querySelector('b').textContent = count;
+    li.querySelector('span').textContent = label;
+    return li;
+  }));
+}
+
+function drawFrame(canvas, frame) {
+  if (canvas.width !== frame.w || canvas.height !== frame.h) {
+    canvas.width = frame.w;
+    canvas.height = frame.h;
+  }
+  const ctx = canvas.getContext('2d');
+  const image = ctx.createImageData(frame.w, frame.h);
+  const bits = atob(frame.bits);
+  for (let i = 0; i < frame.w * frame.h; i++) {
+    const on = (bits.charCodeAt(i >> 3) >> (7 - (i & 7))) & 1;
+    const o = i * 4;
+    image.data[o] = on ? 24 : 200;
+    image.data[o + 1] = on ? 32 : 212;
+    image.data[o + 2] = on ? 24 : 184;
+    image.data[o + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+setInterval(() => {
+  for (const card of cards.values()) {
+    const el = elements.get(card.id);
+    if (el) renderTime(el, card);
+  }
+}, 1000);
+connect();

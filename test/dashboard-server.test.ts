@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startDashboard, type DashboardHandle } from '../provisioner/dashboard/server.ts';
+import type { CardSource, StationCard } from '../provisioner/dashboard/card.ts';
+
+function card(id: string, virtual: boolean): StationCard {
+  return {
+    id, name: id, areas: ['WV'], board: 'linux', phase: 'AVAILABLE', menu: 0, area: '', wrapUpDeadlineMs: 0,
+    phaseSinceMs: 0, hostTimeMs: 0, reason: '', seq: 1, online: true, firmware: '0.1.0', virtual,
+  };
+}
+
+/** Two stations, one virtual; records presses so the test sees what reached the module. */
+function source(): CardSource & { pressed: string[] } {
+  const cards = [card('wv-01', true), card('hw-01', false)];
+  const pressed: string[] = [];
+  return {
+    pressed,
+    cards: () => cards,
+    subscribe: () => () => {},
+    press: (id, key) => {
+      if (id !== 'wv-01') return false;
+      pressed.push(`${id}:${key}`);
+      return true;
+    },
+  };
+}
+
+let dashboard: DashboardHandle | undefined;
+afterEach(async () => {
+  await dashboard?.close();
+  dashboard = undefined;
+});
+
+describe('dashboard HTTP API', () => {
+  it('serves the page and the stations, and forwards key presses to virtual modules only', async () => {
+    const src = source();
+    dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source: src });
+    const base = `http://127.0.0.1:${dashboard.port}`;
+    expect(await (await fetch(base + '/')).text()).toContain('<main id="cards"');
+    expect((await (await fetch(base + '/api/stations')).json()).map((c: StationCard) => c.id)).toEqual(['wv-01', 'hw-01']);
+
+    const post = (id: string, body: string) => fetch(`${base}/api/stations/${id}/press`, { method: 'POST', body });
+    expect((await post('wv-01', '{"key":"ready"}')).status).toBe(200);
+    expect((await post('hw-01', '{"key":"ready"}')).status).toBe(404);
+    expect((await post('wv-01', '{"key":"rm -rf"}')).status).toBe(400);
+    expect((await post('wv-01', 'not json')).status).toBe(400);
+    expect(src.pressed).toEqual(['wv-01:ready']);
+  });
+
+  it('requires the token on every request when one is set', async () => {
+    dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source: source(), token: 's3cret-token' });
+    const base = `http://127.0.0.1:${dashboard.port}`;
+    expect((await fetch(base + '/api/stations')).status).toBe(401);
+    expect((await fetch(base + '/api/stations?token=wrong')).status).toBe(401);
+    expect((await fetch(base + '/api/stations?token=s3cret-token')).status).toBe(200);
+    expect((await fetch(base + '/api/stations', { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
+    expect(dashboard.url).toContain('token=s3cret-token');
+  });
+});
