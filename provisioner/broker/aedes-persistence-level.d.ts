@@ -1,0 +1,9 @@
+// The package ships no types; aedes 1.x takes its async class directly.
+declare module 'aedes-persistence-level/asyncPersistence.js' {
+  import type { ClassicLevel } from 'classic-level';
+  export default class AsyncLevelPersistence {
+    constructor(db: ClassicLevel<string, unknown>);
+    cleanSubscriptions(client: { id: string }): Promise<unknown>;
+    destroy(): Promise<void>;
+  }
+}

@@ -1,0 +1,69 @@
+// Keeps the registry's online/offline, firmware and address in step with the
+// devices' birth (published on connect) and last will (published by the
+// broker when a device vanishes). A plain MQTT client with the host's service
+// account, so it works against any broker, not only the embedded one.
+
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { decodeMessage } from '../protocol/host-codec.ts';
+import { STATION_PREFIX, parseStationTopic } from '../protocol/topics.ts';
+import type { Registry } from './registry.ts';
+
+export const ALL_PRESENCE = STATION_PREFIX + '+/up/presence';
+
+interface DecodedPresence {
+  online: boolean;
+  session: number;
+  birth: { firmware: string; board: string; session: number; address: string } | null;
+}
+
+export interface PresenceTracker {
+  close(): Promise<void>;
+}
+
+export interface PresenceOptions {
+  url: string;
+  registry: Registry;
+  credentials: { username: string; password: string };
+  logger: Logger;
+}
+
+/** Applies one presence message; returns whether the registry took it (false: unknown station, stale will, bad bytes). */
+export function applyPresence(registry: Registry, topic: string, payload: Uint8Array, log: Logger, now = Date.now()): boolean {
+  const parsed = parseStationTopic(topic);
+  // an empty retained payload only clears the topic (e.g. after `station remove`)
+  if (!parsed || parsed.dir !== 'up' || parsed.kind !== 'presence' || payload.length === 0) return false;
+  let presence: DecodedPresence;
+  try {
+    presence = decodeMessage('Presence', payload) as DecodedPresence;
+  } catch (err) {
+    log.warn({ station: parsed.station, err: (err as Error).message }, 'undecodable presence ignored');
+    return false;
+  }
+  const birth = presence.birth;
+  const applied = registry.setPresence(parsed.station, {
+    online: presence.online,
+    session: presence.session || birth?.session || 0,
+    lastSeen: now,
+    firmware: birth?.firmware || undefined,
+    address: birth?.address || undefined,
+    board: birth?.board || undefined,
+  });
+  log.info({ station: parsed.station, online: presence.online, session: presence.session, applied }, applied ? 'presence' : 'presence ignored');
+  return applied;
+}
+
+/** Subscribes to every station's presence; resolves once the subscription is in place. */
+export async function trackPresence(options: PresenceOptions): Promise<PresenceTracker> {
+  const client: MqttClient = await mqtt.connectAsync(options.url, {
+    clientId: `${options.credentials.username}-presence`,
+    username: options.credentials.username,
+    password: options.credentials.password,
+    clean: true,
+    reconnectPeriod: 1000,
+  });
+  client.on('message', (topic, payload) => applyPresence(options.registry, topic, payload, options.logger));
+  client.on('error', (err) => options.logger.warn({ err: err.message }, 'presence client error'));
+  await client.subscribeAsync(ALL_PRESENCE, { qos: 1 });
+  return { close: () => client.endAsync(true) };
+}

@@ -1,0 +1,387 @@
+// The station registry: which desks exist, their areas and boards, their
+// broker secrets (hashed) and their last reported presence. Also the host's
+// own service accounts. Tables are prefixed `station_` in the shared db.
+
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stationIdProblem } from '../protocol/topics.ts';
+import { migrate, openDb, type Db } from './db.ts';
+import { UserError } from './errors.ts';
+import { knownBoards } from './registry/boards.ts';
+import { hashSecret, newSecret, verifySecret } from './registry/secret.ts';
+import { writePrivateFile } from './registry/private-file.ts';
+
+export const AREAS = ['WV', 'KM'] as const;
+export type AreaCode = (typeof AREAS)[number];
+
+/** The host's own MQTT accounts and what each may do (see broker/acl.ts). */
+export const SERVICE_ACCOUNTS = { 'svc-host': 'host', 'svc-admin': 'admin' } as const;
+export type ServiceName = keyof typeof SERVICE_ACCOUNTS;
+export type Role = 'station' | (typeof SERVICE_ACCOUNTS)[ServiceName];
+
+/** Station ids may not take this prefix, so a station can never pose as a service account. */
+const RESERVED_PREFIX = 'svc-';
+
+export interface Station {
+  id: string;
+  name: string;
+  areas: AreaCode[];
+  /** Board profile the station was registered with. */
+  board: string;
+  online: boolean;
+  /** Firmware version from the last birth; '' before the first. */
+  firmware: string;
+  /** Session counter from the last birth. */
+  session: number;
+  /** Last presence change (ms since epoch); 0 if never seen. */
+  lastSeen: number;
+  address: string;
+  /** Board the device itself reported in its birth. */
+  reportedBoard: string;
+  createdAt: number;
+}
+
+export interface NewStation {
+  id: string;
+  name?: string;
+  areas?: string[];
+  board?: string;
+}
+
+export interface IssuedSecret {
+  id: string;
+  secret: string;
+}
+
+export interface PresenceUpdate {
+  online: boolean;
+  session: number;
+  lastSeen: number;
+  firmware?: string;
+  address?: string;
+  board?: string;
+}
+
+export interface Account {
+  username: string;
+  role: Role;
+}
+
+export type RegistryChange = { kind: 'added' | 'removed' | 'secret' | 'presence'; id: string };
+
+const SCHEMA = [
+  `CREATE TABLE station_stations (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL DEFAULT '',
+     areas TEXT NOT NULL DEFAULT '',
+     board TEXT NOT NULL DEFAULT '',
+     secret_hash TEXT NOT NULL,
+     created_ms INTEGER NOT NULL,
+     online INTEGER NOT NULL DEFAULT 0,
+     firmware TEXT NOT NULL DEFAULT '',
+     session INTEGER NOT NULL DEFAULT 0,
+     last_seen_ms INTEGER NOT NULL DEFAULT 0,
+     address TEXT NOT NULL DEFAULT '',
+     reported_board TEXT NOT NULL DEFAULT ''
+   );
+   CREATE TABLE station_services (
+     name TEXT PRIMARY KEY,
+     secret_hash TEXT NOT NULL
+   );
+   -- Credential changes, read by brokers in other processes to drop revoked sessions.
+   CREATE TABLE station_changes (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     account TEXT NOT NULL,
+     kind TEXT NOT NULL
+   );`,
+];
+
+interface StationRow {
+  id: string;
+  name: string;
+  areas: string;
+  board: string;
+  created_ms: number;
+  online: number;
+  firmware: string;
+  session: number;
+  last_seen_ms: number;
+  address: string;
+  reported_board: string;
+}
+
+const STATION_COLUMNS = 'id, name, areas, board, created_ms, online, firmware, session, last_seen_ms, address, reported_board';
+
+function toStation(row: StationRow): Station {
+  return {
+    id: row.id,
+    name: row.name,
+    areas: row.areas ? (row.areas.split(',') as AreaCode[]) : [],
+    board: row.board,
+    online: row.online === 1,
+    firmware: row.firmware,
+    session: row.session,
+    lastSeen: row.last_seen_ms,
+    address: row.address,
+    reportedBoard: row.reported_board,
+    createdAt: row.created_ms,
+  };
+}
+
+/** Parses "WV,KM" / "wv km" into area codes; throws a readable Error on an unknown one. */
+export function parseAreas(text: string): AreaCode[] {
+  const codes = text
+    .split(/[,;\s]+/)
+    .filter(Boolean)
+    .map((a) => a.toUpperCase());
+  for (const code of codes) {
+    if (!(AREAS as readonly string[]).includes(code)) throw new Error(`unknown area "${code}" (known: ${AREAS.join(', ')})`);
+  }
+  return [...new Set(codes)] as AreaCode[];
+}
+
+/** How long a successful verification spares the next scrypt for the same secret. */
+const VERIFIED_TTL_MS = 10 * 60_000;
+/** How often a registry with listeners looks for credential changes made by other processes. */
+const CHANGE_POLL_MS = 250;
+
+export class Registry {
+  private readonly listeners = new Set<(change: RegistryChange) => void>();
+  private readonly verified = new Map<string, { storedHash: string; digest: Buffer; until: number }>();
+  private lastChange: number;
+  private poller: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly db: Db,
+    readonly dir: string,
+  ) {
+    migrate(db, 'station', SCHEMA);
+    this.lastChange = this.maxChangeSeq();
+  }
+
+  /** Why this station cannot be added (as one readable sentence), or '' if it can. */
+  newStationProblem(s: NewStation): string {
+    const idProblem = stationIdProblem(s.id);
+    if (idProblem) return idProblem;
+    if (s.id.toLowerCase().startsWith(RESERVED_PREFIX)) return `station id "${s.id}" starts with "${RESERVED_PREFIX}", which is reserved for the host's own accounts`;
+    for (const area of s.areas ?? []) {
+      if (!(AREAS as readonly string[]).includes(area)) return `unknown area "${area}" (known: ${AREAS.join(', ')})`;
+    }
+    if (s.board) {
+      const boards = knownBoards();
+      if (!boards.includes(s.board)) return `unknown board "${s.board}" (known: ${boards.join(', ')})`;
+    }
+    if (this.getStation(s.id)) return `station "${s.id}" already exists`;
+    return '';
+  }
+
+  async addStation(s: NewStation, inTransaction?: (issued: IssuedSecret[]) => void): Promise<IssuedSecret> {
+    const [issued] = await this.addStations([s], inTransaction);
+    return issued;
+  }
+
+  /**
+   * Adds stations in one transaction with a fresh secret each. Throws
+   * UserError before writing anything if one is unusable. `inTransaction`
+   * runs before the commit (e.g. staging a config file); if it throws,
+   * nothing is stored.
+   */
+  async addStations(list: NewStation[], inTransaction?: (issued: IssuedSecret[]) => void): Promise<IssuedSecret[]> {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      const problem = seen.has(s.id) ? `station "${s.id}" appears twice` : this.newStationProblem(s);
+      if (problem) throw new UserError(list.length > 1 ? `station ${i + 1} of ${list.length}: ${problem}` : problem, 'correct it and run the command again; nothing was added');
+      seen.add(s.id);
+    });
+    const issued = list.map((s) => ({ id: s.id, secret: newSecret() }));
+    const hashes = await Promise.all(issued.map((i) => hashSecret(i.secret)));
+    const insert = this.db.prepare(
+      'INSERT INTO station_stations (id, name, areas, board, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    const now = Date.now();
+    this.db.transaction(() => {
+      list.forEach((s, i) => {
+        insert.run(s.id, s.name ?? '', (s.areas ?? []).join(','), s.board ?? '', hashes[i], now);
+        this.logChange(s.id, 'added');
+      });
+      inTransaction?.(issued);
+    })();
+    this.deliverChanges();
+    return issued;
+  }
+
+  getStation(id: string): Station | null {
+    const row = this.db.prepare(`SELECT ${STATION_COLUMNS} FROM station_stations WHERE id = ?`).get(id) as StationRow | undefined;
+    return row ? toStation(row) : null;
+  }
+
+  listStations(): Station[] {
+    return (this.db.prepare(`SELECT ${STATION_COLUMNS} FROM station_stations ORDER BY id`).all() as StationRow[]).map(toStation);
+  }
+
+  /** Removes a station; a broker watching this registry drops its session at once. */
+  removeStation(id: string): void {
+    this.db.transaction(() => {
+      const { changes } = this.db.prepare('DELETE FROM station_stations WHERE id = ?').run(id);
+      if (changes === 0) throw unknownStation(id);
+      this.logChange(id, 'removed');
+    })();
+    this.deliverChanges();
+  }
+
+  /** Issues a new secret; the old one stops working at once, also for a live session. */
+  async rotateSecret(id: string, inTransaction?: (issued: IssuedSecret) => void): Promise<string> {
+    if (!this.getStation(id)) throw unknownStation(id);
+    const secret = newSecret();
+    const hash = await hashSecret(secret);
+    this.db.transaction(() => {
+      const { changes } = this.db.prepare('UPDATE station_stations SET secret_hash = ? WHERE id = ?').run(hash, id);
+      if (changes === 0) throw unknownStation(id);
+      this.logChange(id, 'secret');
+      inTransaction?.({ id, secret });
+    })();
+    this.deliverChanges();
+    return secret;
+  }
+
+  async verifyStation(id: string, secret: string): Promise<boolean> {
+    const row = this.db.prepare('SELECT secret_hash FROM station_stations WHERE id = ?').get(id) as { secret_hash: string } | undefined;
+    return row ? this.verifyAgainst(id, secret, row.secret_hash) : false;
+  }
+
+  /** Checks broker credentials: a station (username = station id) or a service account. */
+  async authenticate(username: string, secret: string): Promise<Account | null> {
+    if (Object.hasOwn(SERVICE_ACCOUNTS, username)) {
+      const name = username as ServiceName;
+      const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
+      const ok = row ? await this.verifyAgainst(name, secret, row.secret_hash) : false;
+      return ok ? { username, role: SERVICE_ACCOUNTS[name] } : null;
+    }
+    return (await this.verifyStation(username, secret)) ? { username, role: 'station' } : null;
+  }
+
+  /**
+   * The password of one of the host's own accounts, kept in
+   * `<data dir>/secrets/<name>.secret` (0600) so `deskphone up` and the admin
+   * tools can read it. Created on first use; re-issued if the file is gone.
+   */
+  async serviceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
+    if (!Object.hasOwn(SERVICE_ACCOUNTS, name)) throw new Error(`no service account "${name}"`);
+    const file = join(this.dir, 'secrets', `${name}.secret`);
+    const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
+    if (row) {
+      const existing = readSecretFile(file);
+      if (existing && (await this.verifyAgainst(name, existing, row.secret_hash))) return { username: name, password: existing };
+    }
+    const secret = newSecret();
+    const hash = await hashSecret(secret);
+    this.db.transaction(() => {
+      this.db.prepare('INSERT INTO station_services (name, secret_hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash').run(name, hash);
+      this.logChange(name, 'secret');
+      writePrivateFile(file, secret + '\n');
+    })();
+    this.deliverChanges();
+    return { username: name, password: secret };
+  }
+
+  /**
+   * Records a birth (online) or a death (last will). Returns false when the
+   * update was ignored: unknown station, or a will from a session older than
+   * the one the registry already knows (it arrived after a newer birth).
+   */
+  setPresence(id: string, p: PresenceUpdate): boolean {
+    const current = this.db.prepare('SELECT session FROM station_stations WHERE id = ?').get(id) as { session: number } | undefined;
+    if (!current) return false;
+    if (!p.online && p.session < current.session) return false;
+    this.db
+      .prepare(
+        `UPDATE station_stations SET online = ?, session = ?, last_seen_ms = ?,
+           firmware = COALESCE(?, firmware), address = COALESCE(?, address), reported_board = COALESCE(?, reported_board)
+         WHERE id = ?`,
+      )
+      .run(p.online ? 1 : 0, p.session, p.lastSeen, p.firmware ?? null, p.address ?? null, p.board ?? null, id);
+    this.emit({ kind: 'presence', id });
+    return true;
+  }
+
+  /**
+   * Calls `listener` on every change to stations and credentials, including
+   * those made by other processes on the same data directory (polled).
+   * Presence changes are reported only from this process. Returns an unsubscribe.
+   */
+  onChange(listener: (change: RegistryChange) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.poller) {
+      this.poller = setInterval(() => this.deliverChanges(), CHANGE_POLL_MS);
+      this.poller.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopPolling();
+    };
+  }
+
+  close(): void {
+    this.stopPolling();
+    this.listeners.clear();
+    this.db.close();
+  }
+
+  private stopPolling(): void {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+  }
+
+  private async verifyAgainst(account: string, secret: string, storedHash: string): Promise<boolean> {
+    // The cache is keyed by the stored hash, so a rotated or removed account
+    // misses it even before its change is delivered.
+    const digest = createHash('sha256').update(secret).digest();
+    const cached = this.verified.get(account);
+    if (cached && cached.storedHash === storedHash && cached.until > Date.now() && timingSafeEqual(cached.digest, digest)) return true;
+    const ok = await verifySecret(secret, storedHash);
+    if (ok) this.verified.set(account, { storedHash, digest, until: Date.now() + VERIFIED_TTL_MS });
+    return ok;
+  }
+
+  private logChange(account: string, kind: RegistryChange['kind']): void {
+    this.db.prepare('INSERT INTO station_changes (account, kind) VALUES (?, ?)').run(account, kind);
+  }
+
+  private maxChangeSeq(): number {
+    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM station_changes').get() as { seq: number }).seq;
+  }
+
+  private deliverChanges(): void {
+    if (!this.db.open) return;
+    const rows = this.db
+      .prepare('SELECT seq, account, kind FROM station_changes WHERE seq > ? ORDER BY seq')
+      .all(this.lastChange) as { seq: number; account: string; kind: RegistryChange['kind'] }[];
+    for (const row of rows) {
+      this.lastChange = row.seq;
+      this.verified.delete(row.account);
+      this.emit({ kind: row.kind, id: row.account });
+    }
+  }
+
+  private emit(change: RegistryChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+function unknownStation(id: string): UserError {
+  return new UserError(`no station "${id}"`, 'check the id with `deskphone station list`');
+}
+
+function readSecretFile(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Opens the registry in a data directory (creating db and tables as needed). */
+export function openRegistry(dir: string): Registry {
+  return new Registry(openDb(dir), dir);
+}

@@ -1,0 +1,60 @@
+// Shared setup for the broker tests: a temp data directory with a real
+// registry file, stations with real secrets, and a broker on a free port.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { startBroker, type BrokerHandle, type BrokerOptions } from '../provisioner/broker/index.ts';
+import { openRegistry, type Registry } from '../provisioner/registry.ts';
+
+export interface BrokerFixture {
+  dir: string;
+  registry: Registry;
+  broker: BrokerHandle;
+  secrets: Record<string, string>;
+  /** mqtt.js client for a station with its own credentials, connected. */
+  station(id: string, extra?: IClientOptions): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+export function tempHome(prefix = 'dp-broker-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export async function brokerWithStations(ids: string[], options: Partial<BrokerOptions> = {}): Promise<BrokerFixture> {
+  const dir = tempHome();
+  const registry = openRegistry(dir);
+  const issued = await registry.addStations(ids.map((id) => ({ id, areas: ['WV'] })));
+  const secrets = Object.fromEntries(issued.map((i) => [i.id, i.secret]));
+  const broker = await startBroker({ dataDir: dir, registry, listen: '127.0.0.1:0', presence: false, logger: pino({ level: 'silent' }), ...options });
+  const clients: MqttClient[] = [];
+  return {
+    dir,
+    registry,
+    broker,
+    secrets,
+    async station(id, extra = {}) {
+      const client = await mqtt.connectAsync(broker.url, { clientId: id, username: id, password: secrets[id], reconnectPeriod: 0, ...extra });
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.endAsync(true)));
+      await broker.close();
+      registry.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the connect error (or null if the connection was accepted, then closed). */
+export async function connectError(url: string, options: IClientOptions): Promise<Error | null> {
+  try {
+    const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...options });
+    await client.endAsync(true);
+    return null;
+  } catch (err) {
+    return err as Error;
+  }
+}
