@@ -1,0 +1,203 @@
+// The firmware build: one minified bundle per board profile, checked by the
+// gate and held to the board's budget. The bundle is the exact text that gets
+// flashed as Storage file .bootcde and that the simulator runs.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadBoards, type BoardProfile } from '../hardware/board.ts';
+import { UserError } from '../provisioner/errors.ts';
+import { formatProblem, gate, type GateProblem } from './gate.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const DEFAULT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'main.ts');
+export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
+
+/** Espruino's Storage puts a 32-byte header (length + 28-byte name) before each file. */
+export const STORAGE_FILE_HEADER = 32;
+
+/**
+ * A config as `deskphone flash` writes it, with realistic lengths (long host
+ * name, static addresses, 43-character secret): the size we plan Storage for.
+ */
+export const TYPICAL_CONFIG = {
+  v: 1,
+  id: 'ws-hotline-desk-042',
+  board: 'pixljs-w5500',
+  host: 'mqtt.leitstelle.stadtwerke-beispiel.de',
+  port: 1883,
+  pass: 'k3J9x2QmPz7VtY4rWb8NcLs5HdF6gA1eUoRiTjKyZwX',
+  lang: 'de',
+  digits: 12,
+  net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' },
+};
+
+/** Modules built into the interpreter: `require` calls to them stay in the bundle. */
+export const ESPRUINO_MODULES = ['Storage', 'net', 'Wifi', 'WIZnet', 'ESP32', 'crypto', 'tls', 'http', 'fs', 'Flash', 'heatshrink'];
+
+export interface StorageFit {
+  storageBytes: number;
+  bundleBytes: number;
+  configBytes: number;
+  /** Bytes the firmware and config occupy, headers included. */
+  used: number;
+  /** Bytes needed while an update writes the new bundle before the old one is erased. */
+  usedDuringUpdate: number;
+  fitsWithUpdate: boolean;
+}
+
+export interface BoardBuild {
+  board: string;
+  file: string;
+  bytes: number;
+  budget: number;
+  storage: StorageFit;
+}
+
+export interface BuildOptions {
+  quiet?: boolean;
+  /** Only these boards (default: every profile in hardware/boards). */
+  boards?: string[];
+  entry?: string;
+  outDir?: string;
+  /** Where progress lines go (default: stdout). */
+  log?: (line: string) => void;
+}
+
+export function storageFit(board: BoardProfile, bundleBytes: number, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
+  const file = (n: number) => STORAGE_FILE_HEADER + Math.ceil(n / 4) * 4;
+  const used = file(bundleBytes) + file(configBytes);
+  const usedDuringUpdate = used + file(bundleBytes);
+  return {
+    storageBytes: board.budget.storageBytes,
+    bundleBytes,
+    configBytes,
+    used,
+    usedDuringUpdate,
+    fitsWithUpdate: usedDuringUpdate <= board.budget.storageBytes,
+  };
+}
+
+/** The profile as the firmware sees it: the prose `notes` would only cost Storage. */
+export function firmwareProfile(board: BoardProfile): Omit<BoardProfile, 'notes'> {
+  const { notes: _notes, ...rest } = board;
+  return rest;
+}
+
+function firmwareVersion(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean): Promise<{ code: string; map: string }> {
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  try {
+    result = await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      // esbuild's iife format routes require() through a shim built on Proxy,
+      // which the interpreter lacks; cjs output keeps require("Storage")
+      // verbatim, and the banner/footer make it the same function wrapper.
+      format: 'cjs',
+      banner: { js: '(function(){' },
+      footer: { js: '})();' },
+      target: 'es2015',
+      platform: 'neutral',
+      minify,
+      external: ESPRUINO_MODULES,
+      write: false,
+      outfile,
+      sourcemap: 'external',
+      sourcesContent: false,
+      legalComments: 'none',
+      logLevel: 'silent',
+      define: { __BOARD__: JSON.stringify(firmwareProfile(board)), __FW_VERSION__: JSON.stringify(firmwareVersion()) },
+      tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
+    });
+  } catch (err) {
+    const failure = err as esbuild.BuildFailure;
+    const lines = (failure.errors ?? []).map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : '') + e.text);
+    throw new UserError(`firmware does not compile for ${board.name}:\n  ${lines.join('\n  ') || String(err)}`, 'fix the TypeScript errors above in firmware/src');
+  }
+  const code = result.outputFiles.find((f) => f.path.endsWith('.js'))!.text;
+  const map = result.outputFiles.find((f) => f.path.endsWith('.map'))!.text;
+  return { code, map };
+}
+
+/**
+ * Gates the minified bundle (the bytes that run) and the unminified one (where
+ * downlevel helpers keep their names, e.g. __spreadValues), reporting each
+ * problem once, at its TypeScript source line.
+ */
+function gateBoth(minified: { code: string; map: string }, plain: { code: string; map: string }, outfile: string): GateProblem[] {
+  const opts = { bundlePath: outfile, root: REPO_ROOT };
+  const all = [...gate(minified.code, { ...opts, sourceMap: minified.map }), ...gate(plain.code, { ...opts, sourceMap: plain.map })];
+  const seen = new Set<string>();
+  return all.filter((p) => {
+    const key = p.source ? `${p.source.file}:${p.source.line}:${p.rule}` : `${p.line}:${p.column}:${p.rule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export async function buildBoard(board: BoardProfile, options: BuildOptions = {}): Promise<BoardBuild> {
+  const entry = options.entry ?? DEFAULT_ENTRY;
+  const outDir = options.outDir ?? DIST_DIR;
+  const outfile = join(outDir, board.name + '.js');
+  const [minified, plain] = await Promise.all([bundle(board, entry, outfile, true), bundle(board, entry, outfile, false)]);
+  const problems = gateBoth(minified, plain, outfile);
+  const shown = relative(REPO_ROOT, outfile);
+  if (problems.length) {
+    throw new UserError(
+      `${shown} uses ${problems.length} construct(s) the Espruino interpreter lacks:\n  ${problems.map((p) => formatProblem(p, board.name + '.js')).join('\n  ')}`,
+      'rewrite those lines in the interpreter subset (shared/ESPRUINO.md); the bundle was not written',
+    );
+  }
+  const bytes = Buffer.byteLength(minified.code, 'latin1');
+  if (bytes > board.budget.codeBytes) {
+    throw new UserError(
+      `${shown} is ${bytes} bytes, over the ${board.name} code budget of ${board.budget.codeBytes} bytes by ${bytes - board.budget.codeBytes}`,
+      `make the firmware smaller, or raise budget.codeBytes in hardware/boards/${board.name}.json if Storage allows (see the Storage report)`,
+    );
+  }
+  mkdirSync(outDir, { recursive: true });
+  // Written beside and renamed so a reader never sees half a bundle.
+  const tmp = outfile + '.tmp-' + process.pid;
+  writeFileSync(tmp, minified.code);
+  renameSync(tmp, outfile);
+  return { board: board.name, file: outfile, bytes, budget: board.budget.codeBytes, storage: storageFit(board, bytes) };
+}
+
+export function formatBuild(b: BoardBuild): string {
+  const pct = Math.round((100 * b.bytes) / b.budget);
+  const s = b.storage;
+  return (
+    `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
+    `Storage with config ${s.used} B, during an update ${s.usedDuringUpdate} B of ${s.storageBytes} B` +
+    (s.fitsWithUpdate ? '' : ' (NO ROOM FOR AN UPDATE)')
+  );
+}
+
+/** Builds every board (or options.boards). Throws UserError on the first board that fails. */
+export async function buildAll(options: BuildOptions = {}): Promise<BoardBuild[]> {
+  const entry = options.entry ?? DEFAULT_ENTRY;
+  if (!existsSync(entry)) {
+    throw new UserError(`firmware entry ${relative(REPO_ROOT, entry)} does not exist`, 'create firmware/src/main.ts (the bundle entry)');
+  }
+  const log = options.quiet ? () => {} : options.log ?? ((line: string) => process.stdout.write(line + '\n'));
+  let boards = loadBoards();
+  if (options.boards?.length) {
+    const unknown = options.boards.filter((n) => !boards.some((b) => b.name === n));
+    if (unknown.length) {
+      throw new UserError(`unknown board(s): ${unknown.join(', ')}`, `use one of: ${boards.map((b) => b.name).join(', ')}`);
+    }
+    boards = boards.filter((b) => options.boards!.includes(b.name));
+  }
+  const results: BoardBuild[] = [];
+  for (const board of boards) {
+    const result = await buildBoard(board, options);
+    log(formatBuild(result));
+    results.push(result);
+  }
+  return results;
+}
