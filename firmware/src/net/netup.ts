@@ -1,0 +1,103 @@
+// Network bring-up per board kind, before the MQTT socket opens. Each failure
+// names its step ('link' = no network medium, 'address' = no IP) so the
+// connecting screen can tell a technician where to look.
+// Written in the interpreter's subset (see shared ESPRUINO.md).
+import type { DeviceConfig } from '../../../protocol/device-config.ts';
+
+declare const global: any;
+
+/** Network state of one link: kind, loaded driver, address and signal. */
+export interface Net {
+  /** 'wifi' | 'w5500' | 'native' from the board profile. */
+  k: string;
+  /** Pin names from the board profile (w5500). */
+  p: { mosi?: string; miso?: string; sck?: string; cs?: string };
+  /** Loads an interpreter module (require). */
+  mod: (name: string) => any;
+  /** Wifi module or WIZnet driver, once loaded. */
+  d: any;
+  /** Our IP address ('' when unknown) and WiFi signal in dBm (0 elsewhere). */
+  a: string;
+  r: number;
+}
+
+/** How long to wait for WiFi before saying so on screen; the driver keeps trying. */
+const WIFI_WAIT_MS = 15000;
+
+export function net(network: { kind: string }, mod: (name: string) => any): Net {
+  return { k: network.kind, p: network as Net['p'], mod: mod, d: null, a: '', r: 0 };
+}
+
+/**
+ * Brings the network up if it is not, then calls done('', '') or
+ * done(step, detail) for the step that failed. report(step, '') announces
+ * a step in progress.
+ */
+export function netUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
+  if (n.k === 'wifi') wifiUp(n, cfg, report, done);
+  else if (n.k === 'w5500') ethUp(n, cfg, report, done);
+  else done('', '');
+}
+
+/**
+ * ESP32: the driver reconnects by itself and only reports a wrong password
+ * through the callback (Espruino Wifi.connect docs), so a timer reports
+ * other failures from the driver's status while it keeps trying.
+ */
+function wifiUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
+  const w = n.d || (n.d = n.mod('Wifi'));
+  const s = cfg.net || {};
+  const st = w.getDetails();
+  if (st && st.status === 'connected' && n.a) {
+    n.r = st.rssi || 0;
+    return done('', '');
+  }
+  if (!s.ssid) return done('link', 'no SSID');
+  report('link', '');
+  let waiting = true;
+  const t = setTimeout(() => {
+    const d = w.getDetails() || {};
+    report(d.status === 'connected' ? 'address' : 'link', d.status === 'connected' ? 'no DHCP' : String(d.status || 'no WiFi'));
+  }, WIFI_WAIT_MS);
+  w.connect(s.ssid, { password: s.psk }, (err: any) => {
+    if (!waiting) return;
+    waiting = false;
+    clearTimeout(t);
+    if (err) return done('link', String(err));
+    const ip = w.getIP();
+    const d = w.getDetails();
+    n.a = (ip && ip.ip) || '';
+    n.r = (d && d.rssi) || 0;
+    done('', '');
+  });
+}
+
+/**
+ * Pixl.js + W5500: SPI from the profile's pins, DHCP, else the static
+ * address from the config. The W5500 keeps its address while the cable is
+ * out, so this runs once.
+ */
+function ethUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
+  if (n.a) return done('', '');
+  report('link', '');
+  try {
+    if (!n.d) {
+      const spi = global.SPI1;
+      spi.setup({ mosi: global[n.p.mosi!], miso: global[n.p.miso!], sck: global[n.p.sck!] });
+      n.d = n.mod('WIZnet').connect(spi, global[n.p.cs!]);
+    }
+  } catch (e) {
+    return done('link', 'no W5500');
+  }
+  report('address', '');
+  let ok = false;
+  try {
+    ok = n.d.setIP();
+  } catch (e) {}
+  const s = cfg.net;
+  if (!ok && s && s.ip) ok = n.d.setIP({ ip: s.ip, subnet: s.mask, gateway: s.gw, dns: s.dns });
+  if (!ok) return done('address', 'no DHCP');
+  const ip = n.d.getIP();
+  n.a = (ip && ip.ip) || (s && s.ip) || '';
+  done('', '');
+}
