@@ -1,0 +1,69 @@
+import { createReadStream, existsSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { UserError } from '../errors.ts';
+import { serviceOptions } from '../service/cli-options.ts';
+import { runService } from '../service/run.ts';
+import { describeLineProblem, JsonLinesSource } from '../service/sources/json-lines.ts';
+import { CallSimulator } from '../service/sources/simulator.ts';
+import { defineCommand } from './command.ts';
+import { eventWebhook, type ServiceCommandArgs } from './service.ts';
+
+interface EventsArgs extends ServiceCommandArgs {
+  source: 'simulate' | 'file' | 'stdin' | 'http';
+  path?: string;
+  callsPerMinute: number;
+  speed: number;
+  ivrShare: number;
+  seed?: number;
+  port: number;
+  tokenFile?: string;
+}
+
+export default defineCommand<EventsArgs>({
+  command: 'events <source> [path]',
+  describe: 'Run the station service fed by one call-event source: simulate | file <path> | stdin | http (schema: docs/events.md)',
+  builder: (y: Argv) =>
+    serviceOptions(y)
+      .positional('source', { choices: ['simulate', 'file', 'stdin', 'http'], describe: 'Where call events come from' })
+      .positional('path', { type: 'string', describe: 'JSON-lines file (for "file")' })
+      .option('calls-per-minute', { type: 'number', default: 30, describe: 'simulate: call arrivals per simulated minute' })
+      .option('speed', { type: 'number', default: 1, describe: 'simulate: simulated seconds per real second' })
+      .option('ivr-share', { type: 'number', default: 0.4, describe: 'simulate: share of callers who key their account into the IVR' })
+      .option('seed', { type: 'number', describe: 'simulate: random seed, to replay the same traffic' })
+      .option('port', { type: 'number', default: 8090, describe: 'http: port for POST /events' })
+      .option('events-host', { type: 'string', default: '127.0.0.1', describe: 'http: address to listen on' })
+      .option('token-file', { type: 'string', describe: 'http: file with the bearer token callers must send' }),
+  handler: async (args, ctx) => {
+    if (args.source === 'simulate') {
+      if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
+      return runService(args, ctx, [], async (service) => {
+        const stations = [...new Set(service.stationIds())];
+        if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
+        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: args.wrapUp, accountDigits: args.accountDigits, seed: args.seed });
+        await sim.start((raw) => service.ingest(raw));
+        ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
+        await ctx.stopSignal;
+        await sim.stop();
+        ctx.output.out(`calls ${sim.stats.calls}, events ${sim.stats.events}, rejected ${sim.stats.rejected}, no free desk ${sim.stats.lost}`);
+      });
+    }
+    if (args.source === 'http') {
+      const webhook = eventWebhook(args.port, args.eventsHost, args.tokenFile)!;
+      return runService(args, ctx, [webhook], async () => {
+        ctx.output.out(`accepting call events on POST ${webhook.url}; Ctrl-C stops`);
+        await ctx.stopSignal;
+      });
+    }
+    let input;
+    if (args.source === 'file') {
+      if (!args.path) throw new UserError('"events file" needs the path of a JSON-lines file', 'deskphone events file calls.jsonl');
+      if (!existsSync(args.path)) throw new UserError(`no file ${args.path}`, 'check the path');
+      input = createReadStream(args.path, 'utf8');
+    } else input = process.stdin;
+    const source = new JsonLinesSource(input, (p) => ctx.output.err(describeLineProblem(p)), args.source);
+    const summary = await runService(args, ctx, [source], async () => source.summary);
+    if (args.json) ctx.output.out(JSON.stringify(summary));
+    else ctx.output.out(`${summary.applied} events applied, ${summary.rejected} rejected`);
+    return summary.rejected > 0 ? 1 : 0;
+  },
+});

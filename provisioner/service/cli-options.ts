@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import type { Argv } from 'yargs';
+import { Area } from '../../protocol/host-codec.ts';
+import { dataDir, type Context, type Output } from '../context.ts';
+import { openDb, type Db } from '../db.ts';
+import { UserError } from '../errors.ts';
+import { openRegistry, type ServiceName } from '../registry.ts';
+import { DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
+import { AREA_NAMES } from './calls.ts';
+import { HttpDirectory, SqliteDirectory, type Directory } from './directory.ts';
+import type { Logger } from './logger.ts';
+import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from './service.ts';
+
+/** Options every command that talks to the broker shares. */
+export function brokerOptions(y: Argv): Argv {
+  return y
+    .option('broker', { type: 'string', default: 'mqtt://127.0.0.1:1883', describe: 'Broker URL (mqtt:// or mqtts://)' })
+    .option('user', { type: 'string', describe: 'Broker user name (default: the host service account from the registry)' })
+    .option('password-file', { type: 'string', describe: 'File holding the broker password (first line)' });
+}
+
+export interface BrokerArgs {
+  broker: string;
+  user?: string;
+  passwordFile?: string;
+}
+
+/** Reads a secret from a file so it never shows up in the process list or shell history. */
+export function readSecret(file: string, what: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read the ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, `check the path given for the ${what}`);
+  }
+  const secret = text.split(/\r?\n/)[0].trim();
+  if (!secret) throw new UserError(`the ${what} file ${file} is empty`, `put the ${what} on its first line`);
+  return secret;
+}
+
+/**
+ * Broker credentials: --user with --password-file, or else the named service
+ * account from the local registry (what `deskphone up` uses).
+ */
+export async function brokerCredentials(args: BrokerArgs, ctx: Context, account: ServiceName): Promise<{ username: string; password: string }> {
+  if (args.user || args.passwordFile) {
+    if (!args.user || !args.passwordFile) throw new UserError('--user and --password-file go together', 'give both, or neither to use the local registry');
+    return { username: args.user, password: readSecret(args.passwordFile, 'broker password') };
+  }
+  const registry = openRegistry(dataDir(ctx.env));
+  try {
+    return await registry.serviceCredentials(account);
+  } finally {
+    registry.close();
+  }
+}
+
+export function serviceOptions(y: Argv): Argv {
+  return brokerOptions(y)
+    .option('station', { type: 'string', array: true, describe: 'Station id, optionally with areas: wv-01 or wv-01:WV or x-1:WV+KM (default: the registry)' })
+    .option('wrap-up', { type: 'number', default: 300, describe: 'Wrap-up length in seconds' })
+    .option('wrap-up-wv', { type: 'number', describe: 'Wrap-up length for WV calls (default: --wrap-up)' })
+    .option('wrap-up-km', { type: 'number', describe: 'Wrap-up length for KM calls (default: --wrap-up)' })
+    .option('ring-timeout', { type: 'number', default: 0, describe: 'Seconds a call may ring before the host takes it back (0: the telephony decides)' })
+    .option('account-digits', { type: 'number', default: DEFAULT_ACCOUNT_RULE.digits, describe: 'Length of a contract account number' })
+    .option('account-check', { choices: ['none', 'luhn'], default: DEFAULT_ACCOUNT_RULE.check, describe: 'Check-digit rule for account numbers' })
+    .option('lookups-per-minute', { type: 'number', default: 10, describe: 'Keyed-in lookups allowed per station and minute' })
+    .option('directory', { type: 'string', default: 'sqlite', describe: 'Account directory: "sqlite" (imported CSV) or an URL template with {account}' })
+    .option('directory-auth-file', { type: 'string', describe: 'File with the Authorization header value for an HTTP directory' })
+    .option('directory-timeout', { type: 'number', default: 2500, describe: 'HTTP directory timeout in ms' })
+    .option('ticket-webhook', { type: 'string', describe: 'URL to POST stored tickets, letters and forwards to' })
+    .option('ticket-webhook-auth-file', { type: 'string', describe: 'File with the Authorization header value for the ticket webhook' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Log every applied event' });
+}
+
+export interface ServiceArgs extends BrokerArgs {
+  station?: string[];
+  wrapUp: number;
+  wrapUpWv?: number;
+  wrapUpKm?: number;
+  ringTimeout: number;
+  accountDigits: number;
+  accountCheck: AccountRule['check'];
+  lookupsPerMinute: number;
+  directory: string;
+  directoryAuthFile?: string;
+  directoryTimeout: number;
+  ticketWebhook?: string;
+  ticketWebhookAuthFile?: string;
+  verbose: boolean;
+}
+
+function areaCodes(text: string, where: string): number[] {
+  return text.split('+').map((code) => {
+    const area = AREA_NAMES[code.trim().toUpperCase()];
+    if (!area) throw new UserError(`unknown area "${code}" in ${where}`, `use ${Object.keys(AREA_NAMES).join(' or ')}, joined with "+"`);
+    return area;
+  });
+}
+
+/** --station values, or else the registry's stations (asked again whenever an unknown id turns up). */
+function stationSource(args: ServiceArgs, ctx: Context): () => StationInfo[] {
+  if (args.station && args.station.length > 0) {
+    const list = args.station.map((spec) => {
+      const [id, areas] = spec.split(':');
+      return { id, areas: areas ? areaCodes(areas, `--station ${spec}`) : [] };
+    });
+    return () => list;
+  }
+  const registry = openRegistry(dataDir(ctx.env));
+  return () => registry.listStations().map((s) => ({ id: s.id, areas: s.areas.map((a) => Area[a]) }));
+}
+
+/** A logger that writes one readable line per entry to stderr; info only with --verbose. */
+export function outputLogger(output: Output, verbose: boolean): Logger {
+  const line = (level: string, obj: object, msg: string) =>
+    output.err(`${new Date().toISOString()} ${level} ${msg} ${Object.entries(obj).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
+  return {
+    info: (obj, msg) => verbose && line('info', obj, msg),
+    warn: (obj, msg) => line('warn', obj, msg),
+    error: (obj, msg) => line('error', obj, msg),
+  };
+}
+
+function directoryFrom(args: ServiceArgs, db: Db): Directory {
+  if (args.directory === 'sqlite') return new SqliteDirectory(db);
+  if (!/^https?:\/\//.test(args.directory) || !args.directory.includes('{account}')) {
+    throw new UserError(`--directory ${args.directory} is neither "sqlite" nor an http(s) URL template with {account}`, 'e.g. --directory "https://crm.example/accounts/{account}"');
+  }
+  return new HttpDirectory({
+    urlTemplate: args.directory,
+    timeoutMs: args.directoryTimeout,
+    authorization: args.directoryAuthFile ? readSecret(args.directoryAuthFile, 'directory authorization') : undefined,
+  });
+}
+
+/** Builds the station service a command runs, from its options; the caller starts and stops it. */
+export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: string): Promise<{ service: StationService; db: Db }> {
+  for (const [flag, value] of [['--wrap-up', args.wrapUp], ['--wrap-up-wv', args.wrapUpWv], ['--wrap-up-km', args.wrapUpKm]] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3600)) throw new UserError(`${flag} ${value} is out of range`, 'give whole seconds from 1 to 3600');
+  }
+  if (!Number.isInteger(args.accountDigits) || args.accountDigits < 4 || args.accountDigits > 20) {
+    throw new UserError(`--account-digits ${args.accountDigits} is out of range`, 'give 4 to 20');
+  }
+  const credentials = await brokerCredentials(args, ctx, 'svc-host');
+  const db = openDb(dataDir(ctx.env));
+  const byArea: Record<number, number> = {};
+  if (args.wrapUpWv) byArea[Area.WV] = args.wrapUpWv;
+  if (args.wrapUpKm) byArea[Area.KM] = args.wrapUpKm;
+  const options: StationServiceOptions = {
+    mqttUrl: args.broker,
+    mqtt: { ...credentials, clientId: credentials.username },
+    db,
+    stations: stationSource(args, ctx),
+    wrapUpSeconds: args.wrapUp,
+    wrapUpSecondsByArea: byArea,
+    ringTimeoutSeconds: args.ringTimeout,
+    directory: directoryFrom(args, db),
+    accountRule: { digits: args.accountDigits, check: args.accountCheck },
+    lookupsPerMinute: args.lookupsPerMinute,
+    ticketWebhook: args.ticketWebhook
+      ? { url: args.ticketWebhook, authorization: args.ticketWebhookAuthFile ? readSecret(args.ticketWebhookAuthFile, 'ticket webhook authorization') : undefined }
+      : undefined,
+    logger: outputLogger(ctx.output, args.verbose),
+    version,
+  };
+  return { service: createStationService(options), db };
+}

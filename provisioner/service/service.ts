@@ -1,0 +1,473 @@
+import { EventEmitter } from 'node:events';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import {
+  AccountSource,
+  AckStatus,
+  ActionKind,
+  decodeMessage,
+  encodeMessage,
+  LookupStatus,
+  Phase,
+} from '../../protocol/host-codec.ts';
+import { ALL_UP, downTopic, HOST_PRESENCE, parseStationTopic, UP, type UpKind } from '../../protocol/topics.ts';
+import type { Db } from '../db.ts';
+import { accountProblem, DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
+import { ActionStore } from './actions.ts';
+import { AuditLog } from './audit.ts';
+import { parseEvent, type CallEvent } from './calls.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { DirectoryUnavailableError, type Directory, type DirectoryEntry } from './directory.ts';
+import { silentLogger, type Logger } from './logger.ts';
+import { expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationEvent, type StationState, type Timing } from './machine.ts';
+import { RateLimiter } from './rate-limit.ts';
+import { StationStore } from './store.ts';
+import { TicketWebhook, type TicketWebhookOptions } from './ticket-webhook.ts';
+
+export interface StationInfo {
+  id: string;
+  /** Areas the desk serves; empty means both. */
+  areas: number[];
+}
+
+export interface StationServiceOptions {
+  mqttUrl: string;
+  /** Service-account credentials and any other mqtt.js option. */
+  mqtt?: IClientOptions;
+  db: Db;
+  /** The stations that exist (from the registry); asked again when an unknown id turns up. */
+  stations: () => StationInfo[];
+  clock?: Clock;
+  wrapUpSeconds?: number;
+  /** Per-area wrap-up length in seconds, keyed by Area value; falls back to wrapUpSeconds. */
+  wrapUpSecondsByArea?: Record<number, number>;
+  /** Host-side ring timeout; 0 (default) leaves "no answer" to the telephony. */
+  ringTimeoutSeconds?: number;
+  directory?: Directory;
+  accountRule?: AccountRule;
+  lookupsPerMinute?: number;
+  /** A lookup is answered within this time, whatever the backend does. Below the device's ~5 s. */
+  lookupDeadlineMs?: number;
+  ticketWebhook?: TicketWebhookOptions;
+  logger?: Logger;
+  version?: string;
+}
+
+export class UnknownStationError extends Error {
+  constructor(readonly station: string) {
+    super(`station ${station} is not registered`);
+    this.name = 'UnknownStationError';
+  }
+}
+
+export class ServiceNotStartedError extends Error {}
+
+export interface IngestResult {
+  station: string;
+  phase: string;
+  reason: number;
+  seq: number;
+}
+
+export interface LookupOutcome {
+  station: string;
+  corr: string;
+  account: string;
+  status: number;
+}
+
+export interface StationService {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Applies one call event (raw JSON value) or throws EventValidationError, UnknownStationError or PhaseConflictError. */
+  ingest(raw: unknown): IngestResult;
+  state(id: string): StationState | undefined;
+  /** The registered stations, as the service last read them. */
+  stationIds(): string[];
+  on(event: 'snapshot', fn: (snapshot: Snapshot) => void): void;
+  on(event: 'lookup', fn: (outcome: LookupOutcome) => void): void;
+  on(event: 'ack', fn: (ack: { station: string; key: string; status: number; ref: string }) => void): void;
+  off(event: string, fn: (...args: any[]) => void): void;
+}
+
+export interface Snapshot {
+  station: string;
+  phase: number;
+  call?: object;
+  wrapUpDeadlineMs: number;
+  hostTimeMs: number;
+  reason: number;
+  seq: number;
+  areas: number[];
+  wrapUpS: number;
+  phaseSinceMs: number;
+  agent: string;
+}
+
+export function snapshotOf(s: StationState, hostTimeMs: number): Snapshot {
+  const snap: Snapshot = {
+    station: s.id,
+    phase: s.phase,
+    wrapUpDeadlineMs: s.phase === Phase.WRAP_UP ? s.deadlineMs : 0,
+    hostTimeMs,
+    reason: s.reason,
+    seq: s.seq,
+    areas: s.areas,
+    wrapUpS: s.wrapUpS,
+    phaseSinceMs: s.phaseSinceMs,
+    agent: s.agent,
+  };
+  if (s.call) snap.call = { ...s.call };
+  return snap;
+}
+
+function enumName(values: Record<string, number>, n: number): string {
+  for (const [name, v] of Object.entries(values)) if (v === n) return name;
+  return String(n);
+}
+
+export function createStationService(options: StationServiceOptions): StationService {
+  return new Service(options);
+}
+
+class Service extends EventEmitter implements StationService {
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly store: StationStore;
+  private readonly actions: ActionStore;
+  private readonly audit: AuditLog;
+  private readonly limiter: RateLimiter;
+  private readonly webhook: TicketWebhook | null;
+  private readonly states = new Map<string, StationState>();
+  private readonly timers = new Map<string, unknown>();
+  private readonly areasOf = new Map<string, number[]>();
+  private client: MqttClient | null = null;
+  private started = false;
+
+  constructor(private readonly options: StationServiceOptions) {
+    super();
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.store = new StationStore(options.db);
+    this.actions = new ActionStore(options.db, Boolean(options.ticketWebhook));
+    this.audit = new AuditLog(options.db);
+    this.limiter = new RateLimiter(options.lookupsPerMinute ?? 10, 60_000, this.clock);
+    this.webhook = options.ticketWebhook ? new TicketWebhook(options.db, options.ticketWebhook, this.clock, this.logger) : null;
+  }
+
+  async start(): Promise<void> {
+    this.refreshStations();
+    for (const s of this.store.loadAll()) this.states.set(s.id, s);
+    this.started = true;
+    const client = mqtt.connect(this.options.mqttUrl, {
+      clientId: 'deskphone-host',
+      clean: false,
+      reconnectPeriod: 1000,
+      ...this.options.mqtt,
+      will: { topic: HOST_PRESENCE, payload: Buffer.from(encodeMessage('HostPresence', { online: false })), qos: 1, retain: true },
+    });
+    this.client = client;
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
+    client.on('connect', () => this.announce());
+    await new Promise<void>((resolve, reject) => {
+      const fail = (err: Error) => {
+        client.removeListener('connect', ok);
+        reject(err);
+      };
+      const ok = () => {
+        client.removeListener('error', fail);
+        resolve();
+      };
+      client.once('connect', ok);
+      client.once('error', fail);
+    }).catch(async (err) => {
+      await client.endAsync(true);
+      this.client = null;
+      this.started = false;
+      throw err;
+    });
+    await client.subscribeAsync(ALL_UP, { qos: 1 });
+    this.restore();
+    this.webhook?.kick();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers.values()) this.clock.clearTimeout(t);
+    this.timers.clear();
+    this.webhook?.stop();
+    const client = this.client;
+    this.client = null;
+    this.started = false;
+    if (!client) return;
+    await client.publishAsync(HOST_PRESENCE, Buffer.from(encodeMessage('HostPresence', this.presence(false))), { qos: 1, retain: true }).catch(() => {});
+    await client.endAsync();
+  }
+
+  state(id: string): StationState | undefined {
+    return this.states.get(id);
+  }
+
+  stationIds(): string[] {
+    return [...this.areasOf.keys()];
+  }
+
+  ingest(raw: unknown): IngestResult {
+    if (!this.started) throw new ServiceNotStartedError('the station service is not running');
+    const event = parseEvent(raw);
+    const current = this.stationState(event.station);
+    const timing = this.timing(this.clock.now());
+    try {
+      const changes = this.apply(() => {
+        const next = step(current, event, timing);
+        if (event.type !== 'transferred' || !event.toStation) return [next];
+        const target = this.stationState(event.toStation);
+        const call = current.call!;
+        const offer: CallEvent = { type: 'offered', station: target.id, callId: call.callId, menu: call.menu, area: call.area, ivrAccount: call.ivrAccount };
+        return [next, step(target, offer, timing)];
+      });
+      this.logger.info({ station: event.station, type: event.type, phase: PHASE_NAMES[changes[0].phase] }, 'event applied');
+      for (const s of changes) if (s.phase === Phase.RINGING && s.call?.ivrAccount) void this.lookup(s.id, 'ivr:' + s.call.callId, s.call.ivrAccount, AccountSource.IVR, s.call.callId);
+      const s = changes[0];
+      return { station: s.id, phase: PHASE_NAMES[s.phase], reason: s.reason, seq: s.seq };
+    } catch (err) {
+      if (err instanceof PhaseConflictError) this.logger.warn({ station: err.station, type: err.eventType, problem: err.message }, 'event rejected');
+      throw err;
+    }
+  }
+
+  private stationState(id: string): StationState {
+    const known = this.states.get(id);
+    if (known) return known;
+    if (!this.areasOf.has(id)) this.refreshStations();
+    const areas = this.areasOf.get(id);
+    if (!areas) throw new UnknownStationError(id);
+    return signedOut(id, areas, this.clock.now());
+  }
+
+  private refreshStations(): void {
+    this.areasOf.clear();
+    for (const st of this.options.stations()) this.areasOf.set(st.id, st.areas);
+  }
+
+  private timing(now: number): Timing {
+    const base = this.options.wrapUpSeconds ?? 300;
+    const byArea = this.options.wrapUpSecondsByArea ?? {};
+    return { now, wrapUpSeconds: (area) => byArea[area] ?? base, ringTimeoutMs: (this.options.ringTimeoutSeconds ?? 0) * 1000 };
+  }
+
+  /**
+   * Runs `work` and stores every station it changed in one transaction, then
+   * (only after commit) updates memory, timers and the retained snapshots. If
+   * `work` throws, nothing is stored, scheduled or published.
+   */
+  private apply(work: () => StationState[]): StationState[] {
+    const changes = this.store.transaction(() => {
+      const now = this.clock.now();
+      const next = work().map((s) => ({ ...s, seq: s.seq + 1 }));
+      for (const s of next) this.store.save(s, now);
+      return next;
+    });
+    for (const s of changes) {
+      this.states.set(s.id, s);
+      this.schedule(s);
+      this.publishSnapshot(s);
+    }
+    return changes;
+  }
+
+  private schedule(s: StationState): void {
+    const old = this.timers.get(s.id);
+    if (old) this.clock.clearTimeout(old);
+    this.timers.delete(s.id);
+    if (!expiryOf(s)) return;
+    const deadline = s.deadlineMs;
+    this.timers.set(
+      s.id,
+      this.clock.setTimeout(() => {
+        this.timers.delete(s.id);
+        this.expire(s.id, deadline);
+      }, deadline - this.clock.now()),
+    );
+  }
+
+  /** A deadline passed: the host moves the station on, dated at the deadline itself. */
+  private expire(id: string, deadline: number): void {
+    const s = this.states.get(id);
+    const event = s && expiryOf(s);
+    if (!s || !event || s.deadlineMs !== deadline) return;
+    const [next] = this.apply(() => [step(s, event, this.timing(deadline))]);
+    this.logger.info({ station: id, type: event.type, phase: PHASE_NAMES[next.phase] }, 'deadline passed');
+  }
+
+  /**
+   * After a (re)start: deadlines that passed while the host was down are
+   * applied as what they are (timer expired, dated at the deadline), the rest
+   * get their timers back, and every station's snapshot is published afresh in
+   * case the broker lost its retained messages too.
+   */
+  private restore(): void {
+    const now = this.clock.now();
+    for (const id of this.areasOf.keys()) if (!this.states.has(id)) this.states.set(id, signedOut(id, this.areasOf.get(id)!, now));
+    this.apply(() =>
+      [...this.states.values()].map((s) => {
+        const event = expiryOf(s);
+        if (event && s.deadlineMs <= now) {
+          this.logger.info({ station: s.id, type: event.type, deadline: s.deadlineMs }, 'deadline passed while the host was down');
+          return step(s, event, this.timing(s.deadlineMs));
+        }
+        return s;
+      }),
+    );
+  }
+
+  private publishSnapshot(s: StationState): void {
+    const snap = snapshotOf(s, this.clock.now());
+    this.client?.publish(downTopic(s.id, 'snap'), Buffer.from(encodeMessage('Snapshot', snap)), { qos: 1, retain: true });
+    this.emit('snapshot', snap);
+  }
+
+  private presence(online: boolean): object {
+    return { online, timeMs: this.clock.now(), version: this.options.version ?? '' };
+  }
+
+  private announce(): void {
+    this.client?.publish(HOST_PRESENCE, Buffer.from(encodeMessage('HostPresence', this.presence(true))), { qos: 1, retain: true });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const parsed = parseStationTopic(topic);
+    if (!parsed || parsed.dir !== 'up' || parsed.kind === 'presence') return;
+    const type = UP[parsed.kind as UpKind];
+    if (!type) return;
+    let msg: Record<string, unknown>;
+    try {
+      msg = decodeMessage(type, new Uint8Array(payload)) as Record<string, unknown>;
+    } catch (err) {
+      this.logger.warn({ station: parsed.station, topic, problem: (err as Error).message }, 'undecodable message dropped');
+      return;
+    }
+    try {
+      this.stationState(parsed.station);
+    } catch {
+      this.logger.warn({ station: parsed.station, topic }, 'message from an unregistered station dropped');
+      return;
+    }
+    if (parsed.kind === 'lookup') {
+      void this.lookup(parsed.station, String(msg.corr), String(msg.account), Number(msg.source), String(msg.callId));
+    } else if (parsed.kind === 'action') {
+      this.action(parsed.station, msg);
+    } else if (parsed.kind === 'sync') {
+      this.apply(() => [this.stationState(parsed.station)]);
+    }
+  }
+
+  /** Answers one lookup, always within the deadline, audits it, and sends the result to that station only. */
+  private async lookup(station: string, corr: string, account: string, source: number, callId: string): Promise<void> {
+    let status: number;
+    let entry: DirectoryEntry | null = null;
+    let detail = '';
+    const problem = accountProblem(account, this.options.accountRule ?? DEFAULT_ACCOUNT_RULE);
+    // IVR numbers are not the agent's doing, so only keyed-in lookups count towards the limit.
+    if (source !== AccountSource.IVR && !this.limiter.allow(station)) {
+      status = LookupStatus.RATE_LIMITED;
+    } else if (problem) {
+      status = LookupStatus.INVALID_NUMBER;
+      detail = problem;
+    } else if (!this.options.directory) {
+      status = LookupStatus.DIRECTORY_UNAVAILABLE;
+      detail = 'no directory configured';
+    } else {
+      try {
+        entry = await this.directoryLookup(this.options.directory, account);
+        status = entry ? LookupStatus.FOUND : LookupStatus.NOT_FOUND;
+      } catch (err) {
+        status = LookupStatus.DIRECTORY_UNAVAILABLE;
+        detail = (err as Error).message;
+      }
+    }
+    this.audit.record({
+      timeMs: this.clock.now(),
+      station,
+      account,
+      outcome: enumName(LookupStatus, status),
+      source: source === AccountSource.IVR ? 'IVR' : 'KEYPAD',
+      callId,
+      corr,
+      detail,
+    });
+    const result = { corr, status, account, ...(entry ?? {}) };
+    this.client?.publish(downTopic(station, 'lookup'), Buffer.from(encodeMessage('LookupResult', result)), { qos: 1, retain: false });
+    this.emit('lookup', { station, corr, account, status });
+  }
+
+  private directoryLookup(directory: Directory, account: string): Promise<DirectoryEntry | null> {
+    const deadlineMs = this.options.lookupDeadlineMs ?? 3000;
+    const abort = new AbortController();
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        abort.abort();
+        reject(new DirectoryUnavailableError(`no answer within ${deadlineMs} ms`));
+      }, deadlineMs);
+      directory.lookup(account, abort.signal).then(
+        (entry) => {
+          this.clock.clearTimeout(timer);
+          resolve(entry);
+        },
+        (err) => {
+          this.clock.clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  /** Stores an action once per (station, key) and acknowledges every copy with the same ref. */
+  private action(station: string, msg: Record<string, unknown>): void {
+    const key = String(msg.key ?? '');
+    const kind = Number(msg.kind);
+    const kindName = enumName(ActionKind, kind);
+    let ack: { key: string; status: number; ref: string; kind: number; detail: string };
+    if (!key || !['TICKET', 'LETTER', 'FORWARD', 'READY'].includes(kindName)) {
+      ack = { key, status: AckStatus.REJECTED, ref: '', kind, detail: key ? 'unknown action kind' : 'action has no key' };
+    } else {
+      try {
+        ack = this.storeAction(station, key, kind, kindName, msg);
+      } catch (err) {
+        if (!(err instanceof PhaseConflictError)) throw err;
+        this.logger.warn({ station, key, kind: kindName, problem: err.message }, 'action rejected');
+        ack = { key, status: AckStatus.REJECTED, ref: '', kind, detail: err.message };
+      }
+    }
+    this.client?.publish(downTopic(station, 'ack'), Buffer.from(encodeMessage('ActionAck', ack)), { qos: 1, retain: false });
+    this.emit('ack', { station, key, status: ack.status, ref: ack.ref });
+  }
+
+  private storeAction(station: string, key: string, kind: number, kindName: string, msg: Record<string, unknown>) {
+    let stored = null as { ref: string; status: number; kind: number } | null;
+    this.apply(() => {
+      const earlier = this.actions.find(station, key);
+      if (earlier) {
+        stored = { ref: earlier.ref, status: AckStatus.DUPLICATE, kind: ActionKind[earlier.kind as keyof typeof ActionKind] };
+        return [];
+      }
+      const now = this.clock.now();
+      const changes = kindName === 'READY' ? [step(this.stationState(station), { type: 'ready', station }, this.timing(now))] : [];
+      const a = this.actions.store({
+        station,
+        key,
+        kind: kindName,
+        callId: String(msg.callId ?? ''),
+        account: String(msg.account ?? ''),
+        createdMs: Number(msg.createdMs ?? 0),
+        storedMs: now,
+      });
+      stored = { ref: a.ref, status: AckStatus.ACCEPTED, kind };
+      return changes;
+    });
+    const result = stored!;
+    if (result.status === AckStatus.ACCEPTED && result.ref) this.webhook?.kick();
+    return { key, status: result.status, ref: result.ref, kind: result.kind, detail: '' };
+  }
+}
+
+export type { StationEvent };

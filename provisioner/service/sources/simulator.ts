@@ -1,0 +1,196 @@
+import { luhnValid } from '../accounts.ts';
+import { DESKS, MENU } from '../calls.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import { rejectionOf, type EventSink, type EventSource } from './source.ts';
+
+export interface SimulatorOptions {
+  stations: string[];
+  /** Call arrivals per minute of simulated time (a Poisson process). */
+  callsPerMinute: number;
+  /** Simulated seconds per real second; 10 makes a 4-minute call last 24 s. */
+  speed?: number;
+  /** Share of callers who key their account number into the IVR. */
+  ivrShare?: number;
+  /**
+   * The service's wrap-up length in real seconds (the service's clock does not
+   * run at simulator speed), so the simulator knows when a desk is free again.
+   */
+  wrapUpSeconds?: number;
+  /** Account digits for IVR numbers. */
+  accountDigits?: number;
+  seed?: number;
+  clock?: Clock;
+}
+
+export interface SimulatorStats {
+  calls: number;
+  events: number;
+  rejected: number;
+  /** Calls that found no free desk and were given up (the queue is not modelled). */
+  lost: number;
+}
+
+/**
+ * Menu weights from a water utility's hotline as the IVR sees it: billing and
+ * meter readings dominate, faults come in bursts, the lab is rare.
+ */
+const MENU_WEIGHTS: [number, number][] = [
+  [1, 10],
+  [2, 35],
+  [3, 30],
+  [4, 8],
+  [5, 7],
+  [6, 10],
+];
+
+/** mulberry32: a small seeded generator so a simulated day can be replayed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Realistic traffic for demos and load: calls arrive at random, go to a free
+ * desk, ring a few seconds, are mostly answered, last a few minutes
+ * (log-normal, median 4 min), and end with the agent sometimes pressing ready
+ * before the wrap-up clock runs out. Some ring out, some callers give up,
+ * some are transferred. Events go through the same sink as any other source.
+ */
+export class CallSimulator implements EventSource {
+  readonly name = 'simulator';
+  readonly stats: SimulatorStats = { calls: 0, events: 0, rejected: 0, lost: 0 };
+  private readonly random: () => number;
+  private readonly clock: Clock;
+  private readonly speed: number;
+  private readonly free: Set<string>;
+  private readonly timers = new Set<unknown>();
+  private sink: EventSink | null = null;
+  private nextCall = 1;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.random = seeded(options.seed ?? Date.now());
+    this.clock = options.clock ?? systemClock;
+    this.speed = options.speed ?? 1;
+    this.free = new Set();
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    this.sink = sink;
+    for (const station of this.options.stations) {
+      // A desk already signed in (e.g. after a host restart) rejects sign_in; it is still usable.
+      this.send({ type: 'sign_in', station, agent: `agent-${station}` });
+      this.free.add(station);
+    }
+    this.scheduleArrival();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.timers.clear();
+    this.sink = null;
+  }
+
+  private after(simSeconds: number, fn: () => void): void {
+    const timer = this.clock.setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.sink) fn();
+    }, (simSeconds * 1000) / this.speed);
+    this.timers.add(timer);
+  }
+
+  private send(event: Record<string, unknown>): boolean {
+    this.stats.events++;
+    try {
+      this.sink!(event);
+      return true;
+    } catch (err) {
+      rejectionOf(err);
+      this.stats.rejected++;
+      return false;
+    }
+  }
+
+  private scheduleArrival(): void {
+    const meanGap = 60 / this.options.callsPerMinute;
+    this.after(-Math.log(1 - this.random()) * meanGap, () => {
+      this.offer();
+      this.scheduleArrival();
+    });
+  }
+
+  private pick<T>(weighted: [T, number][]): T {
+    let r = this.random() * weighted.reduce((sum, [, w]) => sum + w, 0);
+    for (const [value, w] of weighted) if ((r -= w) < 0) return value;
+    return weighted[weighted.length - 1][0];
+  }
+
+  /** Log-normal with the given median; sigma 0.5 keeps most calls between half and double. */
+  private logNormal(median: number, sigma = 0.5): number {
+    const u = 1 - this.random();
+    const v = this.random();
+    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    return median * Math.exp(sigma * z);
+  }
+
+  private ivrAccount(): string | undefined {
+    if (this.random() >= (this.options.ivrShare ?? 0.4)) return undefined;
+    const digits = this.options.accountDigits ?? 12;
+    let body = '';
+    for (let i = 0; i < digits - 1; i++) body += Math.floor(this.random() * 10);
+    // Callers mistype now and then; the rest get a correct mod-10 check digit.
+    if (this.random() < 0.05) return body + Math.floor(this.random() * 10);
+    for (let check = 0; check < 10; check++) if (luhnValid(body + check)) return body + check;
+    return body + '0';
+  }
+
+  private offer(): void {
+    const free = [...this.free];
+    if (free.length === 0) {
+      this.stats.lost++;
+      return;
+    }
+    const station = free[Math.floor(this.random() * free.length)];
+    const callId = `sim-${this.clock.now().toString(36)}-${this.nextCall++}`;
+    const menu = this.pick(MENU_WEIGHTS);
+    const ivrAccount = this.ivrAccount();
+    this.stats.calls++;
+    if (!this.send({ type: 'offered', station, callId, menu, ...(ivrAccount ? { ivrAccount } : {}) })) return;
+    this.free.delete(station);
+    const ring = 2 + this.random() * 10;
+    const fate = this.random();
+    if (fate < 0.04) return this.after(ring + 15, () => this.release(station, { type: 'no_answer', station, callId }));
+    if (fate < 0.1) return this.after(ring, () => this.release(station, { type: 'abandoned', station, callId }));
+    this.after(ring, () => {
+      this.send({ type: 'answered', station, callId });
+      this.after(this.logNormal(240), () => this.endCall(station, callId, MENU[menu].area));
+    });
+  }
+
+  private endCall(station: string, callId: string, area: number): void {
+    const r = this.random();
+    if (r < 0.05) {
+      const toDesk = DESKS[area === MENU[1].area ? 0 : 1];
+      this.send({ type: 'transferred', station, callId, toDesk });
+    } else {
+      this.send({ type: 'hangup', station, callId, by: r < 0.7 ? 'caller' : 'agent' });
+    }
+    const wrapUp = (this.options.wrapUpSeconds ?? 300) * this.speed;
+    // Half the agents finish early and press ready; the others let the clock run out.
+    if (this.random() < 0.5) {
+      this.after(Math.min(wrapUp * 0.9, this.logNormal(90)), () => this.release(station, { type: 'ready', station }));
+    } else {
+      this.after(wrapUp + 1, () => this.free.add(station));
+    }
+  }
+
+  private release(station: string, event: Record<string, unknown>): void {
+    this.send(event);
+    this.free.add(station);
+  }
+}

@@ -1,0 +1,96 @@
+// Shared set-up for the station-service scenarios: a plain aedes broker on a
+// random loopback port, a temp data dir, and MQTT clients that act like a
+// device (publish requests, collect what the host sends).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Aedes } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
+import { downTopic, upTopic, type DownKind, type UpKind } from '../protocol/topics.ts';
+
+export interface TestBroker {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startBroker(): Promise<TestBroker> {
+  const aedes = await Aedes.createBroker();
+  const server = createServer(aedes.handle);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export function tempDir(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'deskphone-svc-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const DOWN_TYPES: Record<DownKind, string> = { snap: 'Snapshot', lookup: 'LookupResult', ack: 'ActionAck', cmd: 'Command' };
+const UP_TYPES: Record<UpKind, string> = { presence: 'Presence', lookup: 'LookupRequest', action: 'Action', sync: 'SyncRequest' };
+
+/**
+ * One station's side of the link: everything the host sends down, decoded and
+ * kept in arrival order, and `until` to wait for the next message that fits.
+ */
+export class FakeDevice {
+  readonly received: { kind: DownKind; msg: Record<string, unknown>; retain: boolean }[] = [];
+  private cursor: Record<string, number> = {};
+  private waiters: (() => void)[] = [];
+
+  private constructor(
+    readonly station: string,
+    private readonly client: MqttClient,
+  ) {
+    client.on('message', (topic, payload, packet) => {
+      const kind = topic.split('/').pop() as DownKind;
+      this.received.push({ kind, msg: decodeMessage(DOWN_TYPES[kind], new Uint8Array(payload)) as Record<string, unknown>, retain: packet.retain });
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+
+  static async connect(url: string, station: string, kinds: DownKind[] = ['snap', 'lookup', 'ack']): Promise<FakeDevice> {
+    const client = await mqtt.connectAsync(url, { clientId: `${station}-test-${Math.random().toString(36).slice(2)}`, reconnectPeriod: 0 });
+    const device = new FakeDevice(station, client);
+    await client.subscribeAsync(kinds.map((k) => downTopic(station, k)), { qos: 1 });
+    return device;
+  }
+
+  async publish(kind: UpKind, value: object): Promise<void> {
+    await this.client.publishAsync(upTopic(this.station, kind), Buffer.from(encodeMessage(UP_TYPES[kind], value)), { qos: 1 });
+  }
+
+  /** The next message of `kind` (after the ones already taken) that satisfies `fits`. */
+  async until<T = Record<string, unknown>>(kind: DownKind, fits: (msg: Record<string, unknown>) => boolean = () => true, what = 'a matching message'): Promise<T> {
+    for (;;) {
+      let i = this.cursor[kind] ?? 0;
+      for (; i < this.received.length; i++) {
+        const r = this.received[i];
+        if (r.kind !== kind) continue;
+        if (fits(r.msg)) {
+          this.cursor[kind] = i + 1;
+          return r.msg as T;
+        }
+      }
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${this.station}: no ${kind} with ${what}; got ${JSON.stringify(this.received.filter((r) => r.kind === kind).map((r) => r.msg))}`)), 10_000);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync(true);
+  }
+}
