@@ -11,15 +11,14 @@ import { createLink, type Link } from '../firmware/src/net/link.ts';
 import { MemoryStorage, recorder, startBroker, testIo, until, type BrokerKind } from './helpers/link-io.ts';
 
 const ID = 'desk-7';
-const PASS = 'sëcret-7';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-describe.each<BrokerKind>(['aedes', 'mosquitto'])('station link against %s', (kind) => {
+describe.each<BrokerKind>(['embedded', 'mosquitto'])('station link against %s', (kind) => {
   async function setup() {
-    const broker = await startBroker(kind, { [ID]: PASS, host: 'host-secret' });
+    const broker = await startBroker(kind, [ID]);
     cleanups.push(() => broker.close());
-    const cfg = { v: 3, id: ID, board: 'linux', host: '127.0.0.1', port: broker.port, pass: PASS, lang: 'de' as const, digits: 12 };
+    const cfg = { v: 3, id: ID, board: 'linux', host: '127.0.0.1', port: broker.port, pass: broker.secrets[ID], lang: 'de' as const, digits: 12 };
     return { broker, cfg };
   }
 
@@ -34,7 +33,7 @@ describe.each<BrokerKind>(['aedes', 'mosquitto'])('station link against %s', (ki
     await until(() => link.stats().queued === 0, 'birth and resync acknowledged');
 
     // Subscribing afterwards: the birth is there because it is retained.
-    const host = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: 'host', password: 'host-secret', clientId: 'host-test', reconnectPeriod: 0 });
+    const host = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...broker.host, clientId: broker.host.username + '-test', reconnectPeriod: 0 });
     cleanups.push(() => host.endAsync());
     const seen: { retain: boolean; payload: Buffer }[] = [];
     host.on('message', (_t, payload, packet) => seen.push({ retain: packet.retain, payload }));

@@ -1,8 +1,12 @@
 // What the Espruino interpreter gives the link, on Node: a `net.connect` whose
 // sockets speak 8-bit strings (as Espruino's do), a Storage kept in memory or
-// in a JSON file, and a plain aedes broker with a password check.
+// in a JSON file, and brokers with station accounts.
 import net from 'node:net';
-import { Aedes, type AuthenticateError } from 'aedes';
+import mqtt, { type IClientOptions } from 'mqtt';
+import pino from 'pino';
+import { startBroker as startEmbedded } from '../../provisioner/broker/index.ts';
+import { brokerWithStations } from '../broker-fixtures.ts';
+import { startMosquitto } from './mosquitto.ts';
 import type { LinkIo, Socket, Storage } from '../../firmware/src/net/link.ts';
 
 /** Espruino-style socket on a Node socket: data in and out as latin1 strings. */
@@ -37,64 +41,50 @@ export function testIo(storage: Storage = new MemoryStorage(), extra: Partial<Li
   return { connect: nodeConnect, storage, base: 100, ...extra };
 }
 
+export type BrokerKind = 'embedded' | 'mosquitto';
+
+/** A broker with station accounts, of either kind behind one interface, so each scenario runs against both. */
 export interface TestBroker {
-  aedes: Aedes;
   port: number;
-  /** Drops every connection and stops listening, keeping sessions (in memory), like a broker process that died. */
+  /** Station id -> its secret; and the host's account, allowed to read every station's uplink. */
+  secrets: Record<string, string>;
+  host: { username: string; password: string };
+  /** Gone without a goodbye: connections dropped, sessions kept where the broker persists them. */
   kill(): Promise<void>;
-  /** Listens again on the same port. */
+  /** Back on the same port with the same stored sessions. */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** A plain aedes on a random loopback port; each user's password must match. */
-export async function startAedes(users: Record<string, string>): Promise<TestBroker> {
-  const aedes = await Aedes.createBroker({
-    authenticate(_client, username, password, done) {
-      if (username && users[username] !== undefined && password?.toString('utf8') === users[username]) return done(null, true);
-      const err = new Error('bad user name or password') as AuthenticateError;
-      err.returnCode = 4;
-      done(err, null);
-    },
-  });
-  const sockets = new Set<net.Socket>();
-  let server: net.Server;
-  let port = 0;
-  const listen = async () => {
-    server = net.createServer((s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-      aedes.handle(s);
-    });
-    await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
-    port = (server.address() as net.AddressInfo).port;
-  };
-  const kill = async () => {
-    const closed = new Promise<void>((r) => server.close(() => r()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  };
-  await listen();
+/**
+ * 'embedded' is the host's production broker (provisioner/broker: aedes with
+ * LevelDB sessions, registry secrets, ACLs); 'mosquitto' is Debian's.
+ */
+export async function startBroker(kind: BrokerKind, stations: string[]): Promise<TestBroker> {
+  if (kind === 'mosquitto') {
+    const secrets = Object.fromEntries(stations.map((id) => [id, 'sëcret-' + id]));
+    const host = { username: 'svc-host', password: 'host-secret' };
+    const m = await startMosquitto({ users: { ...secrets, [host.username]: host.password } });
+    return { port: m.port, secrets, host, kill: m.kill, restart: m.restart, close: m.stop };
+  }
+  const fx = await brokerWithStations(stations);
+  const port = fx.broker.tcpPort;
   return {
-    aedes,
-    get port() { return port; },
-    kill,
-    restart: listen,
+    port,
+    secrets: fx.secrets,
+    host: await fx.registry.serviceCredentials('svc-host'),
+    async kill() {
+      await fx.broker.close();
+    },
+    async restart() {
+      fx.broker = await startEmbedded({ dataDir: fx.dir, registry: fx.registry, listen: '127.0.0.1:' + port, presence: false, logger: pino({ level: 'silent' }) });
+    },
     async close() {
-      await kill();
-      await new Promise<void>((r) => aedes.close(() => r()));
+      // fx.close() closes the broker it started; a restarted one is ours to close (close is idempotent).
+      await fx.broker.close();
+      await fx.close();
     },
   };
-}
-
-export type BrokerKind = 'aedes' | 'mosquitto';
-
-/** A broker of either kind behind one interface, so each scenario runs against both. */
-export async function startBroker(kind: BrokerKind, users: Record<string, string>): Promise<{ port: number; kill(): Promise<void>; restart(): Promise<void>; close(): Promise<void> }> {
-  if (kind === 'aedes') return startAedes(users);
-  const { startMosquitto } = await import('./mosquitto.ts');
-  const m = await startMosquitto({ users });
-  return { port: m.port, kill: m.kill, restart: m.restart, close: m.stop };
 }
 
 /** Resolves once check() is truthy; polls because the link reports through callbacks, not promises. */
@@ -123,4 +113,18 @@ export function recorder(birth: Record<string, unknown> = {}) {
       birth() { return birth; },
     },
   };
+}
+
+/** A host-side mqtt.js client subscribed to `topic`, recording what arrives. */
+export async function hostClient(broker: TestBroker, topic: string, tag: string, opts: IClientOptions = {}) {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...broker.host, clientId: broker.host.username + '-' + tag, reconnectPeriod: 0, ...opts });
+  const got: { topic: string; payload: Buffer; retain: boolean }[] = [];
+  client.on('message', (t, payload, packet) => got.push({ topic: t, payload, retain: packet.retain }));
+  await client.subscribeAsync(topic, { qos: 1 });
+  return { client, got, end: () => client.endAsync(true) };
+}
+
+/** The station config a test link uses against `broker`, optionally through a proxy port. */
+export function stationConfig(broker: TestBroker, id: string, port = broker.port) {
+  return { v: 3, id, board: 'linux', host: '127.0.0.1', port, pass: broker.secrets[id], lang: 'de' as const, digits: 12 };
 }

@@ -271,10 +271,10 @@ function online(L: State, sessionPresent: boolean): void {
   const b = Object.assign({}, x, { board: L.bd, configVersion: L.c.v, session: L.ses, address: L.n.a, errors: L.err, rssi: L.n.r });
   // A birth or resync still waiting from the last connection is stale now.
   L.q = L.q.filter((e) => e.k !== 'presence' && e.k !== 'sync');
-  L.q.unshift(
-    { k: 'presence', d: bstr(encode(Presence, { online: true, session: L.ses, birth: b as any })), p: false, i: 0, t: 0 },
-    { k: 'sync', d: bstr(encode(SyncRequest, { haveSeq: x.haveSeq || 0 })), p: false, i: 0, t: 0 },
-  );
+  // Birth first so the host knows the desk; the resync last so the snapshot it
+  // triggers already reflects the actions sent in between.
+  L.q.unshift({ k: 'presence', d: bstr(encode(Presence, { online: true, session: L.ses, birth: b as any })), p: false, i: 0, t: 0 });
+  L.q.push({ k: 'sync', d: bstr(encode(SyncRequest, { haveSeq: x.haveSeq || 0 })), p: false, i: 0, t: 0 });
   let out = subscribe(nextId(L), [downFilter(L.c.id), HOST_PRESENCE]);
   for (let i = 0; i < L.q.length; i++) out += pub(L, L.q[i]);
   L.s!.write(out);

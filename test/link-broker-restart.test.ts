@@ -1,0 +1,44 @@
+// The broker dies (aedes: every connection dropped and the server gone;
+// mosquitto: kill -9) while the agent presses "ticket": the action waits in
+// the outbox, the station reconnects when the broker is back, and the host
+// gets the ticket exactly once.
+import { afterEach, describe, expect, it } from 'vitest';
+import linux from '../hardware/boards/linux.json' with { type: 'json' };
+import { decode, encode } from '../protocol/device/codec.ts';
+import { Action, LookupRequest } from '../protocol/device/tables.generated.ts';
+import { upTopic } from '../protocol/topics.ts';
+import { createLink } from '../firmware/src/net/link.ts';
+import { hostClient, recorder, startBroker, stationConfig, testIo, until, type BrokerKind } from './helpers/link-io.ts';
+
+const ID = 'desk-restart';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+describe.each<BrokerKind>(['embedded', 'mosquitto'])('broker killed under the station (%s)', (kind) => {
+  it('delivers the action queued while the broker was down exactly once', async () => {
+    const broker = await startBroker(kind, [ID]);
+    cleanups.push(() => broker.close());
+    // The host keeps a persistent session too, so nothing is lost on its side either.
+    const host = await hostClient(broker, upTopic(ID, 'action').replace('action', '+'), 'restart', { clean: false, reconnectPeriod: 100 });
+    cleanups.push(host.end);
+    const rec = recorder();
+    const link = createLink(stationConfig(broker, ID), linux, rec.handlers, testIo());
+    cleanups.push(() => link.stop());
+    await until(() => link.stats().state === 'online' && link.stats().queued === 0, 'online');
+
+    await broker.kill();
+    await until(() => link.stats().state !== 'online', 'link noticed');
+    link.send('action', encode(Action, { key: '7-1', kind: 1, callId: 'c-1', createdMs: 1_790_000_000_000 }), true);
+    expect(link.stats().queued).toBe(1);
+    await broker.restart();
+
+    await until(() => link.stats().connects === 2 && link.stats().queued === 0, 'reconnected and acknowledged', 15000);
+    // A later message from the station is the barrier: the broker forwards one client's messages in order.
+    link.send('lookup', encode(LookupRequest, { corr: 'after' }), false);
+    await until(() => host.got.some((m) => m.topic === upTopic(ID, 'lookup')), 'the later lookup at the host', 15000);
+    const actions = host.got.filter((m) => m.topic === upTopic(ID, 'action'));
+    expect(actions).toHaveLength(1);
+    expect(decode(Action, actions[0].payload)).toMatchObject({ key: '7-1', kind: 1, callId: 'c-1' });
+    expect(rec.states.filter((s) => s === 'online ')).toHaveLength(2);
+  });
+});
