@@ -36,7 +36,7 @@ export function snap(over: Partial<Snapshot>): Snapshot {
 
 /** Applies a snapshot received at local time `local` with the link and host up. */
 export function online(s: State, local: number): State {
-  step(s, { t: 'link', n: local, k: 'up', d: '' });
+  step(s, { t: 'link', n: local, k: 'online', d: '10.0.0.7' });
   return s;
 }
 

@@ -73,7 +73,7 @@ export const DE: Strings = {
     broker: 'Verbinde Broker',
     refused: 'Broker lehnt ab',
     auth: 'Zugang abgelehnt',
-    up: 'Verbunden',
+    online: 'Verbunden',
   },
 };
 
@@ -112,7 +112,7 @@ export const EN: Strings = {
     broker: 'Connecting broker',
     refused: 'Broker refused',
     auth: 'Bad credentials',
-    up: 'Connected',
+    online: 'Connected',
   },
 };
 

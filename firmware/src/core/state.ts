@@ -27,6 +27,9 @@ export const enum Src {
   IVR = 2,
 }
 
+/** How long IDENTIFY flashes the screen. */
+export const IDENTIFY_MS = 5000;
+
 /** How long a lookup may take before the screen says "no answer". */
 export const LOOKUP_TIMEOUT_MS = 5000;
 
@@ -112,6 +115,8 @@ export interface State {
   ld: string;
   /** Host presence. */
   ho: boolean;
+  /** Identify (flash and beep) until this local time. */
+  idf: number;
   sn: Snapshot | null;
   seq: number;
   hst: number;
@@ -135,7 +140,7 @@ export interface Boot {
 }
 
 export interface Event {
-  /** Type: snap, res, ack, host, link, key, tick, bad. */
+  /** Type: snap, res, ack, cmd, host, link, key, tick, bad. */
   t: string;
   /** Local clock (ms) when the event happened. */
   n: number;
@@ -161,6 +166,7 @@ export function initState(b: Boot): State {
     ls: '',
     ld: '',
     ho: true,
+    idf: 0,
     sn: null,
     seq: 0,
     hst: 0,
@@ -298,15 +304,33 @@ function onKey(s: State, key: string, now: number): void {
   } else if (p === Phase.TALKING) entry(s, key, now);
 }
 
+export interface Command {
+  id: string;
+  kind: number;
+  config: { version: number; lang: string; accountDigits: number } | null;
+}
+
+/** Host commands the core handles: RESYNC, IDENTIFY and the CONFIG patch (the shell stores it; REBOOT is the shell's). */
+function onCommand(s: State, v: Command, now: number): void {
+  if (v.kind === 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  else if (v.kind === 3) s.idf = now + IDENTIFY_MS;
+  else if (v.kind === 5 && v.config) {
+    const c = v.config;
+    if (c.lang === 'de' || c.lang === 'en') s.lang = c.lang;
+    if (c.accountDigits >= 4 && c.accountDigits <= 16) s.dig = c.accountDigits;
+  }
+}
+
 export function step(s: State, e: Event): State {
   const t = e.t;
   if (t === 'snap') onSnap(s, e.v, e.n);
   else if (t === 'res') onResult(s, e.v);
   else if (t === 'ack') onAck(s, e.v);
   else if (t === 'key') onKey(s, e.k as string, e.n);
+  else if (t === 'cmd') onCommand(s, e.v, e.n);
   else if (t === 'host') s.ho = !!e.v;
   else if (t === 'link') {
-    s.up = e.k === 'up';
+    s.up = e.k === 'online';
     s.ls = e.k as string;
     s.ld = e.d || '';
   } else if (t === 'bad') s.out.push({ k: 'sync', v: { haveSeq: s.seq } });

@@ -261,6 +261,10 @@ export function view(s: State, now: number): Screen {
     sc.l.push(t.stn + ' ' + s.id);
     sc.l.push(t.noAgent);
   }
+  if (now < s.idf) {
+    sc.i = Math.floor(now / 500) % 2 === 0;
+    sc.z = true;
+  }
   // The screen stays up with its last data (countdown still running); the mark says it may be stale.
   sc.o = !s.up ? t.off : !s.ho ? t.noHost : '';
   return sc;

@@ -1,0 +1,112 @@
+// Display adapters: each returns a 1-bit Graphics with flip(), drawn by
+// firmware/src/ui/draw.ts. The drivers are the minimum each controller needs
+// (init sequence, address window, pixel push), written from the datasheets.
+import type { BoardProfile } from '../../../hardware/board.ts';
+import type { Gfx } from '../ui/draw.ts';
+
+declare const Graphics: any;
+declare const I2C1: any;
+declare const SPI1: any;
+declare const E: any;
+declare const g: any;
+declare function digitalWrite(pin: any, v: number): void;
+
+type Display = BoardProfile['display'];
+
+// SSD1306 (datasheet rev 1.1, 10.1): display off, clock, multiplex 64, offset 0,
+// start line 0, charge pump on, horizontal addressing, segment remap, COM scan
+// reversed, COM pins, contrast, pre-charge, VCOMH, resume from RAM, normal, on.
+const SSD1306_INIT = [0xae, 0xd5, 0x80, 0xa8, 0x3f, 0xd3, 0, 0x40, 0x8d, 0x14, 0x20, 0, 0xa1, 0xc8, 0xda, 0x12, 0x81, 0xcf, 0xd9, 0xf1, 0xdb, 0x40, 0xa4, 0xa6, 0xaf];
+
+interface Oled {
+  g: any;
+  a: number;
+  /** One page (128 columns) prefixed with the data control byte. */
+  pg: Uint8Array;
+}
+
+function ssd1306Flip(o: Oled): void {
+  I2C1.writeTo(o.a, [0, 0x21, 0, 127, 0x22, 0, 7]);
+  for (let p = 0; p < 8; p++) {
+    o.pg.set(new Uint8Array(o.g.buffer, p * 128, 128), 1);
+    I2C1.writeTo(o.a, o.pg);
+  }
+}
+
+function ssd1306(d: Display & { bus: { kind: 'i2c' } }): Gfx {
+  I2C1.setup({ sda: d.bus.sda, scl: d.bus.scl, bitrate: 400000 });
+  // vertical_byte: the buffer is laid out in 8-pixel pages as the controller's RAM.
+  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { vertical_byte: true });
+  const o: Oled = { g: gr, a: d.bus.addr, pg: new Uint8Array(129) };
+  o.pg[0] = 0x40;
+  I2C1.writeTo(o.a, [0].concat(SSD1306_INIT));
+  gr.flip = ssd1306Flip.bind(null, o);
+  return gr;
+}
+
+interface Tft {
+  g: any;
+  cs: string;
+  dc: string;
+  /** RGB565 for pixel values 0 and 1: black background, white ink (symmetric, so byte order does not matter). */
+  pal: Uint16Array;
+  /** Converted rows, reused on every flip. */
+  row: Uint16Array;
+}
+
+/** Sends a command (DC low for its byte, via SPI.write's select pin) and its parameters. */
+function tftCmd(t: Tft, c: number, data: number[] | null): void {
+  digitalWrite(t.cs, 0);
+  SPI1.write(c, t.dc);
+  if (data) SPI1.write(data);
+  digitalWrite(t.cs, 1);
+}
+
+// T-Display panel: 240x135 visible inside the controller's 240x320 RAM, at column 40, row 53 in landscape.
+const X0 = 40;
+const Y0 = 53;
+const LINES = 15;
+
+function st7789Flip(t: Tft): void {
+  const w = t.g.getWidth();
+  const h = t.g.getHeight();
+  tftCmd(t, 0x2a, [0, X0, (X0 + w - 1) >> 8, (X0 + w - 1) & 255]);
+  tftCmd(t, 0x2b, [0, Y0, (Y0 + h - 1) >> 8, (Y0 + h - 1) & 255]);
+  digitalWrite(t.cs, 0);
+  SPI1.write(0x2c, t.dc);
+  for (let y = 0; y < h; y += LINES) {
+    const n = (h - y < LINES ? h - y : LINES) * w;
+    E.mapInPlace(new Uint8Array(t.g.buffer, (y * w) >> 3, n >> 3), t.row, t.pal, 1);
+    SPI1.write(new Uint8Array(t.row.buffer, 0, n * 2));
+  }
+  digitalWrite(t.cs, 1);
+}
+
+function st7789(d: Display & { bus: { kind: 'spi' } }): Gfx {
+  const b = d.bus;
+  SPI1.setup({ mosi: b.mosi, sck: b.sck, baud: 20000000 });
+  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { msb: true });
+  const t: Tft = { g: gr, cs: b.cs, dc: b.dc, pal: new Uint16Array([0, 0xffff]), row: new Uint16Array(d.width * LINES) };
+  digitalWrite(b.rst, 0);
+  digitalWrite(b.rst, 1);
+  if (b.bl) digitalWrite(b.bl, 1);
+  // Datasheet v1.6 9.1: sleep out, 16-bit colour, landscape (MV|MX), inversion on (IPS panel), display on.
+  tftCmd(t, 0x11, null);
+  tftCmd(t, 0x3a, [0x55]);
+  tftCmd(t, 0x36, [0x60]);
+  tftCmd(t, 0x21, null);
+  tftCmd(t, 0x29, null);
+  gr.flip = st7789Flip.bind(null, t);
+  return gr;
+}
+
+function noFlip(): void {}
+
+export function display(d: Display): Gfx {
+  if (d.driver === 'st7567') return g;
+  if (d.driver === 'ssd1306') return ssd1306(d as any);
+  if (d.driver === 'st7789') return st7789(d as any);
+  const gr = Graphics.createArrayBuffer(d.width, d.height, 1);
+  gr.flip = noFlip;
+  return gr;
+}

@@ -1,0 +1,88 @@
+// Input adapters: buttons and keypad become key names (the same ones DP.press
+// takes), a long press its profile's long key. Linux has no input pins; keys
+// arrive through DP.press on the REPL.
+import type { BoardProfile } from '../../../hardware/board.ts';
+
+declare function setWatch(fn: (e: { state: boolean; time: number; lastTime: number }) => void, pin: any, opts: object): any;
+declare function digitalWrite(pin: any, v: number): void;
+declare function digitalRead(pin: any): number;
+declare function pinMode(pin: any, mode: string): void;
+
+/** Held this long (seconds, as setWatch reports time) a key sends its long-press key. */
+const LONG_S = 0.6;
+
+type Input = BoardProfile['input'];
+type Press = (key: string) => void;
+
+interface Pad {
+  in: Input & { kind: 'keypad' };
+  on: Press;
+  /** Key held down and since when. */
+  k: string;
+  t: number;
+}
+
+function longOf(map: { [k: string]: string | undefined } | undefined, key: string): string {
+  return (map && map[key]) || key;
+}
+
+function onButton(on: Press, b: { key: string; long?: string }, e: { state: boolean; time: number; lastTime: number }): void {
+  // Pixl.js buttons read 1 while pressed: act on release, when the duration is known.
+  if (e.state) return;
+  on(e.time - e.lastTime >= LONG_S && b.long ? b.long : b.key);
+}
+
+function driveRows(p: Pad, v: number): void {
+  for (let r = 0; r < p.in.rows.length; r++) digitalWrite(p.in.rows[r], v);
+}
+
+/** A column went high: find the row by driving one row at a time, then drive all again for the next press. */
+function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void {
+  const rows = p.in.rows;
+  if (!e.state) {
+    if (p.k) p.on(e.time - p.t >= LONG_S ? longOf(p.in.long, p.k) : p.k);
+    p.k = '';
+    return;
+  }
+  driveRows(p, 0);
+  for (let r = 0; r < rows.length; r++) {
+    digitalWrite(rows[r], 1);
+    if (digitalRead(p.in.cols[c])) {
+      p.k = p.in.keys[r][c];
+      p.t = e.time;
+    }
+    digitalWrite(rows[r], 0);
+  }
+  driveRows(p, 1);
+}
+
+export function input(i: Input, on: Press): void {
+  if (i.kind === 'buttons') {
+    for (let n = 0; n < i.buttons.length; n++) {
+      setWatch(onButton.bind(null, on, i.buttons[n]), i.buttons[n].pin, { repeat: true, edge: 'both', debounce: 30 });
+    }
+  } else if (i.kind === 'keypad') {
+    const p: Pad = { in: i, on: on, k: '', t: 0 };
+    driveRows(p, 1);
+    for (let c = 0; c < i.cols.length; c++) {
+      pinMode(i.cols[c], 'input_pulldown');
+      setWatch(onColumn.bind(null, p, c), i.cols[c], { repeat: true, edge: 'both', debounce: 20 });
+    }
+  }
+}
+
+let buzzPin: any = null;
+
+function buzzOff(): void {
+  digitalWrite(buzzPin, 0);
+}
+
+declare function analogWrite(pin: any, v: number, opts: object): void;
+
+/** A short beep on boards with a buzzer (a passive piezo driven at 2 kHz). */
+export function beep(pin: string | null): void {
+  if (!pin) return;
+  buzzPin = pin;
+  analogWrite(pin, 0.5, { freq: 2000 });
+  setTimeout(buzzOff, 120);
+}
