@@ -3,6 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decodeMessage, Phase } from '../../protocol/host-codec.ts';
 import { downTopic, HOST_PRESENCE, parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { MENU } from './calls.ts';
+import { formatTable } from './export.ts';
 import { PHASE_NAMES } from './machine.ts';
 import type { Snapshot } from './service.ts';
 
@@ -141,15 +142,15 @@ function clock(seconds: number): string {
 
 /** The table as text: one line per station, remaining wrap-up shown with a minus sign. */
 export function renderTable(lines: StationLine[]): string {
-  const header = ['STATION', 'PHASE', 'TOPIC', 'TIME', 'AGENT', 'DEVICE'];
-  const rows = lines.map((l) => [
-    l.station,
-    l.phase,
-    l.topic,
-    l.remainingS !== null ? '-' + clock(l.remainingS) : clock(l.elapsedS),
-    l.agent,
-    l.online === null ? '?' : l.online ? 'online' : 'OFFLINE',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return formatTable(
+    ['STATION', 'PHASE', 'TOPIC', 'TIME', 'AGENT', 'DEVICE'],
+    lines.map((l) => [
+      l.station,
+      l.phase,
+      l.topic,
+      l.remainingS !== null ? '-' + clock(l.remainingS) : clock(l.elapsedS),
+      l.agent,
+      l.online === null ? '?' : l.online ? 'online' : 'OFFLINE',
+    ]),
+  );
 }
