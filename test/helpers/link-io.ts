@@ -3,6 +3,7 @@
 // in a JSON file, and brokers with station accounts.
 import net from 'node:net';
 import mqtt, { type IClientOptions } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { startBroker as startEmbedded } from '../../provisioner/broker/index.ts';
 import { brokerWithStations } from '../broker-fixtures.ts';
@@ -127,4 +128,50 @@ export async function hostClient(broker: TestBroker, topic: string, tag: string,
 /** The station config a test link uses against `broker`, optionally through a proxy port. */
 export function stationConfig(broker: TestBroker, id: string, port = broker.port) {
   return { v: 3, id, board: 'linux', host: '127.0.0.1', port, pass: broker.secrets[id], lang: 'de' as const, digits: 12 };
+}
+
+export interface ScriptedConn {
+  /** Packets the station sent on this connection, as mqtt-packet parsed them. */
+  packets: mqttPacket.Packet[];
+  /** Raw bytes to the station (latin1 string or Buffer). */
+  send(bytes: string | Buffer): void;
+  closed: boolean;
+}
+
+/**
+ * A TCP server that answers like a broker only as far as the test says: it
+ * parses what the station sends and hands each packet to `on`, so a test can
+ * send garbage, withhold PINGRESP or never answer CONNECT.
+ */
+export async function scriptedBroker(on: (conn: ScriptedConn, p: mqttPacket.Packet) => void) {
+  const conns: ScriptedConn[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    const conn: ScriptedConn = {
+      packets: [],
+      send: (b) => { if (!sock.destroyed) sock.write(typeof b === 'string' ? Buffer.from(b, 'latin1') : b); },
+      closed: false,
+    };
+    conns.push(conn);
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    parser.on('packet', (p) => { conn.packets.push(p); on(conn, p); });
+    sock.on('data', (d) => parser.parse(d));
+    sock.on('close', () => { conn.closed = true; sockets.delete(sock); });
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    conns,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** mqtt-packet's encoding of a packet, as the latin1 string a scripted broker sends. */
+export function wire(p: object): string {
+  return mqttPacket.generate(p as mqttPacket.Packet).toString('latin1');
 }
