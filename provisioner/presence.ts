@@ -11,12 +11,6 @@ import type { Registry } from './registry.ts';
 
 export const ALL_PRESENCE = STATION_PREFIX + '+/up/presence';
 
-interface DecodedPresence {
-  online: boolean;
-  session: number;
-  birth: { firmware: string; board: string; session: number; address: string } | null;
-}
-
 export interface PresenceTracker {
   close(): Promise<void>;
 }
@@ -33,9 +27,9 @@ export function applyPresence(registry: Registry, topic: string, payload: Uint8A
   const parsed = parseStationTopic(topic);
   // an empty retained payload only clears the topic (e.g. after `station remove`)
   if (!parsed || parsed.dir !== 'up' || parsed.kind !== 'presence' || payload.length === 0) return false;
-  let presence: DecodedPresence;
+  let presence;
   try {
-    presence = decodeMessage('Presence', payload) as DecodedPresence;
+    presence = decodeMessage('Presence', payload);
   } catch (err) {
     log.warn({ station: parsed.station, err: (err as Error).message }, 'undecodable presence ignored');
     return false;

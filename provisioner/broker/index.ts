@@ -16,7 +16,7 @@ import pino, { type Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HOST_PRESENCE, downTopic, parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { UserError } from '../errors.ts';
-import type { PresenceTracker } from '../presence.ts';
+import { trackPresence, type PresenceTracker } from '../presence.ts';
 import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type RegistryChange } from '../registry.ts';
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';
 import { formatHost, parseListen, type ListenAddress } from './address.ts';
@@ -280,8 +280,6 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
 
   try {
     if (options.presence ?? true) {
-      // loaded on demand: a broker whose presence is tracked elsewhere needs no protobuf codec
-      const { trackPresence } = await import('../presence.ts');
       presence = await trackPresence({ url, registry, logger: log, credentials: await registry.serviceCredentials('svc-host') });
     }
   } catch (err) {

@@ -1,7 +1,13 @@
 import type { Command } from './command.ts';
 import { buildCommand } from './build.ts';
+import accountsCommand from './accounts.ts';
+import auditCommand from './audit.ts';
 import eventsCommand from './events.ts';
+import monitorCommand from './monitor.ts';
 import serviceCommand from './service.ts';
+import ticketsCommand from './tickets.ts';
+import brokerCommand from './broker.ts';
+import stationCommand from './station.ts';
 
 /** Every CLI command, listed explicitly (see README, "Provisioner"). */
-export const commands: Command<never>[] = [buildCommand as Command<never>, serviceCommand as Command<never>, eventsCommand as Command<never>];
+export const commands: Command<never>[] = [buildCommand as Command<never>, serviceCommand as Command<never>, eventsCommand as Command<never>, accountsCommand as Command<never>, auditCommand as Command<never>, ticketsCommand as Command<never>, monitorCommand as Command<never>, brokerCommand as Command<never>, stationCommand as Command<never>];

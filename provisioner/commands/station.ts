@@ -1,0 +1,204 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
+import { parseListen } from '../broker/address.ts';
+import { dataDir, type Context } from '../context.ts';
+import { UserError } from '../errors.ts';
+import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
+import { formatCsv } from '../registry/csv.ts';
+import { PrivateFile } from '../registry/private-file.ts';
+import { stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
+import { defineCommand } from './command.ts';
+
+const ACTIONS = ['add', 'list', 'show', 'remove', 'rotate-secret', 'export', 'import'] as const;
+type Action = (typeof ACTIONS)[number];
+
+export interface StationArgs {
+  action: Action;
+  target?: string;
+  name?: string;
+  areas: string;
+  board?: string;
+  configOut?: string;
+  brokerAddress: string;
+  lang: 'de' | 'en';
+  out?: string;
+  secretsOut?: string;
+  json: boolean;
+}
+
+const DEFAULT_AREAS = 'WV,KM';
+
+export default defineCommand<StationArgs>({
+  command: 'station <action> [target]',
+  describe: 'Manage desk stations and their broker secrets (add|list|show|remove|rotate-secret|export|import)',
+  builder: (y: Argv) =>
+    y
+      .positional('action', { choices: ACTIONS, describe: 'What to do' })
+      .positional('target', { type: 'string', describe: 'Station id (add, show, remove, rotate-secret) or CSV file (import)' })
+      .option('name', { type: 'string', describe: 'add: display name of the desk' })
+      .option('areas', { type: 'string', default: DEFAULT_AREAS, describe: 'add: areas the desk serves, e.g. WV,KM' })
+      .option('board', { type: 'string', describe: 'add: board profile (hardware/boards/*.json)' })
+      .option('config-out', { type: 'string', describe: 'add, rotate-secret: write the device config (with the secret, mode 0600) here instead of printing the secret' })
+      .option('broker-address', { type: 'string', default: `${hostname()}:1883`, describe: 'add, rotate-secret: broker host:port the device connects to (in --config-out)' })
+      .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'add, rotate-secret: device UI language (in --config-out)' })
+      .option('out', { type: 'string', describe: 'export: write the CSV here instead of stdout' })
+      .option('secrets-out', { type: 'string', describe: 'import: write id,secret of the new stations here (mode 0600)' })
+      .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5500 --config-out desk-07.json', '')
+      .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '') as Argv,
+  handler: async (args, ctx) => {
+    const registry = openRegistry(dataDir(ctx.env));
+    try {
+      await ACTION_HANDLERS[args.action](args, ctx, registry);
+    } finally {
+      registry.close();
+    }
+  },
+});
+
+type ActionHandler = (args: StationArgs, ctx: Context, registry: Registry) => Promise<void> | void;
+
+const ACTION_HANDLERS: Record<Action, ActionHandler> = {
+  async add(args, ctx, registry) {
+    const id = requireTarget(args, 'station id');
+    let areas;
+    try {
+      areas = parseAreas(args.areas);
+    } catch (err) {
+      throw new UserError((err as Error).message, 'give --areas as a list like WV,KM; nothing was added');
+    }
+    const station = { id, name: args.name ?? '', areas, board: args.board ?? '' };
+    const problem = registry.newStationProblem(station);
+    if (problem) throw new UserError(problem, 'correct it and run the command again; nothing was added');
+    const config = args.configOut ? configWriter(args, station.board) : null;
+    const issued = await withPrivateFile(config?.file, (stage) => registry.addStation(station, config ? ([i]) => stage(config.content(i)) : undefined));
+    reportSecret(ctx, args, issued, `Station ${id} added (areas ${areas.join(',') || '-'}, board ${station.board || '-'}).`);
+  },
+
+  list(args, ctx, registry) {
+    const stations = registry.listStations();
+    if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
+    if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
+    const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), s.online ? 'online' : 'offline', s.firmware || '-', formatTime(s.lastSeen), s.board || '-']);
+    ctx.output.out(table(['ID', 'NAME', 'AREAS', 'STATE', 'FIRMWARE', 'LAST SEEN (UTC)', 'BOARD'], rows));
+  },
+
+  show(args, ctx, registry) {
+    const station = existing(registry, requireTarget(args, 'station id'));
+    if (args.json) return ctx.output.out(JSON.stringify(station, null, 2));
+    const fields: [string, string][] = [
+      ['id', station.id],
+      ['name', station.name || '-'],
+      ['areas', station.areas.join(',') || '-'],
+      ['board', station.board || '-'],
+      ['state', station.online ? 'online' : 'offline'],
+      ['firmware', station.firmware || '-'],
+      ['reported board', station.reportedBoard || '-'],
+      ['address', station.address || '-'],
+      ['session', String(station.session)],
+      ['last seen (UTC)', formatTime(station.lastSeen)],
+      ['added (UTC)', formatTime(station.createdAt)],
+    ];
+    ctx.output.out(fields.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n'));
+  },
+
+  remove(args, ctx, registry) {
+    const id = requireTarget(args, 'station id');
+    registry.removeStation(id);
+    ctx.output.out(args.json ? JSON.stringify({ removed: id }) : `Station ${id} removed; a running broker drops its session.`);
+  },
+
+  async 'rotate-secret'(args, ctx, registry) {
+    const station = existing(registry, requireTarget(args, 'station id'));
+    const config = args.configOut ? configWriter(args, station.board) : null;
+    const secret = await withPrivateFile(config?.file, (stage) => registry.rotateSecret(station.id, config ? (i) => stage(config.content(i)) : undefined));
+    reportSecret(ctx, args, { id: station.id, secret }, `New secret for ${station.id}; the old one no longer works and a running broker drops its session.`);
+  },
+
+  export(args, ctx, registry) {
+    const csv = stationsToCsv(registry.listStations());
+    if (!args.out) return ctx.output.out(csv);
+    writeFileSync(args.out, csv);
+    ctx.output.err(`Wrote ${registry.listStations().length} stations to ${args.out}.`);
+  },
+
+  async import(args, ctx, registry) {
+    const file = requireTarget(args, 'CSV file');
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give the path of a CSV file with the columns id,name,areas,board');
+    }
+    const stations = stationsFromCsv(text, registry, file);
+    const secrets = args.secretsOut ? new PrivateFile(resolve(args.secretsOut)) : undefined;
+    const issued = await withPrivateFile(secrets, (stage) =>
+      registry.addStations(stations, secrets ? (list) => stage(formatCsv([['id', 'secret'], ...list.map((i) => [i.id, i.secret])])) : undefined),
+    );
+    if (args.json) return ctx.output.out(JSON.stringify({ imported: issued.length, secretsOut: args.secretsOut ?? null }));
+    ctx.output.out(
+      `Imported ${issued.length} stations.` +
+        (args.secretsOut
+          ? ` Their secrets are in ${args.secretsOut} (mode 0600); hand them to flashing and delete the file.`
+          : ' No secrets were written (no --secrets-out); issue them per desk with `deskphone station rotate-secret <id> --config-out <file>`.'),
+    );
+  },
+};
+
+function requireTarget(args: StationArgs, what: string): string {
+  if (!args.target) throw new UserError(`station ${args.action} needs a ${what}`, `run \`deskphone station ${args.action} <${what.replace(' ', '-')}>\``);
+  return args.target;
+}
+
+function existing(registry: Registry, id: string): Station {
+  const station = registry.getStation(id);
+  if (!station) throw new UserError(`no station "${id}"`, 'check the id with `deskphone station list`');
+  return station;
+}
+
+/** Builds the device config for --config-out; checks everything before any secret exists. */
+function configWriter(args: StationArgs, board: string): { file: PrivateFile; content: (issued: IssuedSecret) => string } {
+  if (!board) throw new UserError('a device config needs the board', 'give --board (see hardware/boards/) or omit --config-out; nothing was written');
+  const broker = parseListen(args.brokerAddress, '--broker-address');
+  const make = (issued: IssuedSecret): DeviceConfig => ({ v: 1, id: issued.id, board, host: broker.host, port: broker.port, pass: issued.secret, lang: args.lang, digits: DEFAULT_ACCOUNT_DIGITS });
+  const problems = deviceConfigProblems(make({ id: args.target ?? '', secret: 'checked' }));
+  if (problems.length > 0) throw new UserError(`the device config would be unusable: ${problems.join('; ')}`, 'correct --broker-address/--board; nothing was written');
+  return { file: new PrivateFile(resolve(args.configOut!)), content: (issued) => JSON.stringify(make(issued)) + '\n' };
+}
+
+/**
+ * Runs a registry write whose secrets also go to a file: the file is staged
+ * inside the transaction and moved into place only after the commit, so a
+ * failure leaves neither a station without its file nor a file without its station.
+ */
+async function withPrivateFile<T>(file: PrivateFile | undefined, write: (stage: (content: string) => void) => Promise<T>): Promise<T> {
+  try {
+    const result = await write((content) => file!.stage(content));
+    file?.commit();
+    return result;
+  } catch (err) {
+    file?.abort();
+    throw err;
+  }
+}
+
+function reportSecret(ctx: Context, args: StationArgs, issued: IssuedSecret, headline: string): void {
+  if (args.configOut) {
+    const note = `Device config with the secret written to ${args.configOut} (mode 0600); flash it, then delete it.`;
+    return ctx.output.out(args.json ? JSON.stringify({ id: issued.id, configOut: args.configOut }) : `${headline}\n${note}`);
+  }
+  // the one place a secret is printed: it is not stored anywhere in clear
+  if (args.json) return ctx.output.out(JSON.stringify({ id: issued.id, secret: issued.secret }));
+  ctx.output.out(`${headline}\nSecret (shown only now; MQTT username and client id: ${issued.id}):\n  ${issued.secret}`);
+}
+
+function formatTime(ms: number): string {
+  return ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '-';
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
