@@ -26,7 +26,7 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('last will on %s', (kind) =
     const rec = recorder();
     const link = createLink(stationConfig(broker, ID, proxy.port), linux, rec.handlers, testIo());
     cleanups.push(() => link.stop());
-    const presences = () => host.got.map((m) => decode(Presence, m.payload) as Presence);
+    const presences = () => host.got.map((m) => decode(Presence, m.payload) as PresenceValue);
     await until(() => presences().length === 1, 'birth');
     const born = presences()[0];
     expect(born).toMatchObject({ online: true, session: 2 });
@@ -41,4 +41,4 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('last will on %s', (kind) =
   });
 });
 
-type Presence = { online: boolean; session: number; birth: unknown };
+type PresenceValue = { online: boolean; session: number; birth: unknown };
