@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountSource, LookupStatus } from '../protocol/host-codec.ts';
+import { cli } from '../provisioner/cli.ts';
+import { openDb, type Db } from '../provisioner/db.ts';
+import { luhnValid } from '../provisioner/service/accounts.ts';
+import { ManualClock } from '../provisioner/service/clock.ts';
+import { SqliteDirectory } from '../provisioner/service/directory.ts';
+import { createStationService, type StationService } from '../provisioner/service/service.ts';
+import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+
+function withCheckDigit(body: string): string {
+  for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
+  throw new Error('unreachable');
+}
+
+const known = withCheckDigit('40012345678');
+const unknown = withCheckDigit('40099999999');
+const badCheck = known.slice(0, 11) + ((Number(known[11]) + 1) % 10);
+
+async function run(argv: string[], home: string): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: home }, stopSignal: new Promise(() => {}) });
+  return { code, out, err };
+}
+
+describe('account lookups from a station: every outcome answered and audited', () => {
+  const tmp = tempDir();
+  const clock = new ManualClock(Date.UTC(2026, 10, 27, 11, 0, 0));
+  let broker: TestBroker;
+  let db: Db;
+  let service: StationService;
+  let device: FakeDevice;
+
+  beforeAll(async () => {
+    const csv = join(tmp.dir, 'accounts.csv');
+    writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`);
+    const imported = await run(['accounts', 'import', csv, '--account-check', 'luhn'], tmp.dir);
+    expect(imported.err).toBe('');
+    expect(imported.out).toMatch(/1 accounts imported/);
+    broker = await startBroker();
+    db = openDb(tmp.dir);
+    service = createStationService({
+      mqttUrl: broker.url,
+      db,
+      stations: () => [{ id: 'km-07', areas: [] }],
+      clock,
+      directory: new SqliteDirectory(db),
+      accountRule: { digits: 12, check: 'luhn' },
+      lookupsPerMinute: 5,
+    });
+    await service.start();
+    device = await FakeDevice.connect(broker.url, 'km-07', ['lookup']);
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await service?.stop();
+    db?.close();
+    await broker?.close();
+    tmp.remove();
+  });
+
+  const ask = async (corr: string, account: string) => {
+    await device.publish('lookup', { corr, account, source: AccountSource.KEYPAD, callId: 'c1' });
+    return device.until('lookup', (m) => m.corr === corr, `corr ${corr}`);
+  };
+
+  it('answers found, not found and invalid, then rate-limits, and audits all', async () => {
+    expect(await ask('k1', known)).toMatchObject({ status: LookupStatus.FOUND, account: known, name: 'Müller, Anna', place: '10179 Berlin', openItems: 2, openCents: -1250 });
+    expect(await ask('k2', unknown)).toMatchObject({ status: LookupStatus.NOT_FOUND, account: unknown, name: '' });
+    expect(await ask('k3', '4001234')).toMatchObject({ status: LookupStatus.INVALID_NUMBER });
+    expect(await ask('k4', badCheck)).toMatchObject({ status: LookupStatus.INVALID_NUMBER });
+    expect(await ask('k5', known)).toMatchObject({ status: LookupStatus.FOUND });
+    expect(await ask('k6', known)).toMatchObject({ status: LookupStatus.RATE_LIMITED, name: '' });
+    clock.advance(60_001);
+    expect(await ask('k7', known)).toMatchObject({ status: LookupStatus.FOUND });
+
+    const { code, out } = await run(['audit', 'export', '--format', 'json'], tmp.dir);
+    expect(code).toBe(0);
+    const audit = JSON.parse(out) as { corr: string; outcome: string; station: string; account: string; source: string; detail: string }[];
+    expect(audit.map((a) => [a.corr, a.outcome])).toEqual([
+      ['k1', 'FOUND'],
+      ['k2', 'NOT_FOUND'],
+      ['k3', 'INVALID_NUMBER'],
+      ['k4', 'INVALID_NUMBER'],
+      ['k5', 'FOUND'],
+      ['k6', 'RATE_LIMITED'],
+      ['k7', 'FOUND'],
+    ]);
+    expect(audit[3]).toMatchObject({ station: 'km-07', account: badCheck, source: 'KEYPAD', detail: 'check digit is wrong' });
+  });
+
+  it('looks up the IVR number on offer by itself, outside the rate limit', async () => {
+    for (let i = 0; i < 5; i++) await ask(`f${i}`, known);
+    expect(await ask('f5', known)).toMatchObject({ status: LookupStatus.RATE_LIMITED });
+    service.ingest({ type: 'sign_in', station: 'km-07', agent: 'a7' });
+    service.ingest({ type: 'offered', station: 'km-07', callId: 'c9', menu: 2, ivrAccount: known });
+    expect(await device.until('lookup', (m) => m.corr === 'ivr:c9')).toMatchObject({ status: LookupStatus.FOUND, name: 'Müller, Anna' });
+    const { out } = await run(['audit', 'export', '--format', 'csv'], tmp.dir);
+    expect(out).toMatch(new RegExp(`km-07,${known},FOUND,IVR,c9,ivr:c9,`));
+  });
+});
