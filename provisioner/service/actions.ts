@@ -54,7 +54,7 @@ export class ActionStore {
       "SELECT a.station, a.key, a.kind, a.ref, a.call_id AS callId, a.account, a.created_ms AS createdMs, a.stored_ms AS storedMs, " +
         "CASE WHEN o.id IS NULL THEN '' WHEN o.delivered_ms > 0 THEN 'delivered' WHEN o.gave_up = 1 THEN 'failed' ELSE 'pending' END AS delivery " +
         'FROM svc_action a LEFT JOIN svc_outbox o ON o.ref = a.ref AND a.ref <> \'\' ' +
-        "WHERE a.stored_ms >= ? AND a.kind <> 'READY' ORDER BY a.stored_ms, a.ref",
+        "WHERE a.stored_ms >= ? AND a.kind <> 'READY' ORDER BY a.stored_ms, a.rowid",
     );
   }
 
