@@ -1,0 +1,103 @@
+// Network bring-up per board kind, with stand-ins for the interpreter's Wifi
+// and WIZnet modules (no radio or Ethernet chip here): each failure names its
+// step for the connecting screen, and the address and signal reach the birth.
+import { afterEach, describe, expect, it } from 'vitest';
+import esp32 from '../hardware/boards/esp32-ssd1306.json' with { type: 'json' };
+import pixl from '../hardware/boards/pixljs-w5500.json' with { type: 'json' };
+import { decode } from '../protocol/device/codec.ts';
+import { Presence } from '../protocol/device/tables.generated.ts';
+import { upTopic } from '../protocol/topics.ts';
+import { createLink } from '../firmware/src/net/link.ts';
+import { hostClient, recorder, startBroker, stationConfig, testIo, until } from './helpers/link-io.ts';
+
+const ID = 'desk-net';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
+
+function fakeWifi(answer: string | null) {
+  let up = false;
+  return {
+    connect(_ssid: string, _opts: { password?: string }, cb: (err: string | null) => void) {
+      setImmediate(() => { up = answer === null; cb(answer); });
+    },
+    getIP: () => (up ? { ip: '10.0.0.7' } : { ip: '0.0.0.0' }),
+    getDetails: () => (up ? { status: 'connected', rssi: -61 } : { status: 'off', rssi: 0 }),
+  };
+}
+
+/** Pins and SPI1 as the interpreter has them: globals. */
+function pixlGlobals(setup: (o: object) => void) {
+  const g = globalThis as Record<string, unknown>;
+  for (const p of ['D10', 'D11', 'D12', 'D13']) g[p] = { pin: p };
+  g.SPI1 = { setup };
+  cleanups.push(() => { for (const p of ['D10', 'D11', 'D12', 'D13', 'SPI1']) delete g[p]; });
+}
+
+async function broker() {
+  const b = await startBroker('embedded', [ID]);
+  cleanups.push(() => b.close());
+  const host = await hostClient(b, upTopic(ID, 'presence'), 'net');
+  cleanups.push(host.end);
+  return { b, host };
+}
+
+describe('ESP32 WiFi', () => {
+  it('joins the network, then the broker; address and signal go into the birth', async () => {
+    const { b, host } = await broker();
+    const rec = recorder();
+    const cfg = { ...stationConfig(b, ID), board: 'esp32-ssd1306', net: { ssid: 'hotline', psk: 'wlan-pass' } };
+    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: (n) => (n === 'Wifi' ? fakeWifi(null) : undefined) }));
+    cleanups.push(() => link.stop());
+    await until(() => host.got.length === 1, 'birth');
+    expect(rec.states).toEqual(['link ', 'broker ', 'online 10.0.0.7']);
+    expect(decode(Presence, host.got[0].payload)).toMatchObject({ birth: { board: 'esp32-ssd1306', address: '10.0.0.7', rssi: -61 } });
+  });
+
+  it('says the WiFi step failed, and why', async () => {
+    const rec = recorder();
+    const cfg = { v: 1, id: ID, board: 'esp32-ssd1306', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12, net: { ssid: 'hotline', psk: 'typo' } };
+    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: () => fakeWifi('wrong password') }));
+    cleanups.push(() => link.stop());
+    await until(() => rec.states.filter((s) => s === 'link wrong password').length === 2, 'two tries');
+    expect(rec.states.slice(0, 2)).toEqual(['link ', 'link wrong password']);
+    const noSsid = recorder();
+    const other = createLink({ ...cfg, net: {} }, esp32, noSsid.handlers, testIo(undefined, { mod: () => fakeWifi(null) }));
+    cleanups.push(() => other.stop());
+    await until(() => noSsid.states.length > 0, 'a report');
+    expect(noSsid.states[0]).toBe('link no SSID');
+  });
+});
+
+describe('Pixl.js with W5500', () => {
+  it('sets SPI up from the profile pins and falls back to the static address when DHCP fails', async () => {
+    const { b, host } = await broker();
+    const spiSetups: object[] = [];
+    pixlGlobals((o) => spiSetups.push(o));
+    const calls: unknown[] = [];
+    const eth = {
+      setIP: (o?: { ip: string }) => { calls.push(o ?? 'dhcp'); return !!o; },
+      getIP: () => ({ ip: '' }),
+    };
+    const wiz = { connect: (spi: unknown, cs: unknown) => { calls.push(cs); return eth; } };
+    const rec = recorder();
+    const cfg = { ...stationConfig(b, ID), board: 'pixljs-w5500', net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' } };
+    const link = createLink(cfg, pixl, rec.handlers, testIo(undefined, { mod: (n) => (n === 'WIZnet' ? wiz : undefined) }));
+    cleanups.push(() => link.stop());
+    await until(() => host.got.length === 1, 'birth');
+    expect(spiSetups).toEqual([{ mosi: { pin: 'D11' }, miso: { pin: 'D12' }, sck: { pin: 'D13' } }]);
+    expect(calls).toEqual([{ pin: 'D10' }, 'dhcp', { ip: '192.168.100.142', subnet: '255.255.255.0', gateway: '192.168.100.1', dns: '192.168.100.1' }]);
+    expect(rec.states).toEqual(['link ', 'address ', 'broker ', 'online 192.168.100.142']);
+    expect(decode(Presence, host.got[0].payload)).toMatchObject({ birth: { address: '192.168.100.142', rssi: 0 } });
+  });
+
+  it('says the address step failed when neither DHCP nor a static address works', async () => {
+    pixlGlobals(() => {});
+    const rec = recorder();
+    const cfg = { v: 1, id: ID, board: 'pixljs-w5500', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12 };
+    const eth = { setIP: () => false, getIP: () => ({ ip: '' }) };
+    const link = createLink(cfg, pixl, rec.handlers, testIo(undefined, { mod: () => ({ connect: () => eth }) }));
+    cleanups.push(() => link.stop());
+    await until(() => rec.states.includes('address no DHCP'), 'address failure');
+    expect(rec.states.slice(0, 3)).toEqual(['link ', 'address ', 'address no DHCP']);
+  });
+});
