@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { Kind } from './device/kinds.ts';
 
@@ -168,6 +169,36 @@ export function generateDeviceTables(protoPath = PROTO_PATH): string {
     'export type MessageName = keyof Messages;',
     '',
   ].join('\n');
+}
+
+/**
+ * The device codec with every message table, bundled and minified the way the
+ * firmware build does it; for the size report and the Espruino gate. A one-line
+ * harness keeps the tables from being dropped as unused.
+ */
+export async function bundleDeviceCodec(): Promise<string> {
+  const names = messageNames(loadSchema());
+  const result = await build({
+    stdin: {
+      contents:
+        "import { decode, encode } from './codec.ts';\n" +
+        `import { ${names.join(', ')} } from './tables.generated.ts';\n` +
+        `(globalThis as any).DPC = [decode, encode, ${names.join(', ')}];\n`,
+      resolveDir: join(here, 'device'),
+      loader: 'ts',
+    },
+    bundle: true,
+    format: 'iife',
+    target: 'es2015',
+    minify: true,
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.text;
+}
+
+function messageNames(ns: protobuf.Namespace): string[] {
+  return ns.nestedArray.filter((n) => n instanceof protobuf.Type).map((n) => n.name);
 }
 
 function main(): void {

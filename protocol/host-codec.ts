@@ -26,12 +26,14 @@ export {
 export type { MessageName, Messages } from './device/tables.generated.ts';
 
 /**
- * code: the device decoder's error string for bad bytes, 'value' for a value
- * that cannot be encoded, 'type' for an unknown message type.
+ * code: the device decoder's error string for bad bytes; 'utf8' for text that
+ * is not UTF-8 (proto3 requires it; the device, which shows Latin-1, does not
+ * check); 'value' for a value that cannot be encoded; 'type' for an unknown
+ * message type.
  */
 export class ProtocolError extends Error {
   constructor(
-    readonly code: DecodeError | 'value' | 'type',
+    readonly code: DecodeError | 'utf8' | 'value' | 'type',
     message: string,
     /** Byte offset of the problem, for bad bytes. */
     readonly offset?: number,
@@ -138,12 +140,7 @@ export function decodeMessage(type: string, bytes: Uint8Array): Record<string, u
   // A Buffer view makes protobufjs use Node's UTF-8 decoder (U+FFFD for bad text).
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   new WireCheck(t.name, buffer).message(t, buffer.length, 1);
-  try {
-    return inFieldOrder(t, t.toObject(t.decode(buffer), TO_OBJECT));
-  } catch (err) {
-    // The check above should leave nothing for protobufjs to reject.
-    throw new ProtocolError('truncated', `cannot decode ${t.name}: ${(err as Error).message}`);
-  }
+  return inFieldOrder(t, t.toObject(t.decode(buffer), TO_OBJECT));
 }
 
 // toObject lists repeated fields first; field order makes the host's JSON
@@ -156,6 +153,8 @@ function inFieldOrder(type: protobuf.Type, value: Record<string, unknown>): Reco
   }
   return out;
 }
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 const WIRE_NAMES = ['varint', '64-bit', 'length-delimited', 'start-group', 'end-group', '32-bit'];
 
@@ -170,7 +169,7 @@ class WireCheck {
     private readonly bytes: Uint8Array,
   ) {}
 
-  private fail(code: DecodeError, at: number, why: string): never {
+  private fail(code: DecodeError | 'utf8', at: number, why: string): never {
     throw new ProtocolError(code, `cannot decode ${this.root}: ${why} at byte ${at} (${code})`, at);
   }
 
@@ -227,7 +226,7 @@ class WireCheck {
       if (wire === 2 && delimitedOk) {
         const stop = this.length(end, name);
         if (sub) this.message(sub, stop, depth + 1);
-        else if (field.type === 'string') this.pos = stop;
+        else if (field.type === 'string') this.text(stop, name);
         else while (this.pos < stop) this.varint(stop, 10, `a value of ${name}`);
       } else if (wire === 0 && varintOk) {
         this.varint(end, 10, `the value of ${name}`);
@@ -235,6 +234,15 @@ class WireCheck {
         this.fail('wiretype', at, `${name} arrived as ${WIRE_NAMES[wire]}, expected ${varintOk ? 'varint' : 'length-delimited'}`);
       }
     }
+  }
+
+  private text(stop: number, name: string): void {
+    try {
+      strictUtf8.decode(this.bytes.subarray(this.pos, stop));
+    } catch {
+      this.fail('utf8', this.pos, `${name} is not valid UTF-8 text`);
+    }
+    this.pos = stop;
   }
 
   private skip(wire: number, number: number, end: number, depth: number, what: string): void {
