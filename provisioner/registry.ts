@@ -151,6 +151,7 @@ export class Registry {
   private readonly verified = new Map<string, { storedHash: string; digest: Buffer; until: number }>();
   private lastChange: number;
   private poller: NodeJS.Timeout | null = null;
+  private boards: string[] | null = null;
 
   constructor(
     readonly db: Db,
@@ -169,8 +170,8 @@ export class Registry {
       if (!(AREAS as readonly string[]).includes(area)) return `unknown area "${area}" (known: ${AREAS.join(', ')})`;
     }
     if (s.board) {
-      const boards = knownBoards();
-      if (!boards.includes(s.board)) return `unknown board "${s.board}" (known: ${boards.join(', ')})`;
+      this.boards ??= knownBoards();
+      if (!this.boards.includes(s.board)) return `unknown board "${s.board}" (known: ${this.boards.join(', ')})`;
     }
     if (this.getStation(s.id)) return `station "${s.id}" already exists`;
     return '';

@@ -16,7 +16,7 @@ export function newSecret(): string {
  * The parameters are stored in every hash, so raising them later only
  * affects new and rotated secrets.
  */
-export const DEFAULT_SCRYPT = { N: 4096, r: 8, p: 1 };
+export const DEFAULT_SCRYPT = { N: 2048, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 
