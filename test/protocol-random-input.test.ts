@@ -2,7 +2,7 @@
 // noise never make it throw or hang, and on a share of the inputs the host
 // codec reaches the same verdict (same error code, or the same value).
 import { describe, expect, it } from 'vitest';
-import { decode, type DecodeError, type Table } from '../protocol/device/codec.ts';
+import { decode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
 import { decodeMessage, MESSAGE_TYPES, ProtocolError } from '../protocol/host-codec.ts';
 import { compatVectors, errorVectors, goldenVectors } from '../protocol/vectors/vectors.ts';
@@ -50,7 +50,7 @@ function noise(next: () => number): Uint8Array {
   return bytes;
 }
 
-function hostVerdict(type: string, bytes: Uint8Array): Record<string, unknown> | DecodeError | 'value' | 'type' {
+function hostVerdict(type: string, bytes: Uint8Array): Record<string, unknown> | ProtocolError['code'] {
   try {
     return decodeMessage(type, bytes);
   } catch (err) {
