@@ -103,7 +103,7 @@ export function parseEvent(raw: unknown): CallEvent {
   if (station && stationIdProblem(station)) errors.push({ field: 'station', problem: stationIdProblem(station) });
   for (const key of Object.keys(obj)) {
     if (key !== 'type' && key !== 'station' && !spec.required.includes(key) && !spec.optional.includes(key)) {
-      errors.push({ field: key, problem: `is not a field of a "${type}" event` });
+      errors.push({ field: key, problem: `is not a field of "${type}" events` });
     }
   }
   for (const key of spec.required) if (obj[key] === undefined) errors.push({ field: key, problem: 'is required' });

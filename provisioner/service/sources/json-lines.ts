@@ -58,7 +58,7 @@ function ingestLine(text: string, sink: EventSink): Rejection | null {
     raw = JSON.parse(text);
   } catch (err) {
     const message = `not valid JSON (${(err as Error).message})`;
-    return { kind: 'invalid', message, fields: [{ field: '(line)', problem: message }] };
+    return { kind: 'invalid', message, fields: [] };
   }
   try {
     sink(raw);
