@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FONT_FILE, GLYPHS_FILE, fontModule } from '../scripts/gen-font.ts';
 import { BIG, SMALL } from '../firmware/src/ui/font.generated.ts';
-import { DE, EN, NOCFG_LINES } from '../firmware/src/core/i18n.ts';
+import { DE, EN, NET_STEPS, NOCFG_LINES, S } from '../firmware/src/core/i18n.ts';
 
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
@@ -30,6 +30,15 @@ describe('firmware font', () => {
     expect(missing(SMALL, all)).toEqual([]);
     expect(missing(SMALL, 'ÄÖÜäöüß')).toEqual([]);
     expect(missing(BIG, '0123456789:?')).toEqual([]);
+  });
+
+  it('the German and English tables line up with the string ids', () => {
+    for (const t of [DE, EN]) {
+      expect(t.length).toBe(S.NET + NET_STEPS.length);
+      expect([t[S.OPEN + 1], t[S.ST + 1]]).toEqual(['', '']);
+    }
+    expect([DE[S.ST + 2], DE[S.TIMEOUT], DE[S.TICKET], DE[S.NET + 5]]).toEqual(['Nicht gefunden', 'Keine Antwort', 'Ticket', 'Verbunden']);
+    expect([EN[S.TOPIC + 5], EN[S.ST + 5], EN[S.READY]]).toEqual(['Switchboard', 'Directory down', 'Ready']);
   });
 
   it('packs 9-row glyphs with a gap column (widths include it)', () => {

@@ -9,6 +9,7 @@ declare const I2C1: any;
 declare const SPI1: any;
 declare const E: any;
 declare const g: any;
+declare const __BOARD__: BoardProfile;
 declare function digitalWrite(pin: any, v: number): void;
 
 type Display = BoardProfile['display'];
@@ -102,10 +103,15 @@ function st7789(d: Display & { bus: { kind: 'spi' } }): Gfx {
 
 function noFlip(): void {}
 
-export function display(d: Display): Gfx {
-  if (d.driver === 'st7567') return g;
-  if (d.driver === 'ssd1306') return ssd1306(d as any);
-  if (d.driver === 'st7789') return st7789(d as any);
+/**
+ * The board's display. The driver test reads __BOARD__.display.driver itself
+ * (not a parameter) so the build can fold it and drop the other drivers.
+ */
+export function display(): Gfx {
+  const d = __BOARD__.display;
+  if (__BOARD__.display.driver === 'st7567') return g;
+  if (__BOARD__.display.driver === 'ssd1306') return ssd1306(d as any);
+  if (__BOARD__.display.driver === 'st7789') return st7789(d as any);
   const gr = Graphics.createArrayBuffer(d.width, d.height, 1);
   gr.flip = noFlip;
   return gr;

@@ -7,6 +7,7 @@ declare function setWatch(fn: (e: { state: boolean; time: number; lastTime: numb
 declare function digitalWrite(pin: any, v: number): void;
 declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
+declare const __BOARD__: BoardProfile;
 
 /** Held this long (seconds, as setWatch reports time) a key sends its long-press key. */
 const LONG_S = 0.6;
@@ -56,12 +57,14 @@ function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void 
   driveRows(p, 1);
 }
 
-export function input(i: Input, on: Press): void {
-  if (i.kind === 'buttons') {
+/** Watches the board's buttons or keypad (the kind read from __BOARD__ so the build can drop the other). */
+export function input(on: Press): void {
+  const i: any = __BOARD__.input;
+  if (__BOARD__.input.kind === 'buttons') {
     for (let n = 0; n < i.buttons.length; n++) {
       setWatch(onButton.bind(null, on, i.buttons[n]), i.buttons[n].pin, { repeat: true, edge: 'both', debounce: 30 });
     }
-  } else if (i.kind === 'keypad') {
+  } else if (__BOARD__.input.kind === 'keypad') {
     const p: Pad = { in: i, on: on, k: '', t: 0 };
     driveRows(p, 1);
     for (let c = 0; c < i.cols.length; c++) {

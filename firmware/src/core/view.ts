@@ -1,6 +1,6 @@
 // view(state, now) -> Screen: what the display shows, as data. draw() in
 // firmware/src/ui turns it into pixels; DP.screen() turns it into text lines.
-import { DE, EN, NOCFG_LINES, Strings } from './i18n.ts';
+import { DE, EN, NET_STEPS, NOCFG_LINES, S } from './i18n.ts';
 import { Act, Kind, LOOKUP_TIMEOUT_MS, Phase, State, hostNow, phaseOf } from './state.ts';
 
 /** Glyph 0x7F of the firmware font is a check mark: the host acknowledged this action. */
@@ -93,12 +93,12 @@ function euros(c: number): string {
 }
 
 /** Lines for the lookup outcome: address when found, else the failure in words. */
-function lookupLines(s: State, t: Strings, now: number, lines: string[]): void {
+function lookupLines(s: State, t: string[], now: number, lines: string[]): void {
   const l = s.lk;
   if (!l) return;
-  if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(t.tmo);
-  else if (!l.r) lines.push(t.wait);
-  else if (l.r.status !== 1) lines.push(t.st[l.r.status] || t.st[5]);
+  if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(t[S.TIMEOUT]);
+  else if (!l.r) lines.push(t[S.WAIT]);
+  else if (l.r.status !== 1) lines.push(t[S.ST + (l.r.status > 1 && l.r.status < 6 ? l.r.status : 5)]);
   else {
     lines.push(l.r.name);
     lines.push(l.r.street);
@@ -106,10 +106,10 @@ function lookupLines(s: State, t: Strings, now: number, lines: string[]): void {
   }
 }
 
-function openLine(s: State, t: Strings): string {
+function openLine(s: State, t: string[]): string {
   const l = s.lk;
   if (!l || !l.r || l.r.status !== 1 || l.st !== 1) return '';
-  return l.r.openItems + ' ' + t.open + ' ' + euros(l.r.openCents);
+  return l.r.openItems + ' ' + t[S.OPEN] + ' ' + euros(l.r.openCents);
 }
 
 /** The account as typed, missing digits as '_'; on 4-button boards the digit being edited in brackets. */
@@ -122,14 +122,14 @@ function accountField(s: State): string {
   return out;
 }
 
-function topic(t: Strings, menu: number): string {
-  return t.tp[menu - 1] || '?';
+function topic(t: string[], menu: number): string {
+  return menu >= 1 && menu <= 6 ? t[S.TOPIC + menu - 1] : '?';
 }
 
-function ringing(s: State, t: Strings, now: number): Screen {
+function ringing(s: State, t: string[], now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('ring', t.ring);
+  const sc = blank('ring', t[S.RING]);
   const menu = c ? c.menu : 0;
   sc.r = c ? areaName(c.area) : '';
   sc.b = menu >= 1 && menu <= 6 ? '' + menu : '?';
@@ -151,10 +151,10 @@ function ringing(s: State, t: Strings, now: number): Screen {
   return sc;
 }
 
-function talking(s: State, t: Strings, now: number): Screen {
+function talking(s: State, t: string[], now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('talk', t.talk);
+  const sc = blank('talk', t[S.TALK]);
   const since = c && c.answeredMs ? c.answeredMs : sn.phaseSinceMs;
   sc.r = elapsed(hostNow(s, now) - since);
   sc.l.push(c ? c.menu + ' ' + topic(t, c.menu) : '');
@@ -164,12 +164,12 @@ function talking(s: State, t: Strings, now: number): Screen {
     lookupLines(s, t, now, sc.l);
     sc.f = openLine(s, t);
   } else {
-    sc.l.push(t.acct + ':');
+    sc.l.push(t[S.ACCT]);
     sc.l.push(accountField(s));
     const left = s.dig - s.acc.length;
-    if (left > 0) sc.l.push(t.more + ' ' + left);
+    if (left > 0) sc.l.push(t[S.MORE] + ' ' + left);
   }
-  if (!sc.f) sc.f = s.kp ? t.kpHint : t.btHint;
+  if (!sc.f) sc.f = s.kp ? t[S.KP_HINT] : t[S.BT_HINT];
   return sc;
 }
 
@@ -183,9 +183,9 @@ function actionCell(s: State, kind: number, key: string, label: string): string 
   return head + CHECK + (a.ref ? a.ref : label);
 }
 
-function wrapUp(s: State, t: Strings, now: number): Screen {
+function wrapUp(s: State, t: string[], now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
-  const sc = blank('wrap', t.wrap);
+  const sc = blank('wrap', t[S.WRAP]);
   const left = sn.wrapUpDeadlineMs - hostNow(s, now);
   const total = (sn.wrapUpS || 300) * 1000;
   sc.b = mmss(left);
@@ -197,42 +197,43 @@ function wrapUp(s: State, t: Strings, now: number): Screen {
   // (top left up, top right next, bottom left down, bottom right ok).
   if (s.kp) {
     sc.l = [
-      actionCell(s, Kind.TICKET, '1', t.tkt),
-      actionCell(s, Kind.LETTER, '2', t.ltr),
-      actionCell(s, Kind.FORWARD, '3', t.fwd),
-      actionCell(s, Kind.READY, '0', t.rdy),
+      actionCell(s, Kind.TICKET, '1', t[S.TICKET]),
+      actionCell(s, Kind.LETTER, '2', t[S.LETTER]),
+      actionCell(s, Kind.FORWARD, '3', t[S.FORWARD]),
+      actionCell(s, Kind.READY, '0', t[S.READY]),
     ];
   } else {
     sc.l = [
-      actionCell(s, Kind.TICKET, '', t.tkt),
-      actionCell(s, Kind.FORWARD, '', t.fwd),
-      actionCell(s, Kind.LETTER, '', t.ltr),
-      actionCell(s, Kind.READY, '', t.rdy),
+      actionCell(s, Kind.TICKET, '', t[S.TICKET]),
+      actionCell(s, Kind.FORWARD, '', t[S.FORWARD]),
+      actionCell(s, Kind.LETTER, '', t[S.LETTER]),
+      actionCell(s, Kind.READY, '', t[S.READY]),
     ];
   }
   return sc;
 }
 
-function areasLine(s: State, t: Strings): string {
+function areasLine(s: State, t: string[]): string {
   const a = (s.sn as NonNullable<State['sn']>).areas;
   let out = '';
   for (let i = 0; i < a.length; i++) out += (out ? ' ' : '') + areaName(a[i]);
-  return out ? t.areas + ' ' + out : '';
+  return out ? t[S.AREAS] + ' ' + out : '';
 }
 
-function connecting(s: State, t: Strings): Screen {
-  const sc = blank('boot', t.boot);
+function connecting(s: State, t: string[]): Screen {
+  const sc = blank('boot', t[S.BOOT]);
   sc.r = s.fw;
-  sc.l.push(t.stn + ' ' + s.id);
-  sc.l.push(t.net[s.ls] || (s.ls ? s.ls : t.net.broker));
+  sc.l.push(t[S.STN] + ' ' + s.id);
+  const n = NET_STEPS.indexOf(s.ls);
+  sc.l.push(n >= 0 ? t[S.NET + n] : s.ls ? s.ls : t[S.NET + 2]);
   if (s.ld) sc.l.push(s.ld);
-  sc.f = t.ver + ' ' + s.fw;
+  sc.f = t[S.VER] + ' ' + s.fw;
   return sc;
 }
 
 export function view(s: State, now: number): Screen {
   if (!s.ok) {
-    const nc = blank('nocfg', DE.nocfg);
+    const nc = blank('nocfg', DE[S.NOCFG]);
     nc.l = NOCFG_LINES;
     return nc;
   }
@@ -245,28 +246,28 @@ export function view(s: State, now: number): Screen {
   else if (p === Phase.TALKING) sc = talking(s, t, now);
   else if (p === Phase.WRAP_UP) sc = wrapUp(s, t, now);
   else if (p === Phase.AVAILABLE) {
-    sc = blank('idle', t.idle);
+    sc = blank('idle', t[S.IDLE]);
     sc.b = berlinClock(hostNow(s, now));
     sc.bp = Big.ROW;
-    sc.l.push(t.stn + ' ' + s.id);
+    sc.l.push(t[S.STN] + ' ' + s.id);
     sc.l.push(areasLine(s, t));
   } else if (p === Phase.PAUSED) {
-    sc = blank('pause', t.pause);
+    sc = blank('pause', t[S.PAUSE]);
     sc.b = elapsed(hostNow(s, now) - sn.phaseSinceMs);
     sc.bp = Big.ROW;
-    sc.l.push(t.since + ' ' + berlinClock(sn.phaseSinceMs));
+    sc.l.push(t[S.SINCE] + ' ' + berlinClock(sn.phaseSinceMs));
     sc.l.push(sn.agent);
   } else {
-    sc = blank('out', t.out);
-    sc.l.push(t.stn + ' ' + s.id);
-    sc.l.push(t.noAgent);
+    sc = blank('out', t[S.OUT]);
+    sc.l.push(t[S.STN] + ' ' + s.id);
+    sc.l.push(t[S.NO_AGENT]);
   }
   if (now < s.idf) {
     sc.i = Math.floor(now / 500) % 2 === 0;
     sc.z = true;
   }
   // The screen stays up with its last data (countdown still running); the mark says it may be stale.
-  sc.o = !s.up ? t.off : !s.ho ? t.noHost : '';
+  sc.o = !s.up ? t[S.OFF] : !s.ho ? t[S.NO_HOST] : '';
   return sc;
 }
 

@@ -1,0 +1,137 @@
+// The shell: the only part that touches Storage, timers, pins and the network.
+// Everything that happens (MQTT message, key, tick, test input) becomes one
+// event for post(), which runs the pure core, sends what it queued, redraws.
+import type { BoardProfile } from '../../hardware/board.ts';
+import type { DeviceConfig } from '../../protocol/device-config.ts';
+import { decode, encode } from '../../protocol/device/codec.ts';
+import { Action, ActionAck, Command, HostPresence, LookupRequest, LookupResult, Snapshot, SyncRequest } from '../../protocol/device/tables.generated.ts';
+import { display } from './boards/display.ts';
+import { beep, input } from './boards/input.ts';
+import { Event, State, initState, step } from './core/state.ts';
+import { Screen, screenText, view } from './core/view.ts';
+import { draw, Gfx } from './ui/draw.ts';
+import { createLink, Link } from './net/link.ts';
+
+declare const __BOARD__: BoardProfile;
+declare const __FW_VERSION__: string;
+declare const global: any;
+declare const process: any;
+declare const E: any;
+declare function require(name: string): any;
+
+const CONFIG_FILE = 'deskphone.json';
+const BOARD = __BOARD__;
+
+/** Downlink kinds from the link, with their message table and core event type. */
+const DOWN: { [k: string]: any[] } = { snap: [Snapshot, 'snap'], lookup: [LookupResult, 'res'], ack: [ActionAck, 'ack'], cmd: [Command, 'cmd'], host: [HostPresence, 'host'] };
+const UP: { [k: string]: any } = { lookup: LookupRequest, action: Action, sync: SyncRequest };
+
+let S: State;
+let G: Gfx;
+let L: Link | null = null;
+let cfg: DeviceConfig | null = null;
+let shown: Screen;
+
+/** The config if it is usable; anything else shows the not-set-up screen. */
+function readConfig(): DeviceConfig | null {
+  let c: any = null;
+  try {
+    c = require('Storage').readJSON(CONFIG_FILE, true);
+  } catch (e) {
+    return null;
+  }
+  if (!c || typeof c.id !== 'string' || !c.id || typeof c.host !== 'string' || !c.host || !(c.port > 0) || typeof c.pass !== 'string') return null;
+  if (c.lang !== 'en') c.lang = 'de';
+  if (!(c.digits >= 4 && c.digits <= 16)) c.digits = 12;
+  return c;
+}
+
+function render(): void {
+  shown = view(S, Date.now());
+  draw(G, shown);
+  if (G.flip) G.flip();
+}
+
+/** Hands what the core queued to the link; without a link (not set up) there is nowhere to send it. */
+function flush(): void {
+  while (S.out.length) {
+    const o = S.out.shift() as State['out'][0];
+    if (L) L.send(o.k, encode(UP[o.k], o.v), o.k === 'action');
+  }
+}
+
+function post(ev: Event): void {
+  if (!ev.n) ev.n = Date.now();
+  step(S, ev);
+  flush();
+  render();
+}
+
+/** Stores a CONFIG patch the host sent so it survives a reboot (the core applies it at once). */
+function storePatch(p: any): void {
+  if (!cfg || !p) return;
+  if (p.version) cfg.v = p.version;
+  if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
+  if (p.accountDigits >= 4 && p.accountDigits <= 16) cfg.digits = p.accountDigits;
+  require('Storage').writeJSON(CONFIG_FILE, cfg);
+}
+
+function onMsg(kind: string, data: string): void {
+  const d = DOWN[kind];
+  if (!d) return;
+  const v: any = decode(d[0], data);
+  if (typeof v === 'string') {
+    if (L) L.badPayload();
+    post({ t: 'bad', n: 0 });
+    return;
+  }
+  if (kind === 'host') return post({ t: 'host', n: 0, v: v.online });
+  if (kind === 'cmd' && v.kind === 4) return E.reboot();
+  if (kind === 'cmd' && v.kind === 5) storePatch(v.config);
+  post({ t: d[1], n: 0, v: v });
+}
+
+function onLink(stepName: string, detail: string): void {
+  post({ t: 'link', n: 0, k: stepName, d: detail });
+}
+
+function birth(): object {
+  const m = process.memory(false);
+  return { firmware: __FW_VERSION__, freeVars: m.free, totalVars: m.total, uptimeS: Math.floor(Date.now() / 1000 - bootS), resetCause: 'power', haveSeq: S.seq };
+}
+
+function tick(): void {
+  post({ t: 'tick', n: 0 });
+  if (shown.z) beep(BOARD.buzzer);
+}
+
+function press(key: string): void {
+  post({ t: 'key', n: 0, k: key });
+}
+
+const bootS = Date.now() / 1000;
+cfg = readConfig();
+S = initState({
+  cfg: cfg,
+  fw: __FW_VERSION__,
+  kp: __BOARD__.input.kind !== 'buttons',
+  ses: Math.floor(Math.random() * 2176782336).toString(36),
+});
+G = display();
+render();
+input(press);
+if (cfg) {
+  L = createLink(cfg, BOARD, { msg: onMsg, state: onLink, birth: birth });
+  // The link's boot session number is unique and increasing across reboots: a better key prefix than chance.
+  S.ses = 's' + L.stats().session;
+}
+setInterval(tick, 1000);
+
+/** Debug object for technicians and tests (REPL and simulator). */
+global.DP = {
+  screen: () => screenText(shown),
+  press: press,
+  state: () => S,
+  mem: () => process.memory(),
+  post: post,
+};
