@@ -110,7 +110,15 @@ async function bundle(board: BoardProfile, entry: string, outfile: string, minif
       sourcesContent: false,
       legalComments: 'none',
       logLevel: 'silent',
-      define: { __BOARD__: JSON.stringify(firmwareProfile(board)), __FW_VERSION__: JSON.stringify(firmwareVersion()) },
+      // The kinds also as dotted defines: esbuild folds `__BOARD__.display.driver === 'ssd1306'`
+      // only then, so each bundle keeps just its own display, input and network code.
+      define: {
+        __BOARD__: JSON.stringify(firmwareProfile(board)),
+        '__BOARD__.display.driver': JSON.stringify(board.display.driver),
+        '__BOARD__.input.kind': JSON.stringify(board.input.kind),
+        '__BOARD__.network.kind': JSON.stringify(board.network.kind),
+        __FW_VERSION__: JSON.stringify(firmwareVersion()),
+      },
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     });
   } catch (err) {
