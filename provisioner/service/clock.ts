@@ -30,7 +30,8 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): unknown {
-    const timer = { at: this.current + Math.max(0, ms), fn };
+    // Whole milliseconds, as the system clock gives them (the wire carries integers).
+    const timer = { at: this.current + Math.max(0, Math.ceil(ms)), fn };
     this.timers.add(timer);
     return timer;
   }
