@@ -43,7 +43,10 @@ export interface StorageFit {
   used: number;
   /** Bytes needed while an update writes the new bundle before the old one is erased. */
   usedDuringUpdate: number;
-  fitsWithUpdate: boolean;
+  /** Firmware and config fit at all. */
+  fits: boolean;
+  /** An update can write the new bundle beside the old one (a failed update leaves the old firmware). */
+  fitsSideBySide: boolean;
 }
 
 export interface BoardBuild {
@@ -74,7 +77,8 @@ export function storageFit(board: BoardProfile, bundleBytes: number, configBytes
     configBytes,
     used,
     usedDuringUpdate,
-    fitsWithUpdate: usedDuringUpdate <= board.budget.storageBytes,
+    fits: used <= board.budget.storageBytes,
+    fitsSideBySide: usedDuringUpdate <= board.budget.storageBytes,
   };
 }
 
@@ -181,8 +185,10 @@ export function formatBuild(b: BoardBuild): string {
   const s = b.storage;
   return (
     `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
-    `Storage with config ${s.used} B, during an update ${s.usedDuringUpdate} B of ${s.storageBytes} B` +
-    (s.fitsWithUpdate ? '' : ' (NO ROOM FOR AN UPDATE)')
+    `Storage with config ${s.used} of ${s.storageBytes} B, ` +
+    (s.fitsSideBySide
+      ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
+      : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first`)
   );
 }
 

@@ -39,7 +39,7 @@ describe('build + gate', () => {
     expect(code.startsWith('(function(){\n')).toBe(true);
     expect(code).toContain('require("Storage")');
     expect(gate(code)).toEqual([]);
-    expect(result.storage.fitsWithUpdate).toBe(true);
+    expect(result.storage.fitsSideBySide).toBe(true);
   });
 
   it.skipIf(!existsSync(DEFAULT_ENTRY))('the real bundles in firmware/dist pass the gate and their budgets', () => {

@@ -1,5 +1,6 @@
 import type { Command } from './command.ts';
 import { buildCommand } from './build.ts';
+import { simCommand } from './sim.ts';
 import accountsCommand from './accounts.ts';
 import auditCommand from './audit.ts';
 import eventsCommand from './events.ts';
@@ -8,6 +9,7 @@ import serviceCommand from './service.ts';
 import ticketsCommand from './tickets.ts';
 import brokerCommand from './broker.ts';
 import stationCommand from './station.ts';
+import protoCommand from './proto.ts';
 
 /** Every CLI command, listed explicitly (see README, "Provisioner"). */
-export const commands: Command<never>[] = [buildCommand as Command<never>, serviceCommand as Command<never>, eventsCommand as Command<never>, accountsCommand as Command<never>, auditCommand as Command<never>, ticketsCommand as Command<never>, monitorCommand as Command<never>, brokerCommand as Command<never>, stationCommand as Command<never>];
+export const commands: Command<never>[] = [buildCommand as Command<never>, simCommand as Command<never>, serviceCommand as Command<never>, eventsCommand as Command<never>, accountsCommand as Command<never>, auditCommand as Command<never>, ticketsCommand as Command<never>, monitorCommand as Command<never>, brokerCommand as Command<never>, stationCommand as Command<never>, protoCommand as Command<never>];

@@ -1,0 +1,233 @@
+// Networking as the firmware sees it on each board: `require("net")` sockets
+// over real Node TCP (bytes in as 8-bit strings, strings out as latin1, and a
+// Uint8Array written as its text "1,2,3" exactly as the interpreter does),
+// behind a link that must be brought up first the board's way: WiFi
+// (`require("Wifi")`), a W5500 (`require("WIZnet")`), or none (Linux).
+// Tests pull the link down and up to check the firmware's offline handling.
+import { Socket, createConnection } from 'node:net';
+import type { BoardProfile } from '../board.ts';
+
+/** Listener bookkeeping shared by every simulated object that emits events. */
+export class Emitter {
+  private readonly listeners = new Map<string, ((...args: unknown[]) => void)[]>();
+
+  constructor(private readonly report: (err: unknown) => void) {}
+
+  on(event: string, fn: (...args: unknown[]) => void): void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
+  }
+
+  removeListener(event: string, fn: (...args: unknown[]) => void): void {
+    this.listeners.set(event, (this.listeners.get(event) ?? []).filter((f) => f !== fn));
+  }
+
+  removeAllListeners(event?: string): void {
+    if (event === undefined) this.listeners.clear();
+    else this.listeners.delete(event);
+  }
+
+  emit(event: string, ...args: unknown[]): void {
+    for (const fn of this.listeners.get(event) ?? []) {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.report(err);
+      }
+    }
+  }
+
+  /** The methods an Espruino object exposes, bound to this emitter. */
+  api(): { on: Emitter['on']; removeListener: Emitter['removeListener']; removeAllListeners: Emitter['removeAllListeners']; emit: Emitter['emit'] } {
+    return {
+      on: this.on.bind(this),
+      removeListener: this.removeListener.bind(this),
+      removeAllListeners: this.removeAllListeners.bind(this),
+      emit: this.emit.bind(this),
+    };
+  }
+}
+
+export interface NetworkHooks {
+  report: (err: unknown) => void;
+  /** Builds objects in the simulator's context (so the firmware's JSON/prototypes apply). */
+  object: (value: object) => object;
+  /** Schedules on the simulator clock, as the interpreter's own events would arrive. */
+  later: (fn: () => void, ms: number) => void;
+}
+
+export interface SimNetworkState {
+  kind: BoardProfile['network']['kind'];
+  /** Cable plugged / access point reachable. */
+  link: boolean;
+  /** The firmware has brought its interface up (Wifi.connect / WIZnet.connect + setIP; always on Linux). */
+  configured: boolean;
+  sockets: number;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+const FAKE_IP = { ip: '192.168.100.142', netmask: '255.255.255.0', gw: '192.168.100.1', mac: '5c:cf:7f:00:00:42' };
+
+export class SimNetwork {
+  private linkUp = true;
+  private configured: boolean;
+  private readonly sockets = new Set<Socket>();
+  private readonly wifi: Emitter;
+  private ssid = '';
+  private bytesIn = 0;
+  private bytesOut = 0;
+
+  constructor(
+    private readonly board: BoardProfile,
+    private readonly hooks: NetworkHooks,
+  ) {
+    this.configured = board.network.kind === 'native';
+    this.wifi = new Emitter(hooks.report);
+  }
+
+  state(): SimNetworkState {
+    return { kind: this.board.network.kind, link: this.linkUp, configured: this.configured, sockets: this.sockets.size, bytesIn: this.bytesIn, bytesOut: this.bytesOut };
+  }
+
+  /** Link loss: every open socket drops with an error, new connects fail, WiFi reports disconnected. */
+  down(): void {
+    if (!this.linkUp) return;
+    this.linkUp = false;
+    for (const s of this.sockets) s.destroy(new Error('link down'));
+    if (this.board.network.kind === 'wifi' && this.configured) {
+      this.configured = false;
+      this.wifi.emit('disconnected', this.hooks.object({ reason: 'beacon_timeout' }));
+    }
+  }
+
+  /** Link back; a WiFi board has to reconnect itself, as the real one does. */
+  up(): void {
+    this.linkUp = true;
+  }
+
+  close(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+
+  /** `require(name)` for the network modules this board has; undefined for the others. */
+  module(name: string): object | undefined {
+    const kind = this.board.network.kind;
+    if (name === 'net') return this.netModule();
+    if (name === 'Wifi' && kind === 'wifi') return this.wifiModule();
+    if (name === 'WIZnet' && kind === 'w5500') return this.wiznetModule();
+    return undefined;
+  }
+
+  private netModule(): object {
+    return { connect: (options: { host?: string; port?: number }, onConnect?: () => void) => this.connect(options, onConnect) };
+  }
+
+  private connect(options: { host?: string; port?: number }, onConnect?: () => void): object {
+    const events = new Emitter(this.hooks.report);
+    if (onConnect) events.on('connect', onConnect);
+    const socket: Socket | null = this.configured && this.linkUp ? createConnection({ host: options.host ?? '127.0.0.1', port: Number(options.port ?? 23) }) : null;
+    let closed = false;
+    const close = (hadError: boolean) => {
+      if (closed) return;
+      closed = true;
+      events.emit('close', hadError);
+    };
+    if (!socket) {
+      const why = this.configured ? 'no link' : this.board.network.kind === 'wifi' ? 'WiFi is not connected' : 'network interface is not set up';
+      this.hooks.later(() => {
+        events.emit('error', this.hooks.object({ code: -1, message: 'Unable to connect: ' + why }));
+        close(true);
+      }, 0);
+    } else {
+      this.sockets.add(socket);
+      socket.setNoDelay(true);
+      socket.on('connect', () => events.emit('connect'));
+      socket.on('data', (chunk: Buffer) => {
+        this.bytesIn += chunk.length;
+        events.emit('data', chunk.toString('latin1'));
+      });
+      socket.on('error', (err: NodeJS.ErrnoException) => events.emit('error', this.hooks.object({ code: -1, message: err.code ?? err.message })));
+      socket.on('close', (hadError: boolean) => {
+        this.sockets.delete(socket);
+        close(hadError);
+      });
+      socket.on('end', () => events.emit('end'));
+    }
+    return this.hooks.object({
+      ...events.api(),
+      write: (data: unknown) => {
+        // The interpreter sends String(data): a Uint8Array goes out as "1,2,3".
+        const bytes = Buffer.from(String(data), 'latin1');
+        this.bytesOut += bytes.length;
+        if (socket && !socket.destroyed) socket.write(bytes);
+        return true;
+      },
+      end: (data?: unknown) => {
+        if (data !== undefined && socket && !socket.destroyed) socket.write(Buffer.from(String(data), 'latin1'));
+        socket?.end();
+        if (!socket) close(false);
+      },
+      destroy: () => socket?.destroy(),
+    });
+  }
+
+  private wifiModule(): object {
+    return this.hooks.object({
+      ...this.wifi.api(),
+      connect: (ssid: string, options: { password?: string } | undefined, callback?: (err: string | null) => void) => {
+        this.hooks.later(() => {
+          if (!this.linkUp) {
+            callback?.('auth_expire');
+            return;
+          }
+          this.ssid = String(ssid);
+          this.configured = true;
+          this.wifi.emit('connected', this.hooks.object({ ip: FAKE_IP.ip, netmask: FAKE_IP.netmask, gw: FAKE_IP.gw }));
+          callback?.(null);
+        }, 500);
+      },
+      disconnect: (callback?: () => void) => {
+        this.configured = false;
+        for (const s of this.sockets) s.destroy();
+        this.hooks.later(() => {
+          this.wifi.emit('disconnected', this.hooks.object({ reason: 'assoc_leave' }));
+          callback?.();
+        }, 0);
+      },
+      getIP: (callback?: (err: null, ip: object) => void) => {
+        const ip = this.hooks.object(this.configured ? FAKE_IP : { ip: '0.0.0.0', netmask: '0.0.0.0', gw: '0.0.0.0', mac: FAKE_IP.mac });
+        callback?.(null, ip);
+        return ip;
+      },
+      getDetails: (callback?: (details: object) => void) => {
+        const details = this.hooks.object(
+          this.configured ? { status: 'connected', ssid: this.ssid, rssi: -58, authMode: 'wpa2', savedSsid: null } : { status: 'off', rssi: 0, savedSsid: null },
+        );
+        callback?.(details);
+        return details;
+      },
+      setHostname: () => undefined,
+      save: () => undefined,
+    });
+  }
+
+  private wiznetModule(): object {
+    return this.hooks.object({
+      connect: (spi: unknown, cs: unknown) => {
+        if (!spi || !cs) throw new Error('WIZnet.connect needs the SPI bus and the CS pin');
+        let address = { ...FAKE_IP, dns: FAKE_IP.gw };
+        return this.hooks.object({
+          setIP: (options?: { ip?: string; subnet?: string; gateway?: string; dns?: string; mac?: string }, callback?: (err: null) => void) => {
+            if (options?.ip) address = { ...address, ip: options.ip, netmask: options.subnet ?? address.netmask, gw: options.gateway ?? address.gw, dns: options.dns ?? address.dns };
+            this.configured = true;
+            if (callback) this.hooks.later(() => callback(null), 0);
+            return true;
+          },
+          getIP: () => this.hooks.object({ ip: address.ip, subnet: address.netmask, gateway: address.gw, dns: address.dns, mac: address.mac, dhcp: true }),
+          setHostname: () => true,
+        });
+      },
+    });
+  }
+}

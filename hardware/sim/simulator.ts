@@ -1,0 +1,571 @@
+// The simulator: runs the exact bundle that gets flashed (firmware/dist/<board>.js,
+// booted from Storage file .bootcde as on the device) inside a Node vm context
+// that offers the Espruino API surface the firmware uses and lacks what the
+// interpreter lacks (lacks.ts), so code that would fail on the device fails here.
+//
+// What is approximate, on purpose: process.memory() is an estimate (see
+// estimateUsage); only the real interpreter gives real variable counts
+// (/opt/espruino, bench/firmware-size.ts). Built-in font glyphs are
+// placeholders (graphics.ts). Storage.writeJSON writes standard JSON where the
+// interpreter writes its shorter dialect ({x:1}).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { PNG } from 'pngjs';
+import { loadBoard, type BoardProfile } from '../board.ts';
+import { SimClock, type ClockMode } from './clock.ts';
+import { Graphics, type ArrayBufferOptions } from './graphics.ts';
+import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from './lacks.ts';
+import { Emitter, SimNetwork } from './net.ts';
+import { SimPins } from './pins.ts';
+import { SimStorage, type StorageSeed } from './storage.ts';
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..');
+export const BOOT_FILE = '.bootcde';
+export const CONFIG_FILE = 'deskphone.json';
+/** Interpreter version the simulator stands in for (what the lacks list was measured on). */
+export const SIM_VERSION = '2v29';
+/** How long press() holds a key, and a long press. */
+export const PRESS_MS = 120;
+export const LONG_PRESS_MS = 1500;
+
+export interface SimulatorOptions {
+  board: string | BoardProfile;
+  /** Bundle to flash as .bootcde (default firmware/dist/<board>.js, unless Storage already holds one). */
+  bundle?: string;
+  /** Storage: a JSON file path (kept across runs) or files to start with. */
+  storage?: string | StorageSeed;
+  /** Written as deskphone.json before boot, as `deskphone flash` would. */
+  config?: object;
+  clock?: ClockMode;
+  /** Simulated wall-clock start, ms since the epoch (manual clock; default 2026-01-05T08:00:00Z). */
+  startTime?: number;
+}
+
+export interface SimError {
+  message: string;
+  stack?: string;
+}
+
+/** Bits of the frame: 1 = pixel set. */
+export interface Framebuffer {
+  width: number;
+  height: number;
+  bits: Uint8Array;
+}
+
+const PNG_COLOURS: Record<BoardProfile['display']['driver'], { on: number[]; off: number[] }> = {
+  st7567: { on: [0x20, 0x28, 0x20], off: [0xc6, 0xd4, 0xbc] },
+  ssd1306: { on: [0x9c, 0xe0, 0xff], off: [0x08, 0x0c, 0x14] },
+  st7789: { on: [0xf4, 0xf4, 0xf4], off: [0x10, 0x10, 0x18] },
+  buffer: { on: [0, 0, 0], off: [0xff, 0xff, 0xff] },
+};
+
+const ESPRUINO_BOARD_ENV: Record<BoardProfile['espruinoBoard'], string> = { PIXLJS: 'PIXLJS', ESP32: 'ESP32', LINUX: 'LINUX' };
+
+function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** Bytes of anything E.toString / E.toUint8Array accept: strings, numbers, arrays, typed arrays, {data,count}. */
+function flattenBytes(args: unknown[], out: number[] = []): number[] {
+  for (const a of args) {
+    if (typeof a === 'string') for (let i = 0; i < a.length; i++) out.push(a.charCodeAt(i) & 255);
+    else if (typeof a === 'number') out.push(a & 255);
+    else if (a instanceof ArrayBuffer || Object.prototype.toString.call(a) === '[object ArrayBuffer]') out.push(...new Uint8Array(a as ArrayBuffer));
+    else if (ArrayBuffer.isView(a)) out.push(...new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    else if (Array.isArray(a)) flattenBytes(a, out);
+    else if (a && typeof a === 'object' && 'data' in a) {
+      const { data, count } = a as { data: unknown; count?: number };
+      for (let i = 0; i < (count ?? 1); i++) flattenBytes([data], out);
+    }
+  }
+  return out;
+}
+
+export class Simulator {
+  readonly board: BoardProfile;
+  readonly storage: SimStorage;
+  readonly network: SimNetwork;
+  readonly console: string[] = [];
+  readonly errors: SimError[] = [];
+  readonly clock: SimClock;
+  pins!: SimPins;
+  private context: vm.Context | null = null;
+  private ctxGlobal: Record<string, any> = {};
+  private graphicsMade: Graphics[] = [];
+  private builtinDisplay: Graphics | null = null;
+  private events!: Emitter;
+  private tzHours = 0;
+  private bundlePath: string;
+  private booted = false;
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+    this.bundlePath = options.bundle ?? join(REPO_ROOT, 'firmware', 'dist', this.board.name + '.js');
+    const report = (err: unknown) => this.uncaught(err);
+    this.clock = new SimClock(options.clock ?? 'manual', options.startTime ?? Date.UTC(2026, 0, 5, 8, 0, 0), report);
+    const path = typeof options.storage === 'string' ? options.storage : undefined;
+    const seed = typeof options.storage === 'object' ? options.storage : undefined;
+    this.storage = new SimStorage(this.board.budget.storageBytes, path, seed);
+    if (options.config) this.storage.put(CONFIG_FILE, JSON.stringify(options.config));
+    if (options.bundle || !this.storage.bytes(BOOT_FILE)) {
+      if (!existsSync(this.bundlePath)) throw new Error(`no bundle at ${this.bundlePath}: run \`npm run build\` (or pass bundle:)`);
+      // Through the capacity check: a bundle too big for the board's Storage fails here as the flash would.
+      this.storage.put(BOOT_FILE, readFileSync(this.bundlePath));
+    }
+    this.network = new SimNetwork(this.board, {
+      report,
+      object: (v) => this.toContext(v),
+      later: (fn, ms) => this.clock.add(fn, ms, false, []),
+    });
+  }
+
+  // --- lifecycle ------------------------------------------------------------
+
+  /** Starts the interpreter and runs the boot code from Storage, as power-on does. */
+  boot(): this {
+    this.start(true);
+    return this;
+  }
+
+  /** load() / E.reboot(): stop everything, start again from Storage. */
+  reboot(): void {
+    this.start(true);
+  }
+
+  private start(runBootCode: boolean): void {
+    if (this.booted) this.events.emit('kill');
+    this.clock.clearAll();
+    this.network.close();
+    this.createContext();
+    this.booted = true;
+    if (!runBootCode) return;
+    const code = this.storage.bytes(BOOT_FILE);
+    if (!code) {
+      this.print('No boot code in Storage (' + BOOT_FILE + ')');
+      return;
+    }
+    this.run(code.toString('latin1'), this.board.name + '.js');
+    const onInit = this.ctxGlobal.onInit;
+    if (typeof onInit === 'function') this.guard(() => onInit());
+    this.events.emit('init');
+  }
+
+  close(): void {
+    this.clock.stop();
+    this.network.close();
+    this.context = null;
+  }
+
+  // --- inputs -----------------------------------------------------------------
+
+  /**
+   * Presses a key the way the board's hardware does (button or keypad, held
+   * for a short or a long press, time advancing meanwhile), or through
+   * DP.press where the board has no wiring for it (the Linux REPL board).
+   */
+  async press(key: string): Promise<void> {
+    const wiring = this.pins.wiring(key);
+    if (!wiring) {
+      this.call('DP.press', key);
+      await this.advanceOrWait(0);
+      return;
+    }
+    this.pins.hold(wiring.switchKey);
+    await this.advanceOrWait(wiring.long ? LONG_PRESS_MS : PRESS_MS);
+    this.pins.release(wiring.switchKey);
+    await this.advanceOrWait(PRESS_MS);
+  }
+
+  /** Manual clock: moves simulated time forward, running due timers in order. */
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms, settle);
+  }
+
+  private async advanceOrWait(ms: number): Promise<void> {
+    if (this.clock.mode === 'manual') await this.advance(ms);
+    else await new Promise((r) => setTimeout(r, ms));
+  }
+
+  // --- outputs ------------------------------------------------------------------
+
+  /** DP.screen(): the current screen as text lines. */
+  screen(): string[] {
+    return (this.call('DP.screen') as unknown[]).map(String);
+  }
+
+  /** DP.state(), copied out of the simulator. */
+  state(): unknown {
+    return JSON.parse(JSON.stringify(this.call('DP.state')));
+  }
+
+  /** process.memory() as the firmware would see it (an estimate; see estimateUsage). */
+  memory(): { free: number; usage: number; total: number; blocksize: number; estimate: true } {
+    return JSON.parse(JSON.stringify(this.ctxGlobal.process.memory()));
+  }
+
+  timers(): number {
+    return this.clock.count();
+  }
+
+  /** The Graphics the firmware shows: the built-in LCD's `g`, else the last buffer it made at the display's size. */
+  display(): Graphics {
+    if (this.builtinDisplay) return this.builtinDisplay;
+    const { width, height } = this.board.display;
+    const made = [...this.graphicsMade].reverse().find((gr) => gr.getWidth() === width && gr.getHeight() === height);
+    if (!made) throw new Error(`the firmware has not created a ${width}x${height} Graphics yet`);
+    return made;
+  }
+
+  framebuffer(): Framebuffer {
+    const d = this.display();
+    return { width: d.getWidth(), height: d.getHeight(), bits: d.bits() };
+  }
+
+  ascii(): string {
+    return this.display().ascii().join('\n');
+  }
+
+  png(scale = 4): Buffer {
+    const { width, height, bits } = this.framebuffer();
+    const { on, off } = PNG_COLOURS[this.board.display.driver];
+    const png = new PNG({ width: width * scale, height: height * scale });
+    for (let y = 0; y < height * scale; y++) {
+      for (let x = 0; x < width * scale; x++) {
+        const c = bits[Math.floor(y / scale) * width + Math.floor(x / scale)] ? on : off;
+        const i = (y * width * scale + x) * 4;
+        png.data[i] = c[0];
+        png.data[i + 1] = c[1];
+        png.data[i + 2] = c[2];
+        png.data[i + 3] = 255;
+      }
+    }
+    return PNG.sync.write(png);
+  }
+
+  /** Runs an expression in the firmware's context, as typed at the REPL. */
+  eval(expression: string): unknown {
+    if (!this.context) throw new Error('the simulator is not running: call boot()');
+    return vm.runInContext(expression, this.context, { filename: 'REPL' });
+  }
+
+  // --- the context ----------------------------------------------------------------
+
+  private call(path: string, ...args: unknown[]): unknown {
+    const [objName, fnName] = path.split('.');
+    const obj = this.ctxGlobal[objName];
+    if (!obj || typeof obj[fnName] !== 'function') throw new Error(`the firmware does not expose ${path}() (is it booted? ${this.errors.length} error(s) so far)`);
+    return obj[fnName](...args);
+  }
+
+  private print(line: string): void {
+    this.console.push(line);
+  }
+
+  private uncaught(err: unknown): void {
+    const e = err as { message?: string; stack?: string; name?: string };
+    const message = e && typeof e === 'object' && 'message' in e ? `${e.name ?? 'Error'}: ${e.message}` : String(err);
+    this.errors.push({ message, stack: e?.stack });
+    this.print('Uncaught ' + message);
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.uncaught(err);
+    }
+  }
+
+  private run(code: string, filename: string): void {
+    this.guard(() => new vm.Script(code, { filename }).runInContext(this.context!));
+  }
+
+  /** Copies a plain host value into the context, so it has the context's prototypes; functions stay as they are. */
+  private toContext<T extends object>(value: T): T {
+    const fns: Record<string, unknown> = {};
+    const data: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) (typeof v === 'function' ? fns : data)[k] = v;
+    const obj = this.ctxGlobal.JSON.parse(JSON.stringify(data));
+    return Object.assign(obj, fns);
+  }
+
+  private createContext(): void {
+    const context = vm.createContext({}, { name: `espruino-sim ${this.board.name}` });
+    this.context = context;
+    const G = vm.runInContext('globalThis', context) as Record<string, any>;
+    this.ctxGlobal = G;
+    this.removeWhatTheInterpreterLacks();
+    this.events = new Emitter((err) => this.uncaught(err));
+    this.pins = new SimPins(this.board, {
+      now: () => this.clock.now(),
+      later: (fn, ms) => this.clock.add(fn, ms, false, []),
+      report: (err) => this.uncaught(err),
+      object: (v) => this.toContext(v),
+    });
+    this.graphicsMade = [];
+    const sim = this;
+    const clock = this.clock;
+    const pins = this.pins;
+    const format = (v: unknown) => (typeof v === 'string' ? v : v === undefined ? 'undefined' : typeof v === 'function' ? 'function' : JSON.stringify(v));
+    const print = (...args: unknown[]) => this.print(args.map(format).join(' '));
+
+    // Espruino puts on/emit/removeListener on every object.
+    vm.runInContext(
+      `(function(){
+        var P = Object.prototype;
+        function list(o, e) { var k = '#on' + e; if (!Object.prototype.hasOwnProperty.call(o, k)) Object.defineProperty(o, k, { value: [], writable: true }); return o[k]; }
+        function def(name, fn) { Object.defineProperty(P, name, { value: fn, writable: true, configurable: true }); }
+        def('on', function (e, fn) { list(this, e).push(fn); });
+        def('prependListener', function (e, fn) { list(this, e).unshift(fn); });
+        def('removeListener', function (e, fn) { var l = list(this, e), i = l.indexOf(fn); if (i >= 0) l.splice(i, 1); });
+        def('removeAllListeners', function (e) {
+          if (e !== undefined) { list(this, e).length = 0; return; }
+          Object.getOwnPropertyNames(this).forEach(function (k) { if (k.indexOf('#on') === 0) this[k] = []; }, this);
+        });
+        def('emit', function (e) { var a = [].slice.call(arguments, 1), l = list(this, e).slice(); for (var i = 0; i < l.length; i++) l[i].apply(this, a); });
+      })()`,
+      context,
+    );
+
+    // Date and getTime follow the simulator clock; local time is UTC plus E.setTimeZone, as on the device.
+    vm.runInContext(
+      `(function (now, tz) {
+        var Real = Date;
+        class SimDate extends Real {
+          constructor() { if (arguments.length) super(...arguments); else super(now()); }
+          static now() { return now(); }
+        }
+        ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds'].forEach(function (f) {
+          SimDate.prototype['get' + f] = function () { return new Real(this.getTime() + tz() * 3600000)['getUTC' + f](); };
+        });
+        SimDate.prototype.getTimezoneOffset = function () { return -tz() * 60; };
+        globalThis.Date = SimDate;
+      })`,
+      context,
+    )(
+      () => clock.now(),
+      () => this.tzHours,
+    );
+
+    class SimGraphics extends Graphics {
+      static override createArrayBuffer(width: number, height: number, bpp: number, options?: ArrayBufferOptions): Graphics {
+        const made = new SimGraphics(width, height, bpp, options, (n) => new G.ArrayBuffer(n));
+        sim.graphicsMade.push(made);
+        return made;
+      }
+    }
+    G.Graphics = SimGraphics;
+    this.builtinDisplay = null;
+    if (this.board.display.bus.kind === 'builtin') {
+      const lcd = new SimGraphics(this.board.display.width, this.board.display.height, 1, {}, (n) => new G.ArrayBuffer(n));
+      lcd.flip = () => {
+        lcd.flips++;
+      };
+      this.builtinDisplay = lcd;
+      G.g = lcd;
+      G.Pixl = { setContrast: () => undefined, setLCDPower: () => undefined };
+    }
+
+    G.global = G;
+    G.print = print;
+    G.console = { log: print, warn: print, error: print, info: print, debug: print };
+    G.require = (name: string) => {
+      if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, array: (items) => G.Array.prototype.slice.call(items) });
+      const net = this.network.module(name);
+      if (net) return net;
+      throw new G.Error(`Module ${name} not found`);
+    };
+    G.setTimeout = (fn: () => void, ms?: number, ...args: unknown[]) => clock.add(fn, ms ?? 0, false, args);
+    G.setInterval = (fn: () => void, ms?: number, ...args: unknown[]) => clock.add(fn, ms ?? 0, true, args);
+    const clear = function (this: unknown, ...args: unknown[]) {
+      if (args.length && args[0] === undefined) throw new G.Error('clearTimeout(undefined) not allowed. Use clearTimeout() instead');
+      if (args.length && args[0] !== null && clock.list().some((t) => t.id === args[0])) clock.clear(args[0] as number);
+      else if (!args.length) clock.clear();
+    };
+    G.clearTimeout = clear;
+    G.clearInterval = clear;
+    G.changeInterval = (id: number, ms: number) => clock.change(id, ms);
+    G.getTime = () => clock.now() / 1000;
+    G.setTime = (s: number) => clock.setTime(s);
+    G.btoa = (s: string) => Buffer.from(String(s), 'latin1').toString('base64');
+    G.atob = (s: string) => Buffer.from(String(s), 'base64').toString('latin1');
+    G.load = () => setImmediate(() => this.reboot());
+    G.reset = () => setImmediate(() => this.start(false));
+    G.save = () => {
+      throw new G.Error('save() is not simulated: the firmware runs from Storage (.bootcde)');
+    };
+
+    for (let i = 0; i < 48; i++) G['D' + i] = this.pin('D' + i);
+    for (let i = 0; i < 8; i++) G['A' + i] = this.pin('A' + i);
+    if (this.board.espruinoBoard === 'PIXLJS') {
+      for (let i = 1; i <= 4; i++) G['BTN' + i] = this.pin('BTN' + i);
+      G.BTN = G.BTN1;
+      G.LED1 = this.pin('LED1');
+    }
+    G.digitalRead = (p: unknown) => pins.digitalRead(p);
+    G.digitalWrite = (p: unknown, v: number) => pins.digitalWrite(p, v);
+    G.pinMode = (p: unknown, m?: string) => pins.pinMode(p, m);
+    G.getPinMode = (p: unknown) => pins.getPinMode(p);
+    G.analogWrite = (p: unknown, v: number, o?: { freq?: number }) => pins.analogWrite(p, v, o);
+    G.digitalPulse = (p: unknown, v: number) => pins.digitalWrite(p, v ? 0 : 1);
+    G.setWatch = (fn: (e: object) => void, p: unknown, o?: object) => pins.setWatch(fn, p, o);
+    G.clearWatch = (id?: number) => pins.clearWatch(id);
+    for (const bus of ['SPI1', 'SPI2', 'I2C1', 'I2C2']) G[bus] = this.bus(bus);
+
+    G.E = this.espruinoE();
+    G.process = {
+      env: { VERSION: SIM_VERSION, BOARD: ESPRUINO_BOARD_ENV[this.board.espruinoBoard], SIMULATOR: true },
+      version: SIM_VERSION,
+      memory: () => {
+        const usage = this.estimateUsage();
+        const total = this.board.budget.variables;
+        return this.toContext({ free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: this.board.espruinoBoard === 'ESP32' ? 14 : 13, estimate: true });
+      },
+      on: () => undefined,
+    };
+  }
+
+  private pin(name: string): object {
+    const pins = () => this.pins;
+    return {
+      toString: () => name,
+      read: () => pins().digitalRead(name),
+      write: (v: number) => pins().digitalWrite(name, v ? 1 : 0),
+      set: () => pins().digitalWrite(name, 1),
+      reset: () => pins().digitalWrite(name, 0),
+      toggle: () => {
+        const v = pins().digitalRead(name) ? 0 : 1;
+        pins().digitalWrite(name, v);
+        return !!v;
+      },
+      mode: (m: string) => pins().pinMode(name, m),
+      getMode: () => pins().getPinMode(name),
+    };
+  }
+
+  /** SPI/I2C: accept what the display and W5500 drivers send; reads return zeros. */
+  private bus(name: string): object {
+    const G = this.ctxGlobal;
+    let written = 0;
+    return {
+      toString: () => name,
+      setup: () => undefined,
+      write: (...data: unknown[]) => {
+        written += flattenBytes(data).length;
+      },
+      send: (data: unknown) => {
+        const n = flattenBytes([data]).length;
+        written += n;
+        return typeof data === 'string' ? '\0'.repeat(n) : new G.Uint8Array(n);
+      },
+      writeTo: (_addr: number, ...data: unknown[]) => {
+        written += flattenBytes(data).length;
+      },
+      readFrom: (_addr: number, n: number) => new G.Uint8Array(n),
+      bytesWritten: () => written,
+    };
+  }
+
+  private espruinoE(): object {
+    const G = this.ctxGlobal;
+    return {
+      ...this.events.api(),
+      toString: (...args: unknown[]) => Buffer.from(flattenBytes(args)).toString('latin1'),
+      toUint8Array: (...args: unknown[]) => {
+        const bytes = flattenBytes(args);
+        const out = new G.Uint8Array(bytes.length);
+        out.set(bytes);
+        return out;
+      },
+      toJS: (v: unknown) => JSON.stringify(v),
+      mapInPlace: (from: ArrayLike<number>, to: { length: number; [i: number]: number }, map: ArrayLike<number> | ((v: number, i: number) => number), bits?: number) => {
+        const look = (v: number, i: number) => (typeof map === 'function' ? map(v, i) : map[v]);
+        if (!bits) {
+          for (let i = 0; i < Math.min(from.length, to.length); i++) to[i] = look(from[i], i);
+          return;
+        }
+        // Elements are split into |bits|-wide values, MSB first (LSB first when bits < 0).
+        const width = ((from as Uint8Array).BYTES_PER_ELEMENT ?? 1) * 8;
+        const n = Math.abs(bits);
+        const perElement = Math.floor(width / n);
+        const mask = (1 << n) - 1;
+        for (let i = 0; i < to.length && Math.floor(i / perElement) < from.length; i++) {
+          const k = i % perElement;
+          const shift = bits > 0 ? width - n * (k + 1) : n * k;
+          to[i] = look((from[Math.floor(i / perElement)] >> shift) & mask, i);
+        }
+      },
+      CRC32: (data: unknown) => crc32(Uint8Array.from(flattenBytes([data]))),
+      getErrorFlags: () => G.Array.prototype.slice.call([]),
+      getSizeOf: (v: unknown) => Math.ceil((JSON.stringify(v) ?? '').length / 10) + 1,
+      setTimeZone: (h: number) => {
+        this.tzHours = Number(h) || 0;
+      },
+      reboot: () => setImmediate(() => this.reboot()),
+      setBootCode: (code: string) => {
+        this.storage.put(BOOT_FILE, String(code));
+      },
+      defrag: () => undefined,
+      kickWatchdog: () => undefined,
+      enableWatchdog: () => undefined,
+      getTemperature: () => 25,
+      hwRand: () => (Math.random() * 0x100000000) | 0,
+    };
+  }
+
+  /**
+   * process.memory().usage, estimated: a fresh interpreter's base, the
+   * bundle's functions and constants (calibrated on the 2950-variable Linux
+   * build: the 23.8 KB linux bundle run from Storage used 1840 variables
+   * after boot, ~0.07 per byte), the
+   * firmware's state by its JSON size (a 13-byte block holds ~10 characters
+   * of data), and every timer, watch and socket.
+   */
+  private estimateUsage(): number {
+    const BASE = 52;
+    const bundle = this.storage.bytes(BOOT_FILE)?.length ?? 0;
+    let stateChars = 0;
+    try {
+      const dp = this.ctxGlobal.DP;
+      if (dp && typeof dp.state === 'function') stateChars = (JSON.stringify(dp.state()) ?? '').length;
+    } catch {
+      stateChars = 0;
+    }
+    const graphics = this.graphicsMade.reduce((n, gr) => n + Math.ceil(gr.buffer.byteLength / 12), 0);
+    return Math.round(BASE + bundle * 0.07 + stateChars / 10 + graphics + this.clock.count() * 3 + this.pins.watchCount() * 3 + this.network.state().sockets * 20);
+  }
+
+  private removeWhatTheInterpreterLacks(): void {
+    const removal = {
+      globals: [...MISSING_GLOBALS, 'WebAssembly'],
+      statics: MISSING_STATICS,
+      methods: MISSING_METHODS,
+    };
+    vm.runInContext(
+      `(function (r) {
+        function drop(obj, name) {
+          // Typed arrays keep their shared methods on a common prototype: remove it where it lives.
+          for (var o = obj; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+            if (Object.prototype.hasOwnProperty.call(o, name)) { delete o[name]; return; }
+          }
+        }
+        Object.keys(r.statics).forEach(function (owner) { r.statics[owner].forEach(function (n) { drop(globalThis[owner], n); }); });
+        Object.keys(r.methods).forEach(function (owner) { r.methods[owner].forEach(function (n) { drop(globalThis[owner].prototype, n); }); });
+        r.globals.forEach(function (n) { delete globalThis[n]; });
+      })`,
+      this.context!,
+    )(JSON.parse(JSON.stringify(removal)));
+  }
+}
+
+/** Lets promise callbacks, socket events and immediates run. */
+async function settle(): Promise<void> {
+  await new Promise((r) => setImmediate(r));
+}
