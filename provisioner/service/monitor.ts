@@ -9,7 +9,8 @@ import type { Snapshot } from './service.ts';
 
 export interface StationView {
   station: string;
-  snapshot: (Snapshot & { call?: { callId: string; menu: number } | null }) | null;
+  /** As decoded: the call is null when absent. */
+  snapshot: (Omit<Snapshot, 'call'> & { call: { callId: string; menu: number } | null }) | null;
   /** Device presence: true/false from its retained presence, null if never seen. */
   online: boolean | null;
   /** Local clock when the snapshot arrived, to run its times forward. */
