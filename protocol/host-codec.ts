@@ -64,14 +64,19 @@ export function encodeMessage(type: string, value: object): Uint8Array;
 /** Encodes after checking the value: unknown fields, wrong types and out-of-range numbers are errors. */
 export function encodeMessage(type: string, value: object): Uint8Array {
   const t = messageType(type);
-  return t.encode(checkedValue(t, value)).finish();
+  return t.encode(checked(t, value)).finish();
 }
 
 /**
- * Checks a value against the schema and returns it ready for protobufjs:
- * enum names (as JSON users write them) become numbers. Throws ProtocolError.
+ * Checks a value against the schema and returns it ready to encode (by either
+ * codec): enum names, as JSON users write them, become numbers. Throws
+ * ProtocolError naming the field.
  */
-export function checkedValue(type: protobuf.Type, value: unknown): Record<string, unknown> {
+export function checkValue(type: string, value: unknown): Record<string, unknown> {
+  return checked(messageType(type), value);
+}
+
+function checked(type: protobuf.Type, value: unknown): Record<string, unknown> {
   const normalized = normalize(type, value, type.name);
   const problem = type.verify(normalized);
   if (problem) throw new ProtocolError('value', `${type.name}.${problem}`);
