@@ -10,7 +10,6 @@ import ticketsCommand from './tickets.ts';
 import brokerCommand from './broker.ts';
 import stationCommand from './station.ts';
 import protoCommand from './proto.ts';
-import protoCommand from './proto.ts';
 
 /** Every CLI command, listed explicitly (see README, "Provisioner"). */
 export const commands: Command<never>[] = [buildCommand as Command<never>, simCommand as Command<never>, serviceCommand as Command<never>, eventsCommand as Command<never>, accountsCommand as Command<never>, auditCommand as Command<never>, ticketsCommand as Command<never>, monitorCommand as Command<never>, brokerCommand as Command<never>, stationCommand as Command<never>, protoCommand as Command<never>];
