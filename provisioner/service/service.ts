@@ -53,7 +53,11 @@ export interface StationServiceOptions {
 }
 
 export class UnknownStationError extends Error {
-  constructor(readonly station: string) {
+  constructor(
+    readonly station: string,
+    /** The event field that named it. */
+    readonly field = 'station',
+  ) {
     super(`station ${station} is not registered`);
     this.name = 'UnknownStationError';
   }
@@ -220,6 +224,7 @@ class Service extends EventEmitter implements StationService {
       const changes = this.apply(() => {
         const next = step(current, event, timing);
         if (event.type !== 'transferred' || !event.toStation) return [next];
+        if (!this.isStation(event.toStation)) throw new UnknownStationError(event.toStation, 'toStation');
         const target = this.stationState(event.toStation);
         const call = current.call!;
         const offer: CallEvent = { type: 'offered', station: target.id, callId: call.callId, menu: call.menu, area: call.area, ivrAccount: call.ivrAccount };
@@ -242,6 +247,11 @@ class Service extends EventEmitter implements StationService {
     const areas = this.areasOf.get(id);
     if (!areas) throw new UnknownStationError(id);
     return signedOut(id, areas, this.clock.now());
+  }
+
+  private isStation(id: string): boolean {
+    if (!this.states.has(id) && !this.areasOf.has(id)) this.refreshStations();
+    return this.states.has(id) || this.areasOf.has(id);
   }
 
   private refreshStations(): void {
@@ -346,9 +356,7 @@ class Service extends EventEmitter implements StationService {
       this.logger.warn({ station: parsed.station, topic, problem: (err as Error).message }, 'undecodable message dropped');
       return;
     }
-    try {
-      this.stationState(parsed.station);
-    } catch {
+    if (!this.isStation(parsed.station)) {
       this.logger.warn({ station: parsed.station, topic }, 'message from an unregistered station dropped');
       return;
     }

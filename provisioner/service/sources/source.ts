@@ -28,7 +28,7 @@ export interface Rejection {
 export function rejectionOf(err: unknown): Rejection {
   if (err instanceof EventValidationError) return { kind: 'invalid', message: err.message, fields: err.fields };
   if (err instanceof UnknownStationError) {
-    return { kind: 'unknown-station', message: err.message, fields: [{ field: 'station', problem: `"${err.station}" is not registered` }] };
+    return { kind: 'unknown-station', message: err.message, fields: [{ field: err.field, problem: `"${err.station}" is not registered` }] };
   }
   if (err instanceof PhaseConflictError) return { kind: 'conflict', message: err.message, fields: [] };
   throw err;
