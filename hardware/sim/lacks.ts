@@ -42,6 +42,7 @@ export const MISSING_METHODS: Record<string, readonly string[]> = {
   Date: ['toLocaleTimeString', 'toLocaleDateString', 'toLocaleString'],
   Promise: ['finally'],
   Uint8Array: ['at'],
+  Object: ['toLocaleString'],
 };
 
 /**

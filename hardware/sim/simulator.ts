@@ -552,13 +552,22 @@ export class Simulator {
       `(function (r) {
         function drop(obj, name) {
           // Typed arrays keep their shared methods on a common prototype: remove it where it lives.
-          for (var o = obj; o && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+          for (var o = obj; o; o = Object.getPrototypeOf(o)) {
             if (Object.prototype.hasOwnProperty.call(o, name)) { delete o[name]; return; }
+            if (o === Object.prototype || o === Function.prototype) return;
           }
         }
         Object.keys(r.statics).forEach(function (owner) { r.statics[owner].forEach(function (n) { drop(globalThis[owner], n); }); });
         Object.keys(r.methods).forEach(function (owner) { r.methods[owner].forEach(function (n) { drop(globalThis[owner].prototype, n); }); });
         r.globals.forEach(function (n) { delete globalThis[n]; });
+        // Number's constants cannot be deleted (non-configurable): put a Number without them in its place.
+        var RealNumber = Number, fixed = r.statics.Number;
+        var SimNumber = function Number(v) { return arguments.length ? RealNumber(v) : 0; };
+        SimNumber.prototype = RealNumber.prototype;
+        Object.getOwnPropertyNames(RealNumber).forEach(function (n) {
+          if (fixed.indexOf(n) < 0 && ['length', 'name', 'prototype'].indexOf(n) < 0) SimNumber[n] = RealNumber[n];
+        });
+        globalThis.Number = SimNumber;
       })`,
       this.context!,
     )(JSON.parse(JSON.stringify(removal)));

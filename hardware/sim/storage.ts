@@ -110,6 +110,9 @@ export class SimStorage {
       }
       if (!file) throw new Error(`Storage.write: ${key} does not exist; give the total size on the first write`);
       if (offset + bytes.length > file.length) throw new Error('Too much data for file size');
+      // Flash bits only clear: the interpreter refuses to overwrite written bytes with anything else.
+      const region = file.subarray(offset, offset + bytes.length);
+      if (!region.every((b) => b === 0xff) && !region.equals(bytes)) throw new Error('File already written with different data');
       file = Buffer.from(file);
       bytes.copy(file, offset);
       this.store(key, file);
