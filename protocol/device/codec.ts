@@ -35,7 +35,6 @@ const TWO32 = 4294967296;
 const TRUNCATED: DecodeError = 'truncated';
 const VARINT: DecodeError = 'varint';
 const WIRETYPE: DecodeError = 'wiretype';
-const DEPTH_EXCEEDED: DecodeError = 'depth';
 
 // Decoder state, module-level so that no closure is created per call.
 let buf: Uint8Array;
@@ -106,9 +105,10 @@ function readLength(end: number): number {
 function readScalar(kind: number, end: number): unknown {
   readVarint(end, 10);
   if (kind === Kind.Uint64) return lo + hi * TWO32;
-  if (kind === Kind.Int32) return lo > 2147483647 ? lo - TWO32 : lo;
+  // lo < 2^32, so ToInt32 is the two's complement; measured the same on the interpreter.
+  if (kind === Kind.Int32) return lo | 0;
   if (kind === Kind.Sint32) return lo % 2 ? -(lo + 1) / 2 : lo / 2;
-  if (kind === Kind.Bool) return lo !== 0;
+  if (kind === Kind.Bool) return !!lo;
   return lo;
 }
 
@@ -131,7 +131,7 @@ function skipField(wireType: number, fieldNumber: number, end: number, depth: nu
   if (wireType === 0) readVarint(end, 10);
   else if (wireType === 2) pos = readLength(end);
   else if (wireType === 3) {
-    if (depth >= DEPTH) throw DEPTH_EXCEEDED;
+    if (depth >= DEPTH) throw 'depth';
     for (;;) {
       if (pos >= end) throw TRUNCATED;
       readTag(end);
@@ -148,8 +148,9 @@ function skipField(wireType: number, fieldNumber: number, end: number, depth: nu
   }
 }
 
+// Message fields never nest deeper than DEPTH: the generator computed DEPTH
+// from these tables. Only groups (skipField) can, so only they are checked.
 function readMessage(table: Table, end: number, depth: number, into: Record<string, unknown> | null): object {
-  if (depth > DEPTH) throw DEPTH_EXCEEDED;
   let value = into;
   if (!value) {
     value = {};
@@ -223,7 +224,7 @@ function writeMessage(table: Table, value: Record<string, unknown>): number[] {
     const v = value[table[i] as string];
     const kind = table[i + 1];
     // Field number i/2+1, shifted past the 3 wire-type bits.
-    const tag = (i / 2 + 1) * 8;
+    const tag = i * 4 + 8;
     let body: number[];
     // Every default (0, false, '', null) is falsy and every other value truthy.
     if (!table[i] || !v) continue;
