@@ -1,9 +1,9 @@
 // The desk module's protobuf codec: one generic encoder/decoder driven by the
 // tables that protocol/gen-device-tables.ts generates from deskphone.proto.
-// It runs on the Espruino interpreter, so it is written in the subset that
-// /work/shared/ESPRUINO.md lists: no Map/Set, no destructuring or spread, no
-// `**`, no helpers. Integers above 2^31 are handled with arithmetic, never with
-// bitwise operators, because uint64 millisecond times must come out exact.
+// It runs on the Espruino interpreter, so it keeps to the subset that
+// firmware/gate.ts enforces: no Map/Set, no destructuring or spread, no `**`,
+// no compiler helpers. Values that may exceed 2^31 (uint64 millisecond times)
+// go through arithmetic, because bitwise operators cut them to 32 bits.
 //
 // A table lists a message's fields in field-number order, two slots per
 // field: [name, kind, name, kind, ...], so field n sits at index 2n-2. A kind
@@ -112,6 +112,8 @@ function readScalar(kind: number, end: number): unknown {
   return lo;
 }
 
+// UTF-8 up to U+FFFF. Bad sequences give odd characters, not an error: the
+// device shows Latin-1 anyway, and the host rejects such text before sending.
 function readString(end: number): string {
   let s = '';
   while (pos < end) {
