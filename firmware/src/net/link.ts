@@ -266,7 +266,6 @@ function online(L: State, sessionPresent: boolean): void {
   L.nc++;
   // Without a stored session the broker numbers its packets afresh.
   if (!sessionPresent) L.w = [];
-  L.h.state('online', L.n.a);
   const x = L.h.birth() || {};
   const b = Object.assign({}, x, { board: L.bd, configVersion: L.c.v, session: L.ses, address: L.n.a, errors: L.err, rssi: L.n.r });
   // A birth or resync still waiting from the last connection is stale now.
@@ -278,6 +277,8 @@ function online(L: State, sessionPresent: boolean): void {
   let out = subscribe(nextId(L), [downFilter(L.c.id), HOST_PRESENCE]);
   for (let i = 0; i < L.q.length; i++) out += pub(L, L.q[i]);
   L.s!.write(out);
+  // Last: the app may send from this callback, and must find the session ready.
+  L.h.state('online', L.n.a);
 }
 
 /** PUBLISH for an outbox entry: first time with a fresh id, after that with the same id and DUP (§4.4). */
