@@ -523,8 +523,8 @@ export class Simulator {
   /**
    * process.memory().usage, estimated: a fresh interpreter's base, the
    * bundle's functions and constants (calibrated on the 2950-variable Linux
-   * build: the 23.8 KB linux bundle run from Storage used 1840 variables
-   * after boot, ~0.07 per byte), the
+   * build: linux bundles of 23.6-23.8 KB run from Storage used 1530-1840
+   * variables after boot, ~0.06-0.07 per byte), the
    * firmware's state by its JSON size (a 13-byte block holds ~10 characters
    * of data), and every timer, watch and socket.
    */
@@ -539,7 +539,7 @@ export class Simulator {
       stateChars = 0;
     }
     const graphics = this.graphicsMade.reduce((n, gr) => n + Math.ceil(gr.buffer.byteLength / 12), 0);
-    return Math.round(BASE + bundle * 0.07 + stateChars / 10 + graphics + this.clock.count() * 3 + this.pins.watchCount() * 3 + this.network.state().sockets * 20);
+    return Math.round(BASE + bundle * 0.06 + stateChars / 10 + graphics + this.clock.count() * 3 + this.pins.watchCount() * 3 + this.network.state().sockets * 20);
   }
 
   private removeWhatTheInterpreterLacks(): void {

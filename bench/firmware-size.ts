@@ -1,0 +1,55 @@
+// Firmware size: each board's bundle against its code budget, the Pixl.js
+// bundle plus a typical config against its 36 KB Storage, and, when the
+// interpreter's 2950-variable Linux build is installed (/opt/espruino), the
+// variables the linux bundle really uses after boot, next to the simulator's
+// estimate. Measures only; never fails on a number.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
+import { Simulator } from '../hardware/sim/simulator.ts';
+
+const INTERPRETER = '/opt/espruino/espruino-2950';
+const FLASH_RUNNER = '/opt/espruino/run-from-flash.sh';
+
+function realMemoryAfterBoot(bundle: string): { usage: number; total: number } | null {
+  if (!existsSync(INTERPRETER) || !existsSync(FLASH_RUNNER)) return null;
+  const out = execFileSync(FLASH_RUNNER, [INTERPRETER, bundle, '2', 'print("MEM",JSON.stringify(process.memory()))'], { encoding: 'latin1', timeout: 60_000 });
+  const line = out.split('\n').find((l) => l.startsWith('MEM '));
+  return line ? (JSON.parse(line.slice(4)) as { usage: number; total: number }) : null;
+}
+
+export async function run(): Promise<void> {
+  let builds: BoardBuild[];
+  try {
+    builds = await buildAll({ quiet: true });
+  } catch (err) {
+    console.log(`build failed, no sizes: ${(err as Error).message}`);
+    return;
+  }
+  console.log('board           bundle B   budget B   used    Storage with config / total');
+  for (const b of builds) {
+    const s = b.storage;
+    console.log(
+      `${b.board.padEnd(15)} ${String(b.bytes).padStart(8)} ${String(b.budget).padStart(10)} ${String(Math.round((100 * b.bytes) / b.budget)).padStart(5)}%   ${s.used} / ${s.storageBytes}`,
+    );
+  }
+  const pixl = builds.find((b) => b.board === 'pixljs-w5500');
+  if (pixl) {
+    const s = pixl.storage;
+    console.log(
+      `Pixl.js Storage: bundle ${s.bundleBytes} B + config ${s.configBytes} B (${JSON.stringify(TYPICAL_CONFIG).length} B typical) + headers = ${s.used} of ${s.storageBytes} B, ` +
+        `${s.storageBytes - s.used} B free; an update written beside the old bundle needs ${s.usedDuringUpdate} B (${s.fitsSideBySide ? 'fits' : 'does not fit: erase first'})`,
+    );
+  }
+  const linux = builds.find((b) => b.board === 'linux');
+  if (!linux) return;
+  const sim = new Simulator({ board: 'linux', bundle: linux.file }).boot();
+  await sim.advance(2000);
+  const estimate = sim.memory();
+  sim.close();
+  const real = realMemoryAfterBoot(linux.file);
+  console.log(
+    `linux bundle after boot, no config: simulator estimate ${estimate.usage} of ${estimate.total} variables; ` +
+      (real ? `real interpreter (2v29, 32-bit, 2950 vars) ${real.usage} of ${real.total} (${Math.round((100 * real.usage) / real.total)}%)` : 'real interpreter not installed'),
+  );
+}
