@@ -5,7 +5,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FONT_FILE, GLYPHS_FILE, fontModule } from '../scripts/gen-font.ts';
 import { BIG, SMALL } from '../firmware/src/ui/font.generated.ts';
-import { DE, EN, NET_STEPS, NOCFG_LINES, S } from '../firmware/src/core/i18n.ts';
+import { NET_STEPS, S, nocfgLines, table, tr } from '../firmware/src/core/i18n.ts';
+
+const DE = table('de').split('|');
+const EN = table('en').split('|');
 
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
@@ -26,15 +29,16 @@ describe('firmware font', () => {
   });
 
   it('has a glyph for every character of the German and English UI strings, umlauts and ß included', () => {
-    const all = [...strings(DE), ...strings(EN), ...NOCFG_LINES, '0123456789_[]:.,-+/ \x7f'].join('');
+    const all = [...strings(DE), ...strings(EN), ...nocfgLines(), '0123456789_[]:.,-+/ \x7f'].join('');
     expect(missing(SMALL, all)).toEqual([]);
     expect(missing(SMALL, 'ÄÖÜäöüß')).toEqual([]);
+    expect(tr(table('de'), S.TOPIC + 2)).toBe('Zähler/Zählerstand');
     expect(missing(BIG, '0123456789:?')).toEqual([]);
   });
 
   it('the German and English tables line up with the string ids', () => {
     for (const t of [DE, EN]) {
-      expect(t.length).toBe(S.NET + NET_STEPS.length);
+      expect(t.length).toBe(S.NET + NET_STEPS.split('|').length);
       expect([t[S.OPEN + 1], t[S.ST + 1]]).toEqual(['', '']);
     }
     expect([DE[S.ST + 2], DE[S.TIMEOUT], DE[S.TICKET], DE[S.NET + 5]]).toEqual(['Nicht gefunden', 'Keine Antwort', 'Ticket', 'Verbunden']);

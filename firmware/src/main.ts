@@ -22,9 +22,6 @@ declare function require(name: string): any;
 const CONFIG_FILE = 'deskphone.json';
 const BOARD = __BOARD__;
 
-/** Downlink kinds from the link, with their message table and core event type. */
-const DOWN: { [k: string]: any[] } = { snap: [Snapshot, 'snap'], lookup: [LookupResult, 'res'], ack: [ActionAck, 'ack'], cmd: [Command, 'cmd'], host: [HostPresence, 'host'] };
-const UP: { [k: string]: any } = { lookup: LookupRequest, action: Action, sync: SyncRequest };
 
 let S: State;
 let G: Gfx;
@@ -46,40 +43,24 @@ function readConfig(): DeviceConfig | null {
   return c;
 }
 
-function render(): void {
-  shown = view(S, Date.now());
+/** Runs the core on one event, hands what it queued to the link (none when not set up), redraws. */
+function post(ev: Event): void {
+  if (!ev.n) ev.n = Date.now();
+  step(S, ev);
+  while (S.out.length) {
+    const o = S.out.shift() as State['out'][0];
+    if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
+  }
+  shown = view(S, ev.n);
   draw(G, shown);
   if (G.flip) G.flip();
 }
 
-/** Hands what the core queued to the link; without a link (not set up) there is nowhere to send it. */
-function flush(): void {
-  while (S.out.length) {
-    const o = S.out.shift() as State['out'][0];
-    if (L) L.send(o.k, encode(UP[o.k], o.v), o.k === 'action');
-  }
-}
-
-function post(ev: Event): void {
-  if (!ev.n) ev.n = Date.now();
-  step(S, ev);
-  flush();
-  render();
-}
-
-/** Stores a CONFIG patch the host sent so it survives a reboot (the core applies it at once). */
-function storePatch(p: any): void {
-  if (!cfg || !p) return;
-  if (p.version) cfg.v = p.version;
-  if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
-  if (p.accountDigits >= 4 && p.accountDigits <= 16) cfg.digits = p.accountDigits;
-  require('Storage').writeJSON(CONFIG_FILE, cfg);
-}
-
 function onMsg(kind: string, data: string): void {
-  const d = DOWN[kind];
-  if (!d) return;
-  const v: any = decode(d[0], data);
+  // Downlink kind -> message table and core event type.
+  const tb: any = kind === 'snap' ? Snapshot : kind === 'lookup' ? LookupResult : kind === 'ack' ? ActionAck : kind === 'cmd' ? Command : kind === 'host' ? HostPresence : null;
+  if (!tb) return;
+  const v: any = decode(tb, data);
   if (typeof v === 'string') {
     if (L) L.badPayload();
     post({ t: 'bad', n: 0 });
@@ -87,8 +68,15 @@ function onMsg(kind: string, data: string): void {
   }
   if (kind === 'host') return post({ t: 'host', n: 0, v: v.online });
   if (kind === 'cmd' && v.kind === 4) return E.reboot();
-  if (kind === 'cmd' && v.kind === 5) storePatch(v.config);
-  post({ t: d[1], n: 0, v: v });
+  const p = v.config;
+  if (kind === 'cmd' && v.kind === 5 && cfg && p) {
+    // A CONFIG patch is stored so it survives a reboot; the core applies it at once.
+    if (p.version) cfg.v = p.version;
+    if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
+    if (p.accountDigits >= 4 && p.accountDigits <= 16) cfg.digits = p.accountDigits;
+    require('Storage').writeJSON(CONFIG_FILE, cfg);
+  }
+  post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }
 
 function onLink(stepName: string, detail: string): void {
@@ -118,7 +106,7 @@ S = initState({
   ses: Math.floor(Math.random() * 2176782336).toString(36),
 });
 G = display();
-render();
+post({ t: 'tick', n: 0 });
 input(press);
 if (cfg) {
   L = createLink(cfg, BOARD, { msg: onMsg, state: onLink, birth: birth });
@@ -132,6 +120,6 @@ global.DP = {
   screen: () => screenText(shown),
   press: press,
   state: () => S,
-  mem: () => process.memory(),
+  mem: process.memory,
   post: post,
 };

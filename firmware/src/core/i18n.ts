@@ -1,7 +1,7 @@
 // UI strings, German first (the hotline's language) and English, as one
-// '|'-separated string per language: on the device that is one literal
-// instead of an object with ~40 property names. Index with the S ids.
-// The table for README/docs is firmware/README.md; keep both in step.
+// '|'-separated string per language, read with tr(table, id). On the device
+// a split array of both languages cost ~250 variables; one string of the
+// language in use costs ~50. The table for people is in firmware/README.md.
 
 export const enum S {
   // Menu topics 1-6 as the IVR announces them (index menu - 1).
@@ -38,26 +38,43 @@ export const enum S {
   NET,
 }
 
-/** Link steps as firmware/src/net/link.ts reports them. */
-export const NET_STEPS = ['link', 'address', 'broker', 'refused', 'auth', 'online'];
+/** Link steps as firmware/src/net/link.ts reports them, '|'-separated in the order of their strings at S.NET. */
+export const NET_STEPS = 'link|address|broker|refused|auth|online';
 
-export const DE = (
-  'Entstörung|Abrechnung/Vertrag|Zähler/Zählerstand|Hausanschluss|Trinkwasser/Labor|Zentrale|' +
-  'Start|Version|Station|Nicht eingerichtet|Bereit|Bereiche|Anruf|Gespräch|Nachbearbeitung|Pause|seit|Abgemeldet|' +
-  'Niemand angemeldet|OFFLINE|HOST AUS|Vertragskonto:|noch|#=Suchen *=Korrektur|^v Ziffer >weiter OK|Suche...|offen|' +
-  '||Nicht gefunden|Ungültige Nummer|Zu viele Anfragen|Verzeichnis gestört|' +
-  'Keine Antwort|Ticket|Brief|Weiterl.|Bereit|' +
-  'Kein Netzwerk|Keine IP-Adresse|Verbinde Broker|Broker lehnt ab|Zugang abgelehnt|Verbunden'
-).split('|');
+/**
+ * The string table for a language ('en', else German). The literals stay in
+ * the code (in flash on the device); only the one asked for is copied to RAM.
+ */
+export function table(lang: string): string {
+  if (lang === 'en') {
+    return (
+      'Fault service|Billing/Contract|Meter/Reading|House connection|Drinking water/Lab|Switchboard|' +
+      'Starting|Version|Station|Not set up|Available|Areas|Call|Talking|Wrap-up|Paused|for|Signed out|' +
+      'No agent signed in|OFFLINE|NO HOST|Contract account:|need|#=Look up *=Correct|^v digit >next OK|Looking up...|open|' +
+      '||Not found|Invalid number|Too many requests|Directory down|' +
+      'No answer|Ticket|Letter|Forward|Ready|' +
+      'No network|No IP address|Connecting broker|Broker refused|Bad credentials|Connected'
+    );
+  }
+  return (
+    'Entstörung|Abrechnung/Vertrag|Zähler/Zählerstand|Hausanschluss|Trinkwasser/Labor|Zentrale|' +
+    'Start|Version|Station|Nicht eingerichtet|Bereit|Bereiche|Anruf|Gespräch|Nachbearbeitung|Pause|seit|Abgemeldet|' +
+    'Niemand angemeldet|OFFLINE|HOST AUS|Vertragskonto:|noch|#=Suchen *=Korrektur|^v Ziffer >weiter OK|Suche...|offen|' +
+    '||Nicht gefunden|Ungültige Nummer|Zu viele Anfragen|Verzeichnis gestört|' +
+    'Keine Antwort|Ticket|Brief|Weiterl.|Bereit|' +
+    'Kein Netzwerk|Keine IP-Adresse|Verbinde Broker|Broker lehnt ab|Zugang abgelehnt|Verbunden'
+  );
+}
 
-export const EN = (
-  'Fault service|Billing/Contract|Meter/Reading|House connection|Drinking water/Lab|Switchboard|' +
-  'Starting|Version|Station|Not set up|Available|Areas|Call|Talking|Wrap-up|Paused|for|Signed out|' +
-  'No agent signed in|OFFLINE|NO HOST|Contract account:|need|#=Look up *=Correct|^v digit >next OK|Looking up...|open|' +
-  '||Not found|Invalid number|Too many requests|Directory down|' +
-  'No answer|Ticket|Letter|Forward|Ready|' +
-  'No network|No IP address|Connecting broker|Broker refused|Bad credentials|Connected'
-).split('|');
+/** String `id` of a table. */
+export function tr(t: string, id: number): string {
+  let a = 0;
+  for (let i = 0; i < id; i++) a = t.indexOf('|', a) + 1;
+  const b = t.indexOf('|', a);
+  return b < 0 ? t.substring(a) : t.substring(a, b);
+}
 
 /** The not-set-up screen cannot know the language (there is no config), so it shows both. */
-export const NOCFG_LINES = ['Keine Konfiguration.', 'Einrichten mit', 'deskphone flash', 'No config: set up', 'with deskphone flash'];
+export function nocfgLines(): string[] {
+  return ['Keine Konfiguration.', 'Einrichten mit', 'deskphone flash', 'No config: set up', 'with deskphone flash'];
+}

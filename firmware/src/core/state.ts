@@ -194,14 +194,6 @@ function newId(s: State): string {
   return s.ses + '-' + s.cnt;
 }
 
-function dropCustomerData(s: State, callId: string): void {
-  s.cid = callId;
-  s.acc = '';
-  s.cur = 0;
-  s.lk = null;
-  s.act = [];
-}
-
 function requestLookup(s: State, src: number, now: number): void {
   const corr = newId(s);
   s.lk = { c: corr, a: s.acc, t: now, st: 0, r: null };
@@ -221,38 +213,17 @@ function onSnap(s: State, v: Snapshot, now: number): void {
   const c = inCall ? v.call : null;
   const callId = c ? c.callId : '';
   if (callId === s.cid) return;
-  dropCustomerData(s, callId);
+  // Another call (or none): everything about the customer goes.
+  s.cid = callId;
+  s.acc = '';
+  s.cur = 0;
+  s.lk = null;
+  s.act = [];
   if (c && c.ivrAccount) {
     s.acc = c.ivrAccount;
     s.cur = s.acc.length;
     requestLookup(s, Src.IVR, now);
   }
-}
-
-function onResult(s: State, v: LookupResult): void {
-  const l = s.lk;
-  if (!l || v.corr !== l.c) return;
-  l.r = v;
-  l.st = 1;
-}
-
-function onAck(s: State, v: ActionAck): void {
-  for (let i = 0; i < s.act.length; i++) {
-    const a = s.act[i];
-    if (a.k === v.key) {
-      a.st = v.status === 3 ? 2 : 1;
-      a.ref = v.ref;
-    }
-  }
-}
-
-/** Wrap-up keys: keypad digits 1/2/3/0, the 4 buttons, or the named keys. */
-function actionFor(key: string): number {
-  if (key === '1' || key === 'ticket' || key === 'up') return Kind.TICKET;
-  if (key === '2' || key === 'letter' || key === 'down') return Kind.LETTER;
-  if (key === '3' || key === 'fwd' || key === 'next') return Kind.FORWARD;
-  if (key === '0' || key === 'ok' || key === 'ready') return Kind.READY;
-  return 0;
 }
 
 function act(s: State, kind: number, now: number): void {
@@ -263,11 +234,6 @@ function act(s: State, kind: number, now: number): void {
   const account = l && l.r && l.r.status === 1 ? l.r.account : s.acc;
   s.act.push({ k: key, kd: kind, st: 0, ref: '' });
   s.out.push({ k: 'action', v: { key: key, kind: kind, callId: s.cid, account: account, createdMs: hostNow(s, now) } });
-}
-
-function setDigit(s: State, d: number): void {
-  const a = s.acc;
-  s.acc = a.substring(0, s.cur) + d + a.substring(s.cur + 1);
 }
 
 /** Account entry during a call: keypad digits, or up/down/next on the 4-button boards. */
@@ -287,7 +253,7 @@ function entry(s: State, key: string, now: number): void {
     s.cur = s.acc.length;
   } else if (key === 'up' || key === 'down') {
     const old = cur < a.length ? a.charCodeAt(cur) - 48 : -1;
-    setDigit(s, key === 'up' ? (old + 1) % 10 : old < 1 ? 9 : old - 1);
+    s.acc = a.substring(0, cur) + (key === 'up' ? (old + 1) % 10 : old < 1 ? 9 : old - 1) + a.substring(cur + 1);
   } else if (key === 'next') {
     s.cur = cur < a.length && cur < s.dig - 1 ? cur + 1 : 0;
     return;
@@ -299,7 +265,14 @@ function entry(s: State, key: string, now: number): void {
 function onKey(s: State, key: string, now: number): void {
   const p = phaseOf(s);
   if (p === Phase.WRAP_UP) {
-    const kind = actionFor(key);
+    // Keypad digits 1/2/3/0, the 4 buttons, or the named keys.
+    const k = key;
+    const kind =
+      k === '1' || k === 'ticket' || k === 'up' ? Kind.TICKET
+      : k === '2' || k === 'letter' || k === 'down' ? Kind.LETTER
+      : k === '3' || k === 'fwd' || k === 'next' ? Kind.FORWARD
+      : k === '0' || k === 'ok' || k === 'ready' ? Kind.READY
+      : 0;
     if (kind) act(s, kind, now);
   } else if (p === Phase.TALKING) entry(s, key, now);
 }
@@ -310,25 +283,36 @@ export interface Command {
   config: { version: number; lang: string; accountDigits: number } | null;
 }
 
-/** Host commands the core handles: RESYNC, IDENTIFY and the CONFIG patch (the shell stores it; REBOOT is the shell's). */
-function onCommand(s: State, v: Command, now: number): void {
-  if (v.kind === 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
-  else if (v.kind === 3) s.idf = now + IDENTIFY_MS;
-  else if (v.kind === 5 && v.config) {
-    const c = v.config;
-    if (c.lang === 'de' || c.lang === 'en') s.lang = c.lang;
-    if (c.accountDigits >= 4 && c.accountDigits <= 16) s.dig = c.accountDigits;
-  }
-}
-
 export function step(s: State, e: Event): State {
   const t = e.t;
   if (t === 'snap') onSnap(s, e.v, e.n);
-  else if (t === 'res') onResult(s, e.v);
-  else if (t === 'ack') onAck(s, e.v);
-  else if (t === 'key') onKey(s, e.k as string, e.n);
-  else if (t === 'cmd') onCommand(s, e.v, e.n);
-  else if (t === 'host') s.ho = !!e.v;
+  else if (t === 'res') {
+    const l = s.lk;
+    const r: LookupResult = e.v;
+    if (l && r.corr === l.c) {
+      l.r = r;
+      l.st = 1;
+    }
+  } else if (t === 'ack') {
+    const k: ActionAck = e.v;
+    for (let i = 0; i < s.act.length; i++) {
+      if (s.act[i].k === k.key) {
+        s.act[i].st = k.status === 3 ? 2 : 1;
+        s.act[i].ref = k.ref;
+      }
+    }
+  } else if (t === 'key') onKey(s, e.k as string, e.n);
+  else if (t === 'cmd') {
+    // Host commands the core handles: RESYNC, IDENTIFY and the CONFIG patch (the shell stores it; REBOOT is the shell's).
+    const c: Command = e.v;
+    const p = c.config;
+    if (c.kind === 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+    else if (c.kind === 3) s.idf = e.n + IDENTIFY_MS;
+    else if (c.kind === 5 && p) {
+      if (p.lang === 'de' || p.lang === 'en') s.lang = p.lang;
+      if (p.accountDigits >= 4 && p.accountDigits <= 16) s.dig = p.accountDigits;
+    }
+  } else if (t === 'host') s.ho = !!e.v;
   else if (t === 'link') {
     s.up = e.k === 'online';
     s.ls = e.k as string;

@@ -1,6 +1,6 @@
 // view(state, now) -> Screen: what the display shows, as data. draw() in
 // firmware/src/ui turns it into pixels; DP.screen() turns it into text lines.
-import { DE, EN, NET_STEPS, NOCFG_LINES, S } from './i18n.ts';
+import { NET_STEPS, S, nocfgLines, table, tr } from './i18n.ts';
 import { Act, Kind, LOOKUP_TIMEOUT_MS, Phase, State, hostNow, phaseOf } from './state.ts';
 
 /** Glyph 0x7F of the firmware font is a check mark: the host acknowledged this action. */
@@ -43,16 +43,14 @@ function pad2(n: number): string {
   return n < 10 ? '0' + n : '' + n;
 }
 
-/** m:ss for a duration; whole seconds rounded up so 0:00 appears only at the end. */
-export function mmss(ms: number): string {
-  const t = ms > 0 ? Math.ceil(ms / 1000) : 0;
-  return Math.floor(t / 60) + ':' + pad2(t % 60);
-}
-
-/** mm:ss elapsed (rounded down, as a stopwatch counts). */
-function elapsed(ms: number): string {
-  const t = ms > 0 ? Math.floor(ms / 1000) : 0;
-  return pad2(Math.floor(t / 60)) + ':' + pad2(t % 60);
+/**
+ * A duration as a clock: counting down "m:ss" with seconds rounded up (0:00
+ * only at the end), counting up "mm:ss" rounded down as a stopwatch does.
+ */
+function dur(ms: number, down: boolean): string {
+  const t = ms > 0 ? (down ? Math.ceil(ms / 1000) : Math.floor(ms / 1000)) : 0;
+  const m = Math.floor(t / 60);
+  return (down ? m : pad2(m)) + ':' + pad2(t % 60);
 }
 
 /** Days since 1970-01-01 for a civil date (proleptic Gregorian). */
@@ -64,41 +62,30 @@ function daysOf(y: number, m: number, d: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
 }
 
-/** Start of the last Sunday of a month's 31st day back, at 01:00 UTC: when EU summer time switches. */
-function switchAt(y: number, m: number): number {
-  const d = daysOf(y, m, 31);
-  return (d - ((d + 4) % 7)) * 86400000 + 3600000;
-}
-
 /** Time of day in Berlin (CET/CEST) as HH:MM; the device has no time zone database. */
 export function berlinClock(ms: number): string {
   const day = Math.floor(ms / 86400000);
   let y = 1970 + Math.floor(day / 365.2425);
   if (daysOf(y, 1, 1) > day) y--;
   else if (daysOf(y + 1, 1, 1) <= day) y++;
-  const summer = ms >= switchAt(y, 3) && ms < switchAt(y, 10);
+  // EU summer time: from the last Sunday of March to the last Sunday of October, 01:00 UTC (day 0 was a Thursday).
+  const mar = daysOf(y, 3, 31);
+  const oct = daysOf(y, 10, 31);
+  const summer = ms >= (mar - ((mar + 4) % 7)) * 86400000 + 3600000 && ms < (oct - ((oct + 4) % 7)) * 86400000 + 3600000;
   const min = Math.floor((ms + (summer ? 7200000 : 3600000)) / 60000);
   return pad2(Math.floor(min / 60) % 24) + ':' + pad2(min % 60);
 }
 
-function areaName(a: number): string {
-  return a === 1 ? 'WV' : a === 2 ? 'KM' : '';
-}
-
-/** Amount in euro cents as "123,45 EUR" (the font is Latin-1: no euro sign). */
-function euros(c: number): string {
-  const neg = c < 0;
-  const a = neg ? -c : c;
-  return (neg ? '-' : '') + Math.floor(a / 100) + ',' + pad2(a % 100) + ' EUR';
-}
+/** Area names by Area value. */
+const AREA = ['', 'WV', 'KM'];
 
 /** Lines for the lookup outcome: address when found, else the failure in words. */
-function lookupLines(s: State, t: string[], now: number, lines: string[]): void {
+function lookupLines(s: State, t: string, now: number, lines: string[]): void {
   const l = s.lk;
   if (!l) return;
-  if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(t[S.TIMEOUT]);
-  else if (!l.r) lines.push(t[S.WAIT]);
-  else if (l.r.status !== 1) lines.push(t[S.ST + (l.r.status > 1 && l.r.status < 6 ? l.r.status : 5)]);
+  if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(tr(t, S.TIMEOUT));
+  else if (!l.r) lines.push(tr(t, S.WAIT));
+  else if (l.r.status !== 1) lines.push(tr(t, S.ST + (l.r.status > 1 && l.r.status < 6 ? l.r.status : 5)));
   else {
     lines.push(l.r.name);
     lines.push(l.r.street);
@@ -106,32 +93,17 @@ function lookupLines(s: State, t: string[], now: number, lines: string[]): void 
   }
 }
 
-function openLine(s: State, t: string[]): string {
-  const l = s.lk;
-  if (!l || !l.r || l.r.status !== 1 || l.st !== 1) return '';
-  return l.r.openItems + ' ' + t[S.OPEN] + ' ' + euros(l.r.openCents);
+/** Topic name of a menu choice, '?' for a value outside 1-6. */
+function topic(t: string, menu: number): string {
+  return menu >= 1 && menu <= 6 ? tr(t, S.TOPIC + menu - 1) : '?';
 }
 
-/** The account as typed, missing digits as '_'; on 4-button boards the digit being edited in brackets. */
-function accountField(s: State): string {
-  let out = '';
-  for (let i = 0; i < s.dig; i++) {
-    const ch = i < s.acc.length ? s.acc.charAt(i) : '_';
-    out += !s.kp && i === s.cur ? '[' + ch + ']' : ch;
-  }
-  return out;
-}
-
-function topic(t: string[], menu: number): string {
-  return menu >= 1 && menu <= 6 ? t[S.TOPIC + menu - 1] : '?';
-}
-
-function ringing(s: State, t: string[], now: number): Screen {
+function ringing(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('ring', t[S.RING]);
+  const sc = blank('ring', tr(t, S.RING));
   const menu = c ? c.menu : 0;
-  sc.r = c ? areaName(c.area) : '';
+  sc.r = c ? AREA[c.area] || '' : '';
   sc.b = menu >= 1 && menu <= 6 ? '' + menu : '?';
   sc.bp = Big.LEFT;
   // Long topic names break after their slash so the column stays narrow.
@@ -151,25 +123,36 @@ function ringing(s: State, t: string[], now: number): Screen {
   return sc;
 }
 
-function talking(s: State, t: string[], now: number): Screen {
+function talking(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('talk', t[S.TALK]);
+  const sc = blank('talk', tr(t, S.TALK));
   const since = c && c.answeredMs ? c.answeredMs : sn.phaseSinceMs;
-  sc.r = elapsed(hostNow(s, now) - since);
+  sc.r = dur(hostNow(s, now) - since, false);
   sc.l.push(c ? c.menu + ' ' + topic(t, c.menu) : '');
   const l = s.lk;
   if (l) {
     sc.l.push(s.acc);
     lookupLines(s, t, now, sc.l);
-    sc.f = openLine(s, t);
+    const r = l.r;
+    if (r && r.status === 1 && l.st === 1) {
+      // Euro cents as "123,45 EUR": the font is Latin-1, no euro sign.
+      const c = r.openCents < 0 ? -r.openCents : r.openCents;
+      sc.f = r.openItems + ' ' + tr(t, S.OPEN) + ' ' + (r.openCents < 0 ? '-' : '') + Math.floor(c / 100) + ',' + pad2(c % 100) + ' EUR';
+    }
   } else {
-    sc.l.push(t[S.ACCT]);
-    sc.l.push(accountField(s));
+    sc.l.push(tr(t, S.ACCT));
+    // Missing digits as '_'; on 4-button boards the digit being edited in brackets.
+    let field = '';
+    for (let i = 0; i < s.dig; i++) {
+      const ch = i < s.acc.length ? s.acc.charAt(i) : '_';
+      field += !s.kp && i === s.cur ? '[' + ch + ']' : ch;
+    }
+    sc.l.push(field);
     const left = s.dig - s.acc.length;
-    if (left > 0) sc.l.push(t[S.MORE] + ' ' + left);
+    if (left > 0) sc.l.push(tr(t, S.MORE) + ' ' + left);
   }
-  if (!sc.f) sc.f = s.kp ? t[S.KP_HINT] : t[S.BT_HINT];
+  if (!sc.f) sc.f = s.kp ? tr(t, S.KP_HINT) : tr(t, S.BT_HINT);
   return sc;
 }
 
@@ -183,91 +166,72 @@ function actionCell(s: State, kind: number, key: string, label: string): string 
   return head + CHECK + (a.ref ? a.ref : label);
 }
 
-function wrapUp(s: State, t: string[], now: number): Screen {
+function wrapUp(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
-  const sc = blank('wrap', t[S.WRAP]);
+  const sc = blank('wrap', tr(t, S.WRAP));
   const left = sn.wrapUpDeadlineMs - hostNow(s, now);
   const total = (sn.wrapUpS || 300) * 1000;
-  sc.b = mmss(left);
+  sc.b = dur(left, true);
   sc.bp = Big.ROW;
   const p = left <= 0 ? 1 : 1 - left / total;
   sc.p = p < 0 ? 0 : p;
   sc.g = 2;
   // Keypad: digits 1/2/3/0. Buttons: the cell's corner is the button's corner
   // (top left up, top right next, bottom left down, bottom right ok).
-  if (s.kp) {
-    sc.l = [
-      actionCell(s, Kind.TICKET, '1', t[S.TICKET]),
-      actionCell(s, Kind.LETTER, '2', t[S.LETTER]),
-      actionCell(s, Kind.FORWARD, '3', t[S.FORWARD]),
-      actionCell(s, Kind.READY, '0', t[S.READY]),
-    ];
-  } else {
-    sc.l = [
-      actionCell(s, Kind.TICKET, '', t[S.TICKET]),
-      actionCell(s, Kind.FORWARD, '', t[S.FORWARD]),
-      actionCell(s, Kind.LETTER, '', t[S.LETTER]),
-      actionCell(s, Kind.READY, '', t[S.READY]),
-    ];
-  }
-  return sc;
-}
-
-function areasLine(s: State, t: string[]): string {
-  const a = (s.sn as NonNullable<State['sn']>).areas;
-  let out = '';
-  for (let i = 0; i < a.length; i++) out += (out ? ' ' : '') + areaName(a[i]);
-  return out ? t[S.AREAS] + ' ' + out : '';
-}
-
-function connecting(s: State, t: string[]): Screen {
-  const sc = blank('boot', t[S.BOOT]);
-  sc.r = s.fw;
-  sc.l.push(t[S.STN] + ' ' + s.id);
-  const n = NET_STEPS.indexOf(s.ls);
-  sc.l.push(n >= 0 ? t[S.NET + n] : s.ls ? s.ls : t[S.NET + 2]);
-  if (s.ld) sc.l.push(s.ld);
-  sc.f = t[S.VER] + ' ' + s.fw;
+  // Kinds in cell order; the labels' ids follow the kinds (S.TICKET + kind - 1).
+  const order = s.kp ? [Kind.TICKET, Kind.LETTER, Kind.FORWARD, Kind.READY] : [Kind.TICKET, Kind.FORWARD, Kind.LETTER, Kind.READY];
+  for (let i = 0; i < 4; i++) sc.l.push(actionCell(s, order[i], s.kp ? '1230'.charAt(order[i] - 1) : '', tr(t, S.TICKET + order[i] - 1)));
   return sc;
 }
 
 export function view(s: State, now: number): Screen {
   if (!s.ok) {
-    const nc = blank('nocfg', DE[S.NOCFG]);
-    nc.l = NOCFG_LINES;
+    const nc = blank('nocfg', tr(table('de'), S.NOCFG));
+    nc.l = nocfgLines();
     return nc;
   }
-  const t = s.lang === 'en' ? EN : DE;
-  if (!s.sn) return connecting(s, t);
+  const t = table(s.lang);
   const sn = s.sn;
+  if (!sn) {
+    const bt = blank('boot', tr(t, S.BOOT));
+    bt.r = s.fw;
+    bt.l.push(tr(t, S.STN) + ' ' + s.id);
+    const n = s.ls ? NET_STEPS.split('|').indexOf(s.ls) : -1;
+    bt.l.push(n >= 0 ? tr(t, S.NET + n) : s.ls ? s.ls : tr(t, S.NET + 2));
+    if (s.ld) bt.l.push(s.ld);
+    bt.f = tr(t, S.VER) + ' ' + s.fw;
+    return bt;
+  }
   const p = phaseOf(s);
   let sc: Screen;
   if (p === Phase.RINGING) sc = ringing(s, t, now);
   else if (p === Phase.TALKING) sc = talking(s, t, now);
   else if (p === Phase.WRAP_UP) sc = wrapUp(s, t, now);
   else if (p === Phase.AVAILABLE) {
-    sc = blank('idle', t[S.IDLE]);
+    sc = blank('idle', tr(t, S.IDLE));
     sc.b = berlinClock(hostNow(s, now));
     sc.bp = Big.ROW;
-    sc.l.push(t[S.STN] + ' ' + s.id);
-    sc.l.push(areasLine(s, t));
+    sc.l.push(tr(t, S.STN) + ' ' + s.id);
+    let areas = '';
+    for (let i = 0; i < sn.areas.length; i++) areas += ' ' + (AREA[sn.areas[i]] || '');
+    sc.l.push(areas ? tr(t, S.AREAS) + areas : '');
   } else if (p === Phase.PAUSED) {
-    sc = blank('pause', t[S.PAUSE]);
-    sc.b = elapsed(hostNow(s, now) - sn.phaseSinceMs);
+    sc = blank('pause', tr(t, S.PAUSE));
+    sc.b = dur(hostNow(s, now) - sn.phaseSinceMs, false);
     sc.bp = Big.ROW;
-    sc.l.push(t[S.SINCE] + ' ' + berlinClock(sn.phaseSinceMs));
+    sc.l.push(tr(t, S.SINCE) + ' ' + berlinClock(sn.phaseSinceMs));
     sc.l.push(sn.agent);
   } else {
-    sc = blank('out', t[S.OUT]);
-    sc.l.push(t[S.STN] + ' ' + s.id);
-    sc.l.push(t[S.NO_AGENT]);
+    sc = blank('out', tr(t, S.OUT));
+    sc.l.push(tr(t, S.STN) + ' ' + s.id);
+    sc.l.push(tr(t, S.NO_AGENT));
   }
   if (now < s.idf) {
     sc.i = Math.floor(now / 500) % 2 === 0;
     sc.z = true;
   }
   // The screen stays up with its last data (countdown still running); the mark says it may be stale.
-  sc.o = !s.up ? t[S.OFF] : !s.ho ? t[S.NO_HOST] : '';
+  sc.o = !s.up ? tr(t, S.OFF) : !s.ho ? tr(t, S.NO_HOST) : '';
   return sc;
 }
 
