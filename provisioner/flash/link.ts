@@ -1,0 +1,221 @@
+// The byte link to one device, through EspruinoTools running in a worker
+// (espruino-worker.ts): promises instead of callbacks, and the library's silent
+// failures ("Unable to connect!" with no error, a socket that never connects,
+// a serial port that throws inside the library) turned into FlashErrors.
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { Worker } from 'node:worker_threads';
+import type { BoardProfile } from '../../hardware/board.ts';
+import { espruinoBoardJson } from './board-json.ts';
+import { FlashError } from './errors.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './espruino-worker.ts';
+
+export interface PortInfo {
+  path: string;
+  description?: string;
+  /** USB vendor and product id. */
+  usb?: number[];
+}
+
+export interface LinkOptions {
+  board: BoardProfile;
+  baud?: number;
+  /** How long opening may take before the port counts as not answering. */
+  connectTimeoutMs?: number;
+}
+
+const WORKER_URL = new URL('./espruino-worker.ts', import.meta.url).href;
+const TSX_API_URL = import.meta.resolve('tsx/esm/api');
+/** Serial lines get the library's throttled 19-byte writes; a TCP bridge takes bigger ones. */
+const CHUNK_SERIAL = 19;
+const CHUNK_TCP = 1024;
+const LOG_LINES_KEPT = 40;
+
+function startWorker(setup: WorkerSetup): { worker: Worker; log: string[] } {
+  // The worker loads TypeScript through tsx whether or not the parent runs under it (bin/, vitest).
+  const bootstrap = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
+  const worker = new Worker(bootstrap, { eval: true, workerData: setup, stdout: true, stderr: true });
+  const log: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (log.length > LOG_LINES_KEPT) log.splice(0, log.length - LOG_LINES_KEPT);
+  };
+  worker.stdout.on('data', keep);
+  worker.stderr.on('data', keep);
+  return { worker, log };
+}
+
+/** Serial ports as EspruinoTools sees them (udev; pseudo-terminals are not listed). */
+export async function listSerialPorts(): Promise<PortInfo[]> {
+  const { worker } = startWorker({ mode: 'list' });
+  try {
+    return await new Promise<PortInfo[]>((resolve, reject) => {
+      worker.on('message', (m: FromWorker) => {
+        if (m.ev === 'ports') resolve(m.ports);
+      });
+      worker.on('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+export class EspruinoLink {
+  private listeners: ((text: string) => void)[] = [];
+  private writes = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextWrite = 1;
+  private closedError: FlashError | null = null;
+  private closedListeners: (() => void)[] = [];
+
+  private constructor(
+    readonly port: string,
+    private readonly worker: Worker,
+    private readonly log: string[],
+  ) {}
+
+  static async connect(port: string, options: LinkOptions): Promise<EspruinoLink> {
+    if (port.startsWith('tcp://')) await reachable(port);
+    else if (!existsSync(port)) throw await portNotFound(port);
+    const { worker, log } = startWorker({
+      mode: 'connect',
+      port,
+      boardJson: espruinoBoardJson(options.board),
+      baud: options.baud,
+      chunkSize: port.startsWith('tcp://') ? CHUNK_TCP : CHUNK_SERIAL,
+    });
+    const link = new EspruinoLink(port, worker, log);
+    const timeoutMs = options.connectTimeoutMs ?? 8000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(noAnswer(port, `nothing answered within ${timeoutMs / 1000} s of opening it`)), timeoutMs);
+      const settle = (err?: Error) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      worker.on('message', (m: FromWorker) => {
+        if (m.ev === 'ready') link.send({ op: 'open' });
+        else if (m.ev === 'open') settle();
+        else if (m.ev === 'open-failed') settle(openFailed(port, log));
+        else link.onWorkerMessage(m);
+      });
+      worker.on('error', (err) => {
+        const mapped = libraryError(port, err);
+        link.markClosed(mapped);
+        settle(mapped);
+      });
+    }).catch(async (err) => {
+      await worker.terminate();
+      throw err;
+    });
+    return link;
+  }
+
+  onData(listener: (text: string) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Called once when the link drops (cable pulled, device gone), not after close(). */
+  onClosed(listener: () => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closedError !== null;
+  }
+
+  /** Resolves when the text has been handed to the port. */
+  write(text: string): Promise<void> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const id = this.nextWrite++;
+    return new Promise((resolve, reject) => {
+      this.writes.set(id, { resolve, reject });
+      this.send({ op: 'write', id, data: text });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.closedError) {
+      this.closedError = new FlashError('unplugged', `the connection to ${this.port} was closed`, 'connect again');
+      this.send({ op: 'close' });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await this.worker.terminate();
+  }
+
+  private send(msg: ToWorker): void {
+    this.worker.postMessage(msg);
+  }
+
+  private onWorkerMessage(m: FromWorker): void {
+    if (m.ev === 'data') for (const l of this.listeners) l(m.text);
+    else if (m.ev === 'written') {
+      this.writes.get(m.id)?.resolve();
+      this.writes.delete(m.id);
+    } else if (m.ev === 'closed') {
+      this.markClosed(unplugged(this.port));
+    }
+  }
+
+  private markClosed(err: FlashError): void {
+    if (this.closedError) return;
+    this.closedError = err;
+    for (const w of this.writes.values()) w.reject(err);
+    this.writes.clear();
+    for (const l of this.closedListeners) l();
+  }
+}
+
+export function unplugged(port: string): FlashError {
+  return new FlashError(
+    'unplugged',
+    `the connection to ${port} dropped during the flash (unplugged, reset or powered off)`,
+    'check the cable and power, then run the same command again: it resumes, and the device boots nothing half-written meanwhile',
+  );
+}
+
+function noAnswer(port: string, detail: string): FlashError {
+  return new FlashError(
+    'no-answer',
+    `no Espruino answered on ${port}: ${detail}`,
+    'check that the device is powered and running Espruino, and the baud rate (--baud, Espruino default 9600; Pixl.js via USB-serial adapter: 9600)',
+  );
+}
+
+function openFailed(port: string, log: string[]): FlashError {
+  const detail = log.filter((l) => /error|not found|refused|unable/i.test(l)).slice(-2).join('; ');
+  if (port.startsWith('tcp://')) return noAnswer(port, detail || 'the connection was refused');
+  return noAnswer(port, detail || 'the port did not open');
+}
+
+function libraryError(port: string, err: Error): FlashError {
+  const text = String(err?.message ?? err);
+  if (/lock|busy|Resource temporarily unavailable/i.test(text))
+    return new FlashError('port-busy', `${port} is in use by another program (${text})`, 'close the other program using it (an IDE, screen, minicom, another deskphone flash) and try again');
+  if (/ENOENT|No such file/i.test(text)) return new FlashError('port-not-found', `${port} does not exist (${text})`, 'run `deskphone ports` and use one of the listed ports');
+  if (/EACCES|Permission denied/i.test(text))
+    return new FlashError('port-busy', `no permission to open ${port}`, 'add yourself to the group that owns the port (often `dialout`) and log in again');
+  return noAnswer(port, text);
+}
+
+async function portNotFound(port: string): Promise<FlashError> {
+  const ports = await listSerialPorts().catch(() => [] as PortInfo[]);
+  const known = ports.length ? ports.map((p) => p.path).join(', ') : 'none';
+  return new FlashError('port-not-found', `there is no port ${port} (serial ports found: ${known})`, 'plug the device in, run `deskphone ports` and pass one of the listed ports to --port');
+}
+
+/** The library never calls back when a TCP connect is refused; find out first. */
+async function reachable(port: string): Promise<void> {
+  const url = new URL(port);
+  await new Promise<void>((resolve, reject) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 23) });
+    socket.setTimeout(3000, () => socket.destroy(new Error('timed out')));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (err) => reject(noAnswer(port, `the connection failed (${err.message})`)));
+  });
+}

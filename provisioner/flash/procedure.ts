@@ -1,0 +1,172 @@
+// Flashing one device: check it, write firmware and config to Storage, prove
+// both by CRC read-back, switch the boot code over, restart.
+//
+// Never a half-written firmware that boots: the bundle goes to a file named
+// by its CRC (dp-<crc>.js), .bootcde is only a one-line stub that evals the
+// verified file, and the stub is written (in one Storage.write) after the
+// verification. Until then the old stub boots the old firmware. Where Storage
+// cannot hold old and new bundles at once (Pixl.js: 36 KB), the old stub and
+// bundle are erased first, so a flash that fails half-way leaves nothing that
+// runs; running the command again finishes it.
+import type { BoardProfile } from '../../hardware/board.ts';
+import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
+import { FlashError } from './errors.ts';
+import { EspruinoLink } from './link.ts';
+
+export const BOOT_FILE = '.bootcde';
+export const CONFIG_FILE = 'deskphone.json';
+const FIRMWARE_PREFIX = 'dp-';
+/** Storage's cost per file: 32-byte header, size rounded up to 4 (measured on 2v29). */
+const footprint = (size: number) => 32 + Math.ceil(size / 4) * 4;
+
+export type FlashStep = 'connect' | 'check' | 'firmware' | 'verify' | 'config' | 'switch' | 'restart';
+
+export interface FlashJob {
+  port: string;
+  board: BoardProfile;
+  /** The bundle; omitted for --config-only. */
+  firmware?: Uint8Array;
+  config: Uint8Array;
+  baud?: number;
+  onStep?: (step: FlashStep, detail?: string) => void;
+  onBytes?: (step: 'firmware' | 'config', done: number, total: number) => void;
+}
+
+export interface FlashOutcome {
+  firmwareFile: string | null;
+  /** True when the bundle was already on the device, verified, and not sent again. */
+  firmwareReused: boolean;
+  retries: number;
+  env: { BOARD?: string; VERSION?: string };
+}
+
+interface StorageStats {
+  totalBytes: number;
+  freeBytes: number;
+  trashBytes?: number;
+}
+
+export function firmwareFileName(firmware: Uint8Array): string {
+  return FIRMWARE_PREFIX + crc32OfBytes(firmware).toString(16).padStart(8, '0') + '.js';
+}
+
+export function bootStub(firmwareFile: string): string {
+  return `eval(require("Storage").read(${JSON.stringify(firmwareFile)}));`;
+}
+
+export async function flashDevice(job: FlashJob): Promise<FlashOutcome> {
+  const step = job.onStep ?? (() => undefined);
+  step('connect', job.port);
+  const link = await EspruinoLink.connect(job.port, { board: job.board, baud: job.baud });
+  try {
+    const device = new DeviceConsole(link);
+    await device.wake();
+    return await runSteps(device, job, step);
+  } catch (err) {
+    throw classify(err, job);
+  } finally {
+    await link.close();
+  }
+}
+
+async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<FlashJob['onStep']>): Promise<FlashOutcome> {
+  step('check');
+  const env = await device.evaluate<{ BOARD?: string; VERSION?: string }>('process.env');
+  if (env?.BOARD !== job.board.espruinoBoard)
+    throw new FlashError(
+      'wrong-board',
+      `the device on ${job.port} is a ${env?.BOARD ?? 'device that does not say'} (Espruino ${env?.VERSION ?? '?'}), not a ${job.board.espruinoBoard} as board profile ${job.board.name} needs`,
+      `pass the matching --board (see hardware/boards/), or plug in a ${job.board.title}`,
+    );
+  const files = (await device.evaluate<string[]>('require("Storage").list()')) ?? [];
+  const stats = await device.evaluate<StorageStats>('require("Storage").getStats()');
+  const outcome: FlashOutcome = { firmwareFile: null, firmwareReused: false, retries: 0, env };
+
+  if (job.firmware) {
+    const name = firmwareFileName(job.firmware);
+    outcome.firmwareFile = name;
+    const present = files.includes(name) ? await device.fileCrc(name) : null;
+    const crc = crc32OfBytes(job.firmware);
+    outcome.firmwareReused = present?.crc === crc && present.size === job.firmware.length;
+    if (!outcome.firmwareReused) {
+      await makeRoom(device, job, files, stats, name);
+      step('firmware', name);
+      outcome.retries += await writeVerified(device, name, job.firmware, (done, total) => job.onBytes?.('firmware', done, total), step);
+    }
+  } else {
+    const stub = files.includes(BOOT_FILE) ? await device.evaluate<string>(`require("Storage").read(${JSON.stringify(BOOT_FILE)})`) : '';
+    const current = /"(dp-[0-9a-f]{8}\.js)"/.exec(stub ?? '')?.[1];
+    if (!current || !files.includes(current))
+      throw new FlashError('device-error', `the device on ${job.port} has no deskphone firmware to keep`, 'flash the firmware too (leave out --config-only)');
+    outcome.firmwareFile = current;
+  }
+
+  step('config');
+  outcome.retries += await writeVerified(device, CONFIG_FILE, job.config, (done, total) => job.onBytes?.('config', done, total), step);
+  if (job.firmware) {
+    step('switch', outcome.firmwareFile!);
+    outcome.retries += await writeVerified(device, BOOT_FILE, Buffer.from(bootStub(outcome.firmwareFile!), 'latin1'), undefined, step);
+    for (const old of files) if (old.startsWith(FIRMWARE_PREFIX) && old !== outcome.firmwareFile) await device.evaluate(`require("Storage").erase(${JSON.stringify(old)})`);
+  }
+  step('restart');
+  await device.send('load()');
+  return outcome;
+}
+
+/**
+ * Checks the new bundle fits and erases what must go first. Space held by the
+ * files this flash replaces (config, stub, older bundles, a partial copy of
+ * this bundle from an interrupted run) counts as free.
+ */
+async function makeRoom(device: DeviceConsole, job: FlashJob, files: string[], stats: StorageStats, name: string): Promise<void> {
+  const held = async (f: string) => (files.includes(f) ? footprint((await device.fileCrc(f))?.size ?? 0) : 0);
+  const oldBundles = files.filter((f) => f.startsWith(FIRMWARE_PREFIX) && f !== name);
+  let oldBundleBytes = 0;
+  for (const f of oldBundles) oldBundleBytes += await held(f);
+  const free = stats.freeBytes + (stats.trashBytes ?? 0) + (await held(name));
+  const firmware = footprint(job.firmware!.length);
+  const needed = firmware + footprint(job.config.length) + footprint(bootStub(name).length);
+  const replaced = (await held(CONFIG_FILE)) + (await held(BOOT_FILE));
+  if (needed > free + replaced + oldBundleBytes)
+    throw new FlashError(
+      'no-room',
+      `not enough Storage on the device: firmware ${job.firmware!.length} B and config ${job.config.length} B need ${needed} B with file headers; at most ${free + replaced + oldBundleBytes} B of ${stats.totalBytes} B can be made free`,
+      'erase other files on the device (require("Storage").eraseAll() at its console erases everything), or build a smaller bundle',
+    );
+  // The old firmware keeps booting while the new one is written, if both fit.
+  if (firmware <= free && needed <= free + replaced) return;
+  for (const f of [BOOT_FILE, ...oldBundles]) if (files.includes(f)) await device.evaluate(`require("Storage").erase(${JSON.stringify(f)})`);
+}
+
+/** Writes a file and proves it by CRC read-back; one more try on a mismatch. Returns the number of retries. */
+async function writeVerified(
+  device: DeviceConsole,
+  name: string,
+  bytes: Uint8Array,
+  progress: ((done: number, total: number) => void) | undefined,
+  step: NonNullable<FlashJob['onStep']>,
+): Promise<number> {
+  const crc = crc32OfBytes(bytes);
+  for (let attempt = 0; ; attempt++) {
+    // A file of the same name left by an earlier try would refuse different data at an offset.
+    if (bytes.length > CHUNK_BYTES) await device.evaluate(`require("Storage").erase(${JSON.stringify(name)})`);
+    await device.writeFile(name, bytes, progress);
+    step('verify', name);
+    const got = await device.fileCrc(name);
+    if (got && got.crc === crc && got.size === bytes.length) return attempt;
+    if (attempt === 1)
+      throw new FlashError(
+        'verify-mismatch',
+        `${name} read back wrong twice (device CRC ${got ? got.crc.toString(16) : 'none'}, ${got?.size ?? 0} B; expected ${crc.toString(16)}, ${bytes.length} B)`,
+        'the link or the flash is corrupting data: try another cable or a lower --baud; if it persists the board\'s flash may be failing',
+      );
+  }
+}
+
+function classify(err: unknown, job: FlashJob): unknown {
+  if (!(err instanceof DeviceError)) return err;
+  const msg = err.message;
+  if (/Unable to find or create file|Too much data|Not enough free space|full/i.test(msg))
+    return new FlashError('no-room', `the device's Storage refused the write: ${msg}`, 'erase other files on the device (require("Storage").eraseAll() at its console), then flash again');
+  return new FlashError('device-error', `the device on ${job.port} reported: ${msg}`, 'run the command again; if it repeats, reset the device and check its console with `espruino -p ' + job.port + '`');
+}
