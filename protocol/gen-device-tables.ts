@@ -12,7 +12,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { Kind } from './device/kinds.ts';
 
@@ -177,6 +176,8 @@ export function generateDeviceTables(protoPath = PROTO_PATH): string {
  * harness keeps the tables from being dropped as unused.
  */
 export async function bundleDeviceCodec(): Promise<string> {
+  // Loaded here: the host codec imports this module for loadSchema at run time.
+  const { build } = await import('esbuild');
   const names = messageNames(loadSchema());
   const result = await build({
     stdin: {
