@@ -37,6 +37,10 @@ describe('simulator boot', () => {
       expect(sim.screen()).toContain('ticks 0');
       expect(sim.timers()).toBe(1);
       expect(sim.eval('process.env.BOARD + " " + process.env.VERSION')).toBe('PIXLJS 2v29');
+      sim.eval('require("Storage").write("app.js", "print(\'app ran\')"); load("app.js");');
+      await sim.advance(0);
+      expect(sim.console.at(-1)).toBe('app ran');
+      expect(sim.timers()).toBe(0);
     } finally {
       sim.close();
     }

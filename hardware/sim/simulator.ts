@@ -130,28 +130,29 @@ export class Simulator {
 
   /** Starts the interpreter and runs the boot code from Storage, as power-on does. */
   boot(): this {
-    this.start(true);
+    this.start(BOOT_FILE);
     return this;
   }
 
   /** load() / E.reboot(): stop everything, start again from Storage. */
   reboot(): void {
-    this.start(true);
+    this.start(BOOT_FILE);
   }
 
-  private start(runBootCode: boolean): void {
+  /** Restarts the interpreter and runs Storage file `file` (null: none, as reset() does). */
+  private start(file: string | null): void {
     if (this.booted) this.events.emit('kill');
     this.clock.clearAll();
     this.network.close();
     this.createContext();
     this.booted = true;
-    if (!runBootCode) return;
-    const code = this.storage.bytes(BOOT_FILE);
+    if (file === null) return;
+    const code = this.storage.bytes(file);
     if (!code) {
-      this.print('No boot code in Storage (' + BOOT_FILE + ')');
+      this.print(file === BOOT_FILE ? 'No boot code in Storage (' + BOOT_FILE + ')' : `Uncaught Error: File ${JSON.stringify(file)} not found`);
       return;
     }
-    this.run(code.toString('latin1'), this.board.name + '.js');
+    this.run(code.toString('latin1'), file === BOOT_FILE ? this.board.name + '.js' : file);
     const onInit = this.ctxGlobal.onInit;
     if (typeof onInit === 'function') this.guard(() => onInit());
     this.events.emit('init');
@@ -396,8 +397,8 @@ export class Simulator {
     G.setTime = (s: number) => clock.setTime(s);
     G.btoa = (s: string) => Buffer.from(String(s), 'latin1').toString('base64');
     G.atob = (s: string) => Buffer.from(String(s), 'base64').toString('latin1');
-    G.load = () => setImmediate(() => this.reboot());
-    G.reset = () => setImmediate(() => this.start(false));
+    G.load = (file?: string) => setImmediate(() => this.start(file === undefined ? BOOT_FILE : String(file)));
+    G.reset = () => setImmediate(() => this.start(null));
     G.save = () => {
       throw new G.Error('save() is not simulated: the firmware runs from Storage (.bootcde)');
     };
