@@ -150,6 +150,16 @@ export const boardSchema = {
   additionalProperties: false,
 };
 
+// Compile-time agreement between the interface and the schema's field names:
+// adding a field to one and not the other fails `tsc`.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesType: [
+  SameKeys<keyof typeof boardSchema.properties, keyof BoardProfile>,
+  SameKeys<keyof typeof boardSchema.properties.display.properties, keyof BoardProfile['display']>,
+  SameKeys<keyof typeof boardSchema.properties.budget.properties, keyof BoardProfile['budget']>,
+] = [true, true, true];
+void schemaMatchesType;
+
 type Schema = Record<string, any>;
 
 /**
