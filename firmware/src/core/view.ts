@@ -194,7 +194,6 @@ export function view(s: State, now: number): Screen {
   const sn = s.sn;
   if (!sn) {
     const bt = blank('boot', tr(t, S.BOOT));
-    bt.r = s.fw;
     bt.l.push(tr(t, S.STN) + ' ' + s.id);
     const n = s.ls ? NET_STEPS.split('|').indexOf(s.ls) : -1;
     bt.l.push(n >= 0 ? tr(t, S.NET + n) : s.ls ? s.ls : tr(t, S.NET + 2));

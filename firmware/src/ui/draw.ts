@@ -29,10 +29,11 @@ function small(g: Gfx, s: number): void {
   g.setFontCustom(SMALL.b, SMALL.f, SMALL.w, SMALL.h | (s << 8));
 }
 
-/** The string cut to fit maxW pixels in the current font. */
+/** The string cut to fit maxW pixels in the current font, a cut marked with '.'. */
 function fit(g: Gfx, str: string, maxW: number): string {
-  while (str.length > 1 && g.stringWidth(str) > maxW) str = str.substring(0, str.length - 1);
-  return str;
+  if (g.stringWidth(str) <= maxW) return str;
+  while (str.length > 1 && g.stringWidth(str + '.') > maxW) str = str.substring(0, str.length - 1);
+  return str + '.';
 }
 
 /** Draws big text (big font) scaled as large as fits the box; returns the width it used. */
@@ -73,9 +74,10 @@ export function draw(g: Gfx, sc: Screen): void {
     right -= 3 * s;
   }
   if (sc.o) {
-    const ow = g.stringWidth(sc.o) + 2 * s;
+    // The offline mark: a hole in the bar, so it reads differently from the title.
+    const ow = g.stringWidth(sc.o) + 3 * s;
     right -= ow;
-    g.fillRect(right, s, right + ow, lh - 1 - s);
+    g.fillRect(right, 0, right + ow, lh - 1);
     g.setColor(fg);
     g.drawString(sc.o, right + 2 * s, 0);
     g.setColor(bg);
