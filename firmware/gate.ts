@@ -139,6 +139,10 @@ function checkNode(node: AnyNode, ancestors: AnyNode[], declared: Set<string>, r
     case 'Literal':
       if (node.bigint !== undefined) report(node, 'bigint', 'BigInt literals are not supported');
       if (node.regex) checkRegex(node, report);
+      if (typeof node.value === 'string') checkLatin1(node, node.value, report);
+      return;
+    case 'TemplateElement':
+      checkLatin1(node, node.value.cooked ?? '', report);
       return;
     case 'ClassDeclaration':
     case 'ClassExpression':
@@ -183,6 +187,18 @@ function checkMember(node: AnyNode, parent: AnyNode | undefined, report: Report)
 
 function isLengthMember(node: AnyNode): boolean {
   return node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier' && node.property.name === 'length';
+}
+
+// Strings are bytes on a non-Unicode board such as the Pixl.js, and the
+// device font is Latin-1: a character above U+00FF cannot be held or shown.
+function checkLatin1(node: AnyNode, text: string, report: Report): void {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) {
+      report(node, 'non-latin1', `string contains U+${code.toString(16).toUpperCase().padStart(4, '0')}, above Latin-1: a non-Unicode board (Pixl.js) cannot hold it`);
+      return;
+    }
+  }
 }
 
 // Measured on 2v29: the regex engine has no ? quantifier, no {n,m}, no
