@@ -26,7 +26,14 @@ export interface FlashJob {
   board: BoardProfile;
   /** The bundle; omitted for --config-only. */
   firmware?: Uint8Array;
-  config: Uint8Array;
+  /**
+   * The config file's bytes, asked for once the firmware is verified: making
+   * it may rotate the station's secret, which should not happen for a device
+   * that fails before.
+   */
+  config: () => Promise<Uint8Array>;
+  /** Bytes the config will have, for the space check (a secret's length does not vary). */
+  configSize: number;
   baud?: number;
   onStep?: (step: FlashStep, detail?: string) => void;
   onBytes?: (step: 'firmware' | 'config', done: number, total: number) => void;
@@ -102,7 +109,8 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   }
 
   step('config');
-  outcome.retries += await writeVerified(device, CONFIG_FILE, job.config, (done, total) => job.onBytes?.('config', done, total), step);
+  const config = await job.config();
+  outcome.retries += await writeVerified(device, CONFIG_FILE, config, (done, total) => job.onBytes?.('config', done, total), step);
   if (job.firmware) {
     step('switch', outcome.firmwareFile!);
     outcome.retries += await writeVerified(device, BOOT_FILE, Buffer.from(bootStub(outcome.firmwareFile!), 'latin1'), undefined, step);
@@ -125,12 +133,12 @@ async function makeRoom(device: DeviceConsole, job: FlashJob, files: string[], s
   for (const f of oldBundles) oldBundleBytes += await held(f);
   const free = stats.freeBytes + (stats.trashBytes ?? 0) + (await held(name));
   const firmware = footprint(job.firmware!.length);
-  const needed = firmware + footprint(job.config.length) + footprint(bootStub(name).length);
+  const needed = firmware + footprint(job.configSize) + footprint(bootStub(name).length);
   const replaced = (await held(CONFIG_FILE)) + (await held(BOOT_FILE));
   if (needed > free + replaced + oldBundleBytes)
     throw new FlashError(
       'no-room',
-      `not enough Storage on the device: firmware ${job.firmware!.length} B and config ${job.config.length} B need ${needed} B with file headers; at most ${free + replaced + oldBundleBytes} B of ${stats.totalBytes} B can be made free`,
+      `not enough Storage on the device: firmware ${job.firmware!.length} B and config ${job.configSize} B need ${needed} B with file headers; at most ${free + replaced + oldBundleBytes} B of ${stats.totalBytes} B can be made free`,
       'erase other files on the device (require("Storage").eraseAll() at its console erases everything), or build a smaller bundle',
     );
   // The old firmware keeps booting while the new one is written, if both fit.
@@ -169,4 +177,26 @@ function classify(err: unknown, job: FlashJob): unknown {
   if (/Unable to find or create file|Too much data|Not enough free space|full/i.test(msg))
     return new FlashError('no-room', `the device's Storage refused the write: ${msg}`, 'erase other files on the device (require("Storage").eraseAll() at its console), then flash again');
   return new FlashError('device-error', `the device on ${job.port} reported: ${msg}`, 'run the command again; if it repeats, reset the device and check its console with `espruino -p ' + job.port + '`');
+}
+
+export interface LinkState {
+  /** The firmware link's step: link | address | broker | refused | auth | online; '' when the firmware is not running. */
+  step: string;
+  detail: string;
+  /** The Storage files, when the firmware is not running. */
+  files: string[];
+}
+
+/** Asks a device's console where its network link stands (after a flash that never came online). */
+export async function deviceLinkState(port: string, board: BoardProfile, baud?: number): Promise<LinkState> {
+  const link = await EspruinoLink.connect(port, { board, baud });
+  try {
+    const device = new DeviceConsole(link);
+    await device.wake();
+    const state = await device.evaluate<[string, string] | null>('typeof DP=="object"?(function(s){return [s.ls,s.ld]})(DP.state()):null');
+    if (state) return { step: state[0] ?? '', detail: state[1] ?? '', files: [] };
+    return { step: '', detail: '', files: await device.evaluate<string[]>('require("Storage").list()') };
+  } finally {
+    await link.close();
+  }
 }

@@ -1,0 +1,50 @@
+// `deskphone flash` against a simulated device on a TCP console, with the
+// embedded broker: the device boots the flashed firmware from its Storage,
+// connects with the secret the flash issued, sends its birth, and
+// `station list` shows it online with that firmware version.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { startBroker, type BrokerHandle } from '../provisioner/broker/index.ts';
+import { firmwareVersion } from '../provisioner/flash/run.ts';
+import { openRegistry } from '../provisioner/registry.ts';
+import { startReplDevice, type ReplFixture } from './helpers/repl-device.ts';
+import { cliIn } from './station-cli-fixtures.ts';
+import pino from 'pino';
+
+let home: string;
+let broker: BrokerHandle;
+let device: ReplFixture;
+afterEach(async () => {
+  await device?.close();
+  await broker?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+test('flash -> boot from Storage -> birth with the new secret -> station list shows it online', async () => {
+  home = mkdtempSync(join(tmpdir(), 'flash-e2e-'));
+  const registry = openRegistry(home);
+  await registry.addStation({ id: 'desk-01', board: 'linux' });
+  broker = await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
+  device = await startReplDevice('linux');
+  const run = cliIn(home);
+
+  const flash = await run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${broker.tcpPort}`, '--online-timeout', '20');
+
+  expect(flash.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+  expect(flash.code).toBe(0);
+  expect(flash.out).toMatch(new RegExp(`^desk-01 on ${device.repl.url}: firmware \\d+ B and config written and verified; online with firmware ${firmwareVersion()}`));
+  // The device runs what the flash wrote: the stub in .bootcde and the bundle it names.
+  const boot = device.sim.storage.bytes('.bootcde')!.toString('latin1');
+  const bundleFile = /"(dp-[0-9a-f]{8}\.js)"/.exec(boot)![1];
+  expect(device.sim.storage.bytes(bundleFile)).toEqual(readFileSync(join(import.meta.dirname, '..', 'firmware', 'dist', 'linux.js')));
+  // The secret reached the device and nothing else.
+  const secret = JSON.parse(device.sim.storage.bytes('deskphone.json')!.toString('utf8')).pass as string;
+  expect(await registry.verifyStation('desk-01', secret)).toBe(true);
+  expect(flash.out + flash.err).not.toContain(secret);
+
+  const list = await run('station', 'list', '--json');
+  const station = (JSON.parse(list.out) as { id: string; online: boolean; firmware: string }[]).find((s) => s.id === 'desk-01');
+  expect(station).toMatchObject({ online: true, firmware: firmwareVersion() });
+});
