@@ -2,7 +2,8 @@
 // capacity with the interpreter's accounting (32-byte header, 4-byte
 // rounding), persistent in a file across restarts, and the bundle itself must
 // fit, as on the device.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { BOOT_FILE, Simulator } from '../hardware/sim/simulator.ts';
 
+const INTERPRETER = '/opt/espruino/espruino-2950';
 let tmp: string;
 let bundle: string;
 const sims: Simulator[] = [];
@@ -80,5 +82,26 @@ describe('simulated Storage', () => {
     second.eval('require("Storage").write("bad.json", "{bad")');
     expect(second.eval('require("Storage").readJSON("bad.json", true)')).toBeUndefined();
     expect(() => second.eval('require("Storage").readJSON("bad.json")')).toThrow();
+  });
+});
+
+// The same writes on the interpreter's Linux build (256 KiB emulated flash) and in a
+// simulator with the linux profile: Storage statistics must move by the same amounts.
+const SCRIPT = `var S = require("Storage"), a = S.getStats();
+S.write("one", "ab"); S.write("two", new Uint8Array(1000)); S.write("part", "xy", 0, 77); S.writeJSON("j", [1, 2]);
+S.write("two", "shorter"); S.erase("one");
+var b = S.getStats();
+print("DELTA " + JSON.stringify([b.fileBytes - a.fileBytes, b.fileCount - a.fileCount, S.read("part").length, S.list().filter(function (n) { return n[0] != "."; }).sort().join()]));`;
+
+describe.skipIf(!existsSync(INTERPRETER))('Storage accounting against the installed interpreter', () => {
+  it('moves the statistics by the same amounts', () => {
+    const dir = mkdtempSync(join(tmp, 'real-'));
+    writeFileSync(join(dir, 'storage.js'), SCRIPT);
+    const real = execFileSync(INTERPRETER, [join(dir, 'storage.js')], { cwd: dir, encoding: 'latin1', timeout: 10_000 });
+    const line = real.split('\n').find((l) => l.startsWith('DELTA '));
+    const sim = new Simulator({ board: 'linux', bundle: join(tmp, 'pixljs-w5500.js') }).boot();
+    sims.push(sim);
+    sim.eval(SCRIPT);
+    expect(sim.console.find((l) => l.startsWith('DELTA '))).toBe(line?.trim());
   });
 });
