@@ -203,8 +203,12 @@ class Service extends EventEmitter implements StationService {
     this.client = null;
     this.started = false;
     if (!client) return;
-    await client.publishAsync(HOST_PRESENCE, Buffer.from(encodeMessage('HostPresence', this.presence(false))), { qos: 1, retain: true }).catch(() => {});
-    await client.endAsync();
+    if (client.connected) {
+      // Say goodbye if the broker takes it soon; a broker that is gone gets the will instead.
+      const goodbye = client.publishAsync(HOST_PRESENCE, Buffer.from(encodeMessage('HostPresence', this.presence(false))), { qos: 1, retain: true });
+      await Promise.race([goodbye.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
+    }
+    await client.endAsync(!client.connected);
   }
 
   state(id: string): StationState | undefined {
