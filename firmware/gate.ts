@@ -57,6 +57,7 @@ export function gate(code: string, options: GateOptions = {}): GateProblem[] {
   const declared = collectDeclaredNames(program);
   walk(program, [], (node, ancestors) => checkNode(node, ancestors, declared, report));
   checkHoisting(program, report);
+  checkStaticInheritance(program, report);
   problems.sort((a, b) => a.line - b.line || a.column - b.column);
   if (options.sourceMap) mapToSource(problems, options);
   return problems;
@@ -160,6 +161,9 @@ function checkNode(node: AnyNode, ancestors: AnyNode[], declared: Set<string>, r
       return;
     case 'Identifier':
       if (!isReference(node, parent)) return;
+      if (node.name === 'arguments' && nearestFunction(ancestors)?.type === 'ArrowFunctionExpression') {
+        report(node, 'arrow-arguments', '`arguments` in an arrow function is the arrow\'s own in Espruino, not the enclosing function\'s: use a regular function or pass the values');
+      }
       if (missingGlobals.has(node.name) && !declared.has(node.name)) {
         report(node, 'missing-global', `${node.name} does not exist in Espruino`);
       } else if (helperNames.has(node.name)) {
@@ -270,6 +274,38 @@ function checkHoisting(program: AnyNode, report: Report): void {
         }
       }
     });
+  });
+}
+
+function nearestFunction(ancestors: AnyNode[]): AnyNode | undefined {
+  for (let i = ancestors.length - 1; i >= 0; i--) if (isFunction(ancestors[i])) return ancestors[i];
+  return undefined;
+}
+
+// Espruino does not inherit static methods: B.create() fails when only the
+// parent class A defines `static create`.
+function checkStaticInheritance(program: AnyNode, report: Report): void {
+  const classes = new Map<string, { parent?: string; statics: Set<string> }>();
+  walk(program, [], (node, ancestors) => {
+    if (node.type !== 'ClassDeclaration' && node.type !== 'ClassExpression') return;
+    const parent = ancestors[ancestors.length - 1];
+    const name: string | undefined = node.id?.name ?? (parent?.type === 'VariableDeclarator' && parent.id.type === 'Identifier' ? parent.id.name : undefined);
+    if (!name) return;
+    const statics = new Set<string>();
+    for (const m of node.body.body) if (m.static && !m.computed && m.key.type === 'Identifier') statics.add(m.key.name);
+    classes.set(name, { parent: node.superClass?.type === 'Identifier' ? node.superClass.name : undefined, statics });
+  });
+  walk(program, [], (node) => {
+    if (node.type !== 'MemberExpression' || node.computed || node.object.type !== 'Identifier' || node.property.type !== 'Identifier') return;
+    const own = classes.get(node.object.name);
+    const name: string = node.property.name;
+    if (!own || own.statics.has(name)) return;
+    for (let up = own.parent, seen = 0; up && seen < 20; up = classes.get(up)?.parent, seen++) {
+      if (classes.get(up)?.statics.has(name)) {
+        report(node, 'static-inherit', `static ${name} is defined on ${up}, not on ${node.object.name}: Espruino does not inherit static methods`);
+        return;
+      }
+    }
   });
 }
 
