@@ -81,6 +81,14 @@ export function guardConnection(conn: Duplex, limit: number, onReject: (err: Err
     write(chunk, _encoding, callback) {
       conn.write(chunk, callback);
     },
+    // mqtt-packet writes a packet as several small chunks inside cork(); handing
+    // them on one by one would send tiny TCP segments and meet Nagle's
+    // algorithm and delayed ACKs (~40 ms per message)
+    writev(chunks, callback) {
+      conn.cork();
+      chunks.forEach(({ chunk }, i) => conn.write(chunk, i === chunks.length - 1 ? callback : undefined));
+      conn.uncork();
+    },
     final(callback) {
       conn.end();
       callback();
