@@ -177,6 +177,8 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
   const tmp = outfile + '.tmp-' + process.pid;
   writeFileSync(tmp, minified.code);
   renameSync(tmp, outfile);
+  // Never flashed: the simulator maps run-time errors back to firmware/src with it.
+  writeFileSync(outfile + '.map', minified.map);
   return { board: board.name, file: outfile, bytes, budget: board.budget.codeBytes, storage: storageFit(board, bytes) };
 }
 

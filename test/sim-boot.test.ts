@@ -46,6 +46,18 @@ describe('simulator boot', () => {
     }
   });
 
+  it('reports a run-time error with its firmware source line', async () => {
+    const sim = new Simulator({ board: 'pixljs-w5500', bundle: bundles['pixljs-w5500'] }).boot();
+    try {
+      sim.eval('g = null');
+      await sim.advance(1000);
+      expect(sim.errors[0].message).toMatch(/^TypeError: Cannot read properties of null/);
+      expect(sim.errors[0].stack).toMatch(/pixljs-w5500\.js:\d+:\d+\) \[test\/fixtures\/gate\/entry\/main\.ts:\d+\]/);
+    } finally {
+      sim.close();
+    }
+  });
+
   it('renders the display as bits, ASCII art and a PNG of the right size', async () => {
     const sim = new Simulator({ board: 'esp32-st7789', bundle: bundles['esp32-st7789'] }).boot();
     try {

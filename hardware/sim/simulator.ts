@@ -9,7 +9,8 @@
 // placeholders (graphics.ts). Storage.writeJSON writes standard JSON where the
 // interpreter writes its shorter dialect ({x:1}).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { SourceMap } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
 import vm from 'node:vm';
 import { PNG } from 'pngjs';
 import { loadBoard, type BoardProfile } from '../board.ts';
@@ -103,6 +104,7 @@ export class Simulator {
   private events!: Emitter;
   private tzHours = 0;
   private bundlePath: string;
+  private sourceMap: SourceMap | null | undefined;
   private booted = false;
 
   constructor(private readonly options: SimulatorOptions) {
@@ -272,8 +274,37 @@ export class Simulator {
   private uncaught(err: unknown): void {
     const e = err as { message?: string; stack?: string; name?: string };
     const message = e && typeof e === 'object' && 'message' in e ? `${e.name ?? 'Error'}: ${e.message}` : String(err);
-    this.errors.push({ message, stack: e?.stack });
+    this.errors.push({ message, stack: typeof e?.stack === 'string' ? this.sourceStack(e.stack) : undefined });
     this.print('Uncaught ' + message);
+  }
+
+  /**
+   * The stack's call sites only (V8 would also quote the one-line bundle),
+   * each bundle position followed by its firmware/src position when the
+   * build's source map is beside the bundle.
+   */
+  private sourceStack(stack: string): string {
+    const bundleName = this.board.name + '.js';
+    if (this.sourceMap === undefined) {
+      const mapFile = this.bundlePath + '.map';
+      const running = this.storage.bytes(BOOT_FILE);
+      const same = existsSync(mapFile) && existsSync(this.bundlePath) && !!running && readFileSync(this.bundlePath).equals(running);
+      this.sourceMap = same ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : null;
+    }
+    const map = this.sourceMap;
+    return stack
+      .split('\n')
+      .filter((line) => /^\s+at /.test(line))
+      .slice(0, 12)
+      .map((line) => {
+        const at = new RegExp(bundleName.replace(/[.]/g, '\\.') + ':(\\d+):(\\d+)').exec(line);
+        if (!at || !map) return line;
+        const entry = map.findEntry(Number(at[1]) - 1, Number(at[2]) - 1) as { originalSource?: string; originalLine?: number };
+        if (!entry?.originalSource) return line;
+        const source = relative(REPO_ROOT, resolve(dirname(this.bundlePath), entry.originalSource));
+        return `${line} [${source}:${(entry.originalLine ?? 0) + 1}]`;
+      })
+      .join('\n');
   }
 
   private guard(fn: () => void): void {
