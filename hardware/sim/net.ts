@@ -160,7 +160,8 @@ export class SimNetwork {
         // The interpreter sends String(data): a Uint8Array goes out as "1,2,3".
         const bytes = Buffer.from(String(data), 'latin1');
         this.bytesOut += bytes.length;
-        if (socket && !socket.destroyed) socket.write(bytes);
+        // 'drain' once the bytes are handed to the network, as the interpreter signals an empty send buffer.
+        if (socket && !socket.destroyed) socket.write(bytes, () => events.emit('drain'));
         return true;
       },
       end: (data?: unknown) => {
