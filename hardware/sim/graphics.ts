@@ -208,7 +208,8 @@ export class Graphics {
       this.font = { builtin: base };
     } else {
       const register = this['setFont' + base];
-      if (typeof register !== 'function') throw new Error(`Font ${JSON.stringify(base)} not found`);
+      if (base === 'Vector') throw new Error('the simulator does not draw the Vector font; use the firmware font');
+      if (typeof register !== 'function') throw new Error(`Unknown font ${JSON.stringify(base)}`);
       (register as (this: Graphics, arg?: unknown) => void).call(this, undefined);
     }
     this.scale = s || 1;
