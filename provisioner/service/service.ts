@@ -350,7 +350,7 @@ class Service extends EventEmitter implements StationService {
 
   private onMessage(topic: string, payload: Buffer): void {
     const parsed = parseStationTopic(topic);
-    if (!parsed || parsed.dir !== 'up' || parsed.kind === 'presence') return;
+    if (!parsed || parsed.dir !== 'up') return;
     const type = UP[parsed.kind as UpKind];
     if (!type) return;
     let msg: Record<string, unknown>;
@@ -369,6 +369,9 @@ class Service extends EventEmitter implements StationService {
     } else if (parsed.kind === 'action') {
       this.action(parsed.station, msg);
     } else if (parsed.kind === 'sync') {
+      this.apply(() => [this.stationState(parsed.station)]);
+    } else if (parsed.kind === 'presence' && msg.online && !this.states.has(parsed.station)) {
+      // A desk registered after the host started comes online: give it its first snapshot.
       this.apply(() => [this.stationState(parsed.station)]);
     }
   }

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { Phase } from '../protocol/host-codec.ts';
+import { openDb } from '../provisioner/db.ts';
+import { ManualClock } from '../provisioner/service/clock.ts';
+import { createStationService } from '../provisioner/service/service.ts';
+import { FakeDevice, startBroker, tempDir } from './service-harness.ts';
+
+describe('a desk registered while the host runs', () => {
+  it('gets its first snapshot when it comes online', async () => {
+    const tmp = tempDir();
+    const broker = await startBroker();
+    const db = openDb(tmp.dir);
+    const registered = [{ id: 'wv-01', areas: [] }];
+    const service = createStationService({ mqttUrl: broker.url, db, stations: () => registered, clock: new ManualClock(Date.UTC(2026, 10, 27, 13, 0)) });
+    await service.start();
+    const device = await FakeDevice.connect(broker.url, 'wv-02', ['snap']);
+    try {
+      registered.push({ id: 'wv-02', areas: [] });
+      await device.publish('presence', { online: true, session: 1 });
+      expect(await device.until('snap')).toMatchObject({ station: 'wv-02', phase: Phase.SIGNED_OUT, seq: 1 });
+    } finally {
+      await device.close();
+      await service.stop();
+      db.close();
+      await broker.close();
+      tmp.remove();
+    }
+  });
+});
