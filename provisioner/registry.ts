@@ -152,6 +152,7 @@ export class Registry {
   private lastChange: number;
   private poller: NodeJS.Timeout | null = null;
   private boards: string[] | null = null;
+  private readonly serviceLookups = new Map<ServiceName, Promise<{ username: string; password: string }>>();
 
   constructor(
     readonly db: Db,
@@ -267,7 +268,17 @@ export class Registry {
    * `<data dir>/secrets/<name>.secret` (0600) so `deskphone up` and the admin
    * tools can read it. Created on first use; re-issued if the file is gone.
    */
-  async serviceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
+  serviceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
+    // components of one process asking at once must not issue two secrets, the second revoking the first
+    let pending = this.serviceLookups.get(name);
+    if (!pending) {
+      pending = this.loadServiceCredentials(name).finally(() => this.serviceLookups.delete(name));
+      this.serviceLookups.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async loadServiceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
     if (!Object.hasOwn(SERVICE_ACCOUNTS, name)) throw new Error(`no service account "${name}"`);
     const file = join(this.dir, 'secrets', `${name}.secret`);
     const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;

@@ -126,7 +126,13 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const tlsCredentials = options.tls ? readTlsFiles(options.tls) : null;
 
   const registry = options.registry ?? openRegistry(options.dataDir);
-  const store = await openStore(options.dataDir);
+  let store: ClassicLevel<string, unknown>;
+  try {
+    store = await openStore(options.dataDir);
+  } catch (err) {
+    if (!options.registry) registry.close();
+    throw err;
+  }
   const accounts = new WeakMap<Client, Account>();
   const buckets = new WeakMap<Client, TokenBucket>();
   const wills = new WeakMap<Client, { topic: string; retain: boolean } | undefined>();
@@ -240,29 +246,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
 
   const servers: (Server | HttpServer)[] = [];
-  const tcp = createTcpServer((socket) => accept(socket));
-  servers.push(tcp);
-  const tcpPort = await listenOn(tcp, listen);
-  let tlsPort: number | null = null;
-  if (tlsListen && tlsCredentials) {
-    const tls = createTlsServer(tlsCredentials, (socket) => accept(socket));
-    servers.push(tls);
-    tlsPort = await listenOn(tls, tlsListen);
-  }
-  let wsPort: number | null = null;
   let wss: WebSocketServer | null = null;
-  if (wsListen) {
-    const http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
-    wss = new WebSocketServer({ server: http, maxPayload: maxPacketSize + 16 });
-    wss.on('connection', (ws, req) => accept(createWebSocketStream(ws), req));
-    servers.push(http);
-    wsPort = await listenOn(http, wsListen);
-  }
-
-  const url = `mqtt://${formatHost(listen.host)}:${tcpPort}`;
-  const wsUrl = wsListen ? `ws://${formatHost(wsListen.host)}:${wsPort}` : null;
-  log.info({ url, wsUrl, tlsPort, maxPacketSize, maxConnections }, 'broker listening');
-
   let presence: PresenceTracker | null = null;
   let closed = false;
   const close = async () => {
@@ -277,6 +261,34 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     await store.close();
     if (!options.registry) registry.close();
   };
+
+  let tcpPort = 0;
+  let tlsPort: number | null = null;
+  let wsPort: number | null = null;
+  try {
+    const tcp = createTcpServer((socket) => accept(socket));
+    servers.push(tcp);
+    tcpPort = await listenOn(tcp, listen);
+    if (tlsListen && tlsCredentials) {
+      const tls = createTlsServer(tlsCredentials, (socket) => accept(socket));
+      servers.push(tls);
+      tlsPort = await listenOn(tls, tlsListen);
+    }
+    if (wsListen) {
+      const http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
+      wss = new WebSocketServer({ server: http, maxPayload: maxPacketSize + 16 });
+      wss.on('connection', (ws, req) => accept(createWebSocketStream(ws), req));
+      servers.push(http);
+      wsPort = await listenOn(http, wsListen);
+    }
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const url = `mqtt://${formatHost(listen.host)}:${tcpPort}`;
+  const wsUrl = wsListen ? `ws://${formatHost(wsListen.host)}:${wsPort}` : null;
+  log.info({ url, wsUrl, tlsPort, maxPacketSize, maxConnections }, 'broker listening');
 
   try {
     if (options.presence ?? true) {
