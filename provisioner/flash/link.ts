@@ -30,6 +30,8 @@ const TSX_API_URL = import.meta.resolve('tsx/esm/api');
 const CHUNK_SERIAL = 19;
 const CHUNK_TCP = 1024;
 const LOG_LINES_KEPT = 40;
+/** How long close() lets the library end the connection before the worker goes. */
+const CLOSE_WAIT_MS = 500;
 
 function startWorker(setup: WorkerSetup): { worker: Worker; log: string[] } {
   // The worker loads TypeScript through tsx whether or not the parent runs under it (bin/, vitest).
@@ -139,8 +141,17 @@ export class EspruinoLink {
   async close(): Promise<void> {
     if (!this.closedError) {
       this.closedError = new FlashError('unplugged', `the connection to ${this.port} was closed`, 'connect again');
+      const closed = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+        this.worker.on('message', (m: FromWorker) => {
+          if (m.ev === 'closed') {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
       this.send({ op: 'close' });
-      await new Promise((r) => setTimeout(r, 50));
+      await closed;
     }
     await this.worker.terminate();
   }

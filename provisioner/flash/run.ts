@@ -45,7 +45,7 @@ export interface FlashOptions {
 }
 
 export interface ProgressSink {
-  step(port: string, station: string, step: FlashStep | 'online', detail?: string): void;
+  step(port: string, station: string, step: FlashStep | 'birth', detail?: string): void;
   bytes(port: string, done: number, total: number): void;
 }
 
@@ -230,7 +230,7 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
     result.status = 'flashed';
     record('flashed');
     if (births) {
-      progress?.step(a.port, a.station.id, 'online');
+      progress?.step(a.port, a.station.id, 'birth', `waiting up to ${Math.round(options.onlineTimeoutMs / 1000)} s`);
       const birth = await births.wait(a.station.id, configVersion, options.onlineTimeoutMs);
       if (!birth) throw await neverOnline(options, a);
       checkBirth(birth, a);
@@ -259,21 +259,21 @@ async function neverOnline(options: FlashOptions, a: Assignment): Promise<FlashE
   try {
     state = await deviceLinkState(a.port, a.board, options.baud);
   } catch {
-    return new FlashError('never-online', `${a.station.id} was flashed and verified but sent no birth within ${waited}, and its console no longer answers`, `power-cycle the device and watch \`deskphone station list\`; if it stays offline, flash it again`);
+    return new FlashError('never-online', `flashed and verified, but no birth within ${waited}, and the device's console no longer answers`, `power-cycle the device and watch \`deskphone station list\`; if it stays offline, flash it again`);
   }
   const refused = state.step === 'auth' || state.step === 'refused';
   if (refused)
     return new FlashError(
       'refused-credentials',
-      `${a.station.id} reached the broker at ${broker}, which refused it (${state.detail || state.step}): the broker does not accept the credentials just written`,
+      `flashed and verified; the device reached the broker at ${broker}, which refused it (${state.detail || state.step}): the broker does not accept the credentials just written`,
       'make sure the broker uses this data directory\'s registry (same DESKPHONE_HOME), then run `deskphone flash --config-only` for this port to issue a fresh secret',
     );
   if (!state.step && !state.detail)
-    return new FlashError('never-online', `${a.station.id} was flashed, but the firmware is not running (Storage: ${state.files.join(', ') || 'empty'})`, 'flash it again; if it repeats, check the bundle in the simulator (`deskphone sim`)');
+    return new FlashError('never-online', `flashed and verified, but the firmware is not running (Storage: ${state.files.join(', ') || 'empty'})`, 'flash it again; if it repeats, check the bundle in the simulator (`deskphone sim`)');
   const where = state.step === 'broker' ? `could not reach the broker at ${broker}` : state.step === 'online' ? `says it is online, yet no birth reached ${options.brokerUrl}` : `has no network (${state.step})`;
   return new FlashError(
     'never-online',
-    `${a.station.id} ${where}${state.detail ? ': ' + state.detail : ''}; the broker never saw it`,
+    `flashed and verified; the device ${where}${state.detail ? ` (it reports: ${state.detail})` : ''}, so the broker never saw it`,
     state.step === 'broker' || state.step === 'online'
       ? 'check that the broker runs and that --broker-address is reachable from the device\'s network'
       : 'check the network cable or the WiFi name and passphrase (flash again with --config-only to change them)',
