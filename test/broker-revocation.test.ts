@@ -1,7 +1,8 @@
 // Rotating or removing a station ends its live session at once, also when the
 // change is made through another connection to the registry (the CLI's).
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { MqttClient } from 'mqtt';
+import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
+import { downFilter, downTopic } from '../protocol/topics.ts';
 import { openRegistry, type Registry } from '../provisioner/registry.ts';
 import { brokerWithStations, connectError, type BrokerFixture } from './broker-fixtures.ts';
 
@@ -9,7 +10,7 @@ let fx: BrokerFixture;
 let cli: Registry;
 
 beforeAll(async () => {
-  fx = await brokerWithStations(['desk-a', 'desk-b', 'desk-c']);
+  fx = await brokerWithStations(['desk-a', 'desk-b', 'desk-c', 'desk-d']);
   cli = openRegistry(fx.dir);
 });
 afterAll(async () => {
@@ -39,4 +40,25 @@ it('remove disconnects the session and refuses the station afterwards', async ()
   cli.removeStation('desk-c');
   await cut;
   expect(await connectError(fx.broker.url, { clientId: 'desk-c', username: 'desk-c', password: fx.secrets['desk-c'] })).toMatchObject({ code: 4 });
+});
+
+it('a removed station leaves no session or retained snapshot for whoever gets its id next', async () => {
+  const host = await mqtt.connectAsync(fx.broker.url, { clientId: 'svc-host-test', ...(await fx.registry.serviceCredentials('svc-host')), reconnectPeriod: 0 });
+  const d = await fx.station('desk-d', { clean: false });
+  await d.subscribeAsync(downFilter('desk-d'), { qos: 1 });
+  await host.publishAsync(downTopic('desk-d', 'snap'), 'old snapshot', { qos: 1, retain: true });
+  const cut = closed(d);
+  cli.removeStation('desk-d');
+  await cut;
+
+  const { secret } = await cli.addStation({ id: 'desk-d' });
+  const again = mqtt.connect(fx.broker.url, { clientId: 'desk-d', username: 'desk-d', password: secret, clean: false, reconnectPeriod: 0 });
+  const connack = await new Promise<IConnackPacket>((resolve) => again.once('connect', resolve));
+  expect(connack.sessionPresent).toBe(false);
+  const first = new Promise<string>((resolve) => again.once('message', (_t, p) => resolve(String(p))));
+  await again.subscribeAsync(downFilter('desk-d'), { qos: 1 });
+  await host.publishAsync(downTopic('desk-d', 'cmd'), 'fresh', { qos: 1 });
+  expect(await first).toBe('fresh');
+  await again.endAsync(true);
+  await host.endAsync(true);
 });

@@ -1,0 +1,88 @@
+// Secrets live only as salted scrypt hashes; service secrets in 0600 files;
+// changes reach other connections to the same data directory.
+import { afterAll, expect, it } from 'vitest';
+import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRegistry, type RegistryChange } from '../provisioner/registry.ts';
+import { tempHome } from './broker-fixtures.ts';
+
+const home = tempHome('dp-registry-');
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+function dataDirBytes(): string {
+  return readdirSync(home)
+    .filter((f) => f.startsWith('deskphone.db'))
+    .map((f) => readFileSync(join(home, f)).toString('latin1'))
+    .join('');
+}
+
+it('stores station secrets only as salted scrypt hashes', async () => {
+  const registry = openRegistry(home);
+  const issued = await registry.addStations([{ id: 'desk-a' }, { id: 'desk-b' }]);
+  try {
+    const [a, b] = issued;
+    expect(a.secret).not.toBe(b.secret);
+    expect(await registry.verifyStation('desk-a', a.secret)).toBe(true);
+    expect(await registry.verifyStation('desk-a', b.secret)).toBe(false);
+    expect(await registry.verifyStation('desk-zz', a.secret)).toBe(false);
+    const hashes = registry.db.prepare('SELECT secret_hash FROM station_stations ORDER BY id').all() as { secret_hash: string }[];
+    expect(hashes[0].secret_hash).toMatch(/^scrypt\$\d+\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(hashes[0].secret_hash.split('$')[4]).not.toBe(hashes[1].secret_hash.split('$')[4]);
+  } finally {
+    registry.close();
+  }
+  const bytes = dataDirBytes();
+  expect(bytes).toContain('desk-a');
+  for (const { secret } of issued) expect(bytes).not.toContain(secret);
+});
+
+it('keeps service secrets in 0600 files and hands out the same one until it is gone', async () => {
+  const registry = openRegistry(home);
+  try {
+    const [first, concurrent] = await Promise.all([registry.serviceCredentials('svc-host'), registry.serviceCredentials('svc-host')]);
+    expect(concurrent).toEqual(first);
+    expect(first.username).toBe('svc-host');
+    const file = join(home, 'secrets', 'svc-host.secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.password);
+    expect(await registry.authenticate('svc-host', first.password)).toEqual({ username: 'svc-host', role: 'host' });
+    expect(await registry.authenticate('svc-admin', first.password)).toBeNull();
+    rmSync(file);
+    const reissued = await registry.serviceCredentials('svc-host');
+    expect(reissued.password).not.toBe(first.password);
+    expect(await registry.authenticate('svc-host', first.password)).toBeNull();
+    expect(dataDirBytes()).not.toContain(reissued.password);
+  } finally {
+    registry.close();
+  }
+});
+
+it('reports changes made through another connection and stops trusting a cached secret', async () => {
+  const watcher = openRegistry(home);
+  const writer = openRegistry(home);
+  try {
+    const old = (await writer.addStation({ id: 'desk-c' })).secret;
+    expect(await watcher.verifyStation('desk-c', old)).toBe(true); // now cached
+    const seen: RegistryChange[] = [];
+    const rotated = new Promise<void>((resolve) =>
+      watcher.onChange((c) => {
+        seen.push(c);
+        if (c.kind === 'removed') resolve();
+      }),
+    );
+    const fresh = await writer.rotateSecret('desk-c');
+    expect(await watcher.verifyStation('desk-c', old)).toBe(false);
+    expect(await watcher.verifyStation('desk-c', fresh)).toBe(true);
+    writer.removeStation('desk-c');
+    await rotated;
+    expect(seen).toEqual([
+      { kind: 'added', id: 'desk-c' },
+      { kind: 'secret', id: 'desk-c' },
+      { kind: 'removed', id: 'desk-c' },
+    ]);
+    expect(await watcher.verifyStation('desk-c', fresh)).toBe(false);
+  } finally {
+    watcher.close();
+    writer.close();
+  }
+});
