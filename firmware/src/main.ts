@@ -8,7 +8,7 @@ import { Action, ActionAck, Command, HostPresence, LookupRequest, LookupResult, 
 import { display } from './boards/display.ts';
 import { beep, input } from './boards/input.ts';
 import { Event, State, initState, step } from './core/state.ts';
-import { Screen, screenText, view } from './core/view.ts';
+import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Link } from './net/link.ts';
 
@@ -27,7 +27,8 @@ let S: State;
 let G: Gfx;
 let L: Link | null = null;
 let cfg: DeviceConfig | null = null;
-let shown: Screen;
+/** The last screen asked for attention (buzzer); the Screen itself is not kept between renders. */
+let buzz = false;
 
 /** The config if it is usable; anything else shows the not-set-up screen. */
 function readConfig(): DeviceConfig | null {
@@ -51,8 +52,9 @@ function post(ev: Event): void {
     const o = S.out.shift() as State['out'][0];
     if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
   }
-  shown = view(S, ev.n);
-  draw(G, shown);
+  const sc = view(S, ev.n);
+  buzz = sc.z;
+  draw(G, sc);
   if (G.flip) G.flip();
 }
 
@@ -90,7 +92,7 @@ function birth(): object {
 
 function tick(): void {
   post({ t: 'tick', n: 0 });
-  if (shown.z) beep(BOARD.buzzer);
+  if (buzz) beep(BOARD.buzzer);
 }
 
 function press(key: string): void {
@@ -117,7 +119,8 @@ setInterval(tick, 1000);
 
 /** Debug object for technicians and tests (REPL and simulator). */
 global.DP = {
-  screen: () => screenText(shown),
+  // Rendered afresh: the same state and clock give the lines on the display.
+  screen: () => screenText(view(S, Date.now())),
   press: press,
   state: () => S,
   mem: process.memory,
