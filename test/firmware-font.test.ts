@@ -45,6 +45,12 @@ describe('firmware font', () => {
     expect([EN[S.TOPIC + 5], EN[S.ST + 5], EN[S.READY]]).toEqual(['Switchboard', 'Directory down', 'Ready']);
   });
 
+  it('firmware/README.md lists every German and English string', () => {
+    const readme = readFileSync(new URL('../firmware/README.md', import.meta.url), 'utf8');
+    const listed = (x: string) => readme.includes('`' + x.replace(/\|/g, '\\|') + '`');
+    expect([...DE, ...EN, ...nocfgLines()].filter((x) => x && !listed(x))).toEqual([]);
+  });
+
   it('packs 9-row glyphs with a gap column (widths include it)', () => {
     expect(SMALL.h).toBe(9);
     expect(SMALL.w.charCodeAt('A'.charCodeAt(0) - SMALL.f)).toBe(6);
