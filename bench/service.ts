@@ -121,7 +121,7 @@ export async function run(): Promise<void> {
     service.on('lookup', () => lookups++);
     const startedAt = Date.now();
     await service.start();
-    const sim = new CallSimulator({ stations: stations.map((s) => s.id), callsPerMinute: CALLS_PER_SIM_MINUTE, speed: SPEED, wrapUpSeconds: WRAP_UP_S, seed: 7 });
+    const sim = new CallSimulator({ stations, callsPerMinute: CALLS_PER_SIM_MINUTE, speed: SPEED, wrapUpSeconds: WRAP_UP_S, seed: 7 });
     await sim.start((raw) => {
       events++;
       return service.ingest(raw);

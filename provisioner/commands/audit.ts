@@ -22,6 +22,7 @@ export default defineCommand<AuditArgs>({
       const rows = new AuditLog(db).list(parseSince(args.since, Date.now())).map((e) => ({ ...e, time: new Date(e.timeMs).toISOString() }));
       if (args.action === 'export') return exportRows(rows, AUDIT_COLUMNS, args.format, args.out, ctx.output);
       if (args.json) return ctx.output.out(JSON.stringify(rows));
+      if (rows.length === 0) return ctx.output.out(`No lookups audited${args.since ? ' since ' + args.since : ''}.`);
       ctx.output.out(formatTable(['TIME', 'STATION', 'ACCOUNT', 'OUTCOME', 'SOURCE', 'CALL'], rows.map((r) => [r.time, r.station, r.account, r.outcome, r.source, r.callId])));
     } finally {
       db.close();

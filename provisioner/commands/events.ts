@@ -37,9 +37,9 @@ export default defineCommand<EventsArgs>({
     if (args.source === 'simulate') {
       if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
       return runService(args, ctx, [], async (service) => {
-        const stations = [...new Set(service.stationIds())];
+        const stations = service.stations();
         if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
-        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: args.wrapUp, accountDigits: args.accountDigits, seed: args.seed });
+        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
         await sim.start((raw) => service.ingest(raw));
         ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
         await ctx.stopSignal;

@@ -22,6 +22,7 @@ export default defineCommand<TicketsArgs>({
       const rows = new ActionStore(db, false).list(parseSince(args.since, Date.now())).map((a) => ({ ...a, time: new Date(a.storedMs).toISOString() }));
       if (args.action === 'export') return exportRows(rows, ACTION_COLUMNS, args.format, args.out, ctx.output);
       if (args.json) return ctx.output.out(JSON.stringify(rows));
+      if (rows.length === 0) return ctx.output.out(`No tickets, letters or forwards${args.since ? ' since ' + args.since : ''}.`);
       ctx.output.out(formatTable(['REF', 'KIND', 'TIME', 'STATION', 'CALL', 'ACCOUNT', 'DELIVERY'], rows.map((r) => [r.ref, r.kind, r.time, r.station, r.callId, r.account, r.delivery || '-'])));
     } finally {
       db.close();

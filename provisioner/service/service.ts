@@ -86,7 +86,7 @@ export interface StationService {
   ingest(raw: unknown): IngestResult;
   state(id: string): StationState | undefined;
   /** The registered stations, as the service last read them. */
-  stationIds(): string[];
+  stations(): StationInfo[];
   on(event: 'snapshot', fn: (snapshot: Snapshot) => void): void;
   on(event: 'lookup', fn: (outcome: LookupOutcome) => void): void;
   on(event: 'ack', fn: (ack: { station: string; key: string; status: number; ref: string }) => void): void;
@@ -215,8 +215,8 @@ class Service extends EventEmitter implements StationService {
     return this.states.get(id);
   }
 
-  stationIds(): string[] {
-    return [...this.areasOf.keys()];
+  stations(): StationInfo[] {
+    return [...this.areasOf].map(([id, areas]) => ({ id, areas }));
   }
 
   ingest(raw: unknown): IngestResult {

@@ -4,7 +4,8 @@ import { systemClock, type Clock } from '../clock.ts';
 import { rejectionOf, type EventSink, type EventSource } from './source.ts';
 
 export interface SimulatorOptions {
-  stations: string[];
+  /** The desks; a call goes only to one serving its area (no areas: both). */
+  stations: { id: string; areas: number[] }[];
   /** Call arrivals per minute of simulated time (a Poisson process). */
   callsPerMinute: number;
   /** Simulated seconds per real second; 10 makes a 4-minute call last 24 s. */
@@ -69,6 +70,9 @@ export class CallSimulator implements EventSource {
   private readonly clock: Clock;
   private readonly speed: number;
   private readonly free: Set<string>;
+  private readonly areasOf: Map<string, number[]>;
+  /** Calls in progress by station, to end them on stop. */
+  private readonly calls = new Map<string, { callId: string; answered: boolean }>();
   private readonly timers = new Set<unknown>();
   private sink: EventSink | null = null;
   private nextCall = 1;
@@ -78,11 +82,12 @@ export class CallSimulator implements EventSource {
     this.clock = options.clock ?? systemClock;
     this.speed = options.speed ?? 1;
     this.free = new Set();
+    this.areasOf = new Map(options.stations.map((s) => [s.id, s.areas]));
   }
 
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
-    for (const station of this.options.stations) {
+    for (const { id: station } of this.options.stations) {
       // A desk already signed in (e.g. after a host restart) rejects sign_in; it is still usable.
       this.send({ type: 'sign_in', station, agent: `agent-${station}` });
       this.free.add(station);
@@ -90,9 +95,19 @@ export class CallSimulator implements EventSource {
     this.scheduleArrival();
   }
 
+  /**
+   * Ends the calls it started, so no desk is left ringing or talking on a
+   * call that nobody will ever hang up; their wrap-ups then run out as usual.
+   */
   async stop(): Promise<void> {
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
+    if (this.sink) {
+      for (const [station, call] of this.calls) {
+        this.send(call.answered ? { type: 'hangup', station, callId: call.callId, by: 'caller' } : { type: 'abandoned', station, callId: call.callId });
+      }
+    }
+    this.calls.clear();
     this.sink = null;
   }
 
@@ -150,29 +165,36 @@ export class CallSimulator implements EventSource {
   }
 
   private offer(): void {
-    const free = [...this.free];
+    const menu = this.pick(MENU_WEIGHTS);
+    const area = MENU[menu].area;
+    const free = [...this.free].filter((id) => {
+      const areas = this.areasOf.get(id)!;
+      return areas.length === 0 || areas.includes(area);
+    });
     if (free.length === 0) {
       this.stats.lost++;
       return;
     }
     const station = free[Math.floor(this.random() * free.length)];
     const callId = `sim-${this.clock.now().toString(36)}-${this.nextCall++}`;
-    const menu = this.pick(MENU_WEIGHTS);
     const ivrAccount = this.ivrAccount();
     this.stats.calls++;
     if (!this.send({ type: 'offered', station, callId, menu, ...(ivrAccount ? { ivrAccount } : {}) })) return;
     this.free.delete(station);
+    this.calls.set(station, { callId, answered: false });
     const ring = 2 + this.random() * 10;
     const fate = this.random();
     if (fate < 0.04) return this.after(ring + 15, () => this.release(station, { type: 'no_answer', station, callId }));
     if (fate < 0.1) return this.after(ring, () => this.release(station, { type: 'abandoned', station, callId }));
     this.after(ring, () => {
       this.send({ type: 'answered', station, callId });
-      this.after(this.logNormal(240), () => this.endCall(station, callId, MENU[menu].area));
+      this.calls.set(station, { callId, answered: true });
+      this.after(this.logNormal(240), () => this.endCall(station, callId, area));
     });
   }
 
   private endCall(station: string, callId: string, area: number): void {
+    this.calls.delete(station);
     const r = this.random();
     if (r < 0.05) {
       const toDesk = DESKS[area === MENU[1].area ? 0 : 1];
@@ -190,6 +212,7 @@ export class CallSimulator implements EventSource {
   }
 
   private release(station: string, event: Record<string, unknown>): void {
+    if (event.type !== 'ready') this.calls.delete(station);
     this.send(event);
     this.free.add(station);
   }
