@@ -6,6 +6,19 @@ import { loadBoards } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 
 describe('boot on every board without a config', () => {
+  for (const [what, text] of [['cut-off JSON', '{"v":1,"id":"desk-07","ho'], ['a config without broker or secret', '{"v":1,"id":"desk-07"}']]) {
+    it(`linux: ${what} in deskphone.json is "not set up", not a crash`, async () => {
+      const sim = new Simulator({ board: 'linux', clock: 'manual', storage: { 'deskphone.json': text } }).boot();
+      try {
+        await sim.advance(2000);
+        expect(sim.errors).toEqual([]);
+        expect(sim.screen()[0]).toBe('Nicht eingerichtet');
+      } finally {
+        sim.close();
+      }
+    });
+  }
+
   for (const board of loadBoards()) {
     it(`${board.name}: says how to set it up, on its own display`, async () => {
       const sim = new Simulator({ board: board.name, clock: 'manual' }).boot();
