@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../context.ts';
 import { brokerCredentials, brokerOptions, type BrokerArgs } from '../service/cli-options.ts';
-import { lineOf, renderTable, StationWatch } from '../service/monitor.ts';
+import { lineOf, renderTable, StationWatch, type StationLine } from '../service/monitor.ts';
 import { UserError } from '../errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -36,21 +36,39 @@ export default defineCommand<MonitorArgs>({
   },
 });
 
-/** On a terminal: the whole table redrawn in place. */
+/** Counts per phase, e.g. "talking 12, wrap-up 4, available 30". */
+function summary(lines: StationLine[]): string {
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l.phase, (counts.get(l.phase) ?? 0) + 1);
+  return [...counts].map(([phase, n]) => `${phase} ${n}`).join(', ');
+}
+
+/**
+ * On a terminal: the whole table redrawn in place, at most four times a
+ * second however many snapshots arrive, and at least once a second so the
+ * clocks run.
+ */
 async function liveTable(watch: StationWatch, intervalS: number, ctx: Context): Promise<void> {
+  let dirty = true;
+  let drawnAt = 0;
   const draw = () => {
-    const host = watch.hostOnline === null ? 'unknown' : watch.hostOnline ? 'online' : 'OFFLINE';
     const now = Date.now();
+    if (!dirty && now - drawnAt < intervalS * 1000) return;
+    dirty = false;
+    drawnAt = now;
+    const host = watch.hostOnline === null ? 'unknown' : watch.hostOnline ? 'online' : 'OFFLINE';
+    const lines = watch.list().map((v) => lineOf(v, now));
     // Home, table, clear to end of screen: no flicker, no scrollback growth.
-    ctx.output.out(`\x1b[H${new Date(now).toISOString()}  host ${host}\n\n${renderTable(watch.list().map((v) => lineOf(v, now)))}\n\x1b[J`);
+    ctx.output.out(`\x1b[H${new Date(now).toISOString()}  host ${host}  ${summary(lines)}\n\n${renderTable(lines)}\n\x1b[J`);
   };
+  const markDirty = () => (dirty = true);
   ctx.output.out('\x1b[2J');
   draw();
-  const timer = setInterval(draw, Math.max(0.2, intervalS) * 1000);
-  watch.on('change', draw);
+  const timer = setInterval(draw, 250);
+  watch.on('change', markDirty);
   await ctx.stopSignal;
   clearInterval(timer);
-  watch.off('change', draw);
+  watch.off('change', markDirty);
 }
 
 /** Into a pipe: one line per change, nothing redrawn. */
