@@ -42,20 +42,23 @@ it('remove disconnects the session and refuses the station afterwards', async ()
   expect(await connectError(fx.broker.url, { clientId: 'desk-c', username: 'desk-c', password: fx.secrets['desk-c'] })).toMatchObject({ code: 4 });
 });
 
-it('a removed station leaves no session or retained snapshot for whoever gets its id next', async () => {
+it('a removed station leaves no session, queued messages or retained snapshot for whoever gets its id next', async () => {
   const host = await mqtt.connectAsync(fx.broker.url, { clientId: 'svc-host-test', ...(await fx.registry.serviceCredentials('svc-host')), reconnectPeriod: 0 });
   const d = await fx.station('desk-d', { clean: false });
   await d.subscribeAsync(downFilter('desk-d'), { qos: 1 });
+  await d.endAsync();
   await host.publishAsync(downTopic('desk-d', 'snap'), 'old snapshot', { qos: 1, retain: true });
-  const cut = closed(d);
+  await host.publishAsync(downTopic('desk-d', 'lookup'), 'queued for the old desk', { qos: 1 });
+  // the broker's registry instance hears of the removal (made through the CLI's) after its own handler ran
+  const heard = new Promise<void>((resolve) => fx.registry.onChange((c) => c.kind === 'removed' && c.id === 'desk-d' && resolve()));
   cli.removeStation('desk-d');
-  await cut;
+  await heard;
 
   const { secret } = await cli.addStation({ id: 'desk-d' });
   const again = mqtt.connect(fx.broker.url, { clientId: 'desk-d', username: 'desk-d', password: secret, clean: false, reconnectPeriod: 0 });
+  const first = new Promise<string>((resolve) => again.once('message', (_t, p) => resolve(String(p))));
   const connack = await new Promise<IConnackPacket>((resolve) => again.once('connect', resolve));
   expect(connack.sessionPresent).toBe(false);
-  const first = new Promise<string>((resolve) => again.once('message', (_t, p) => resolve(String(p))));
   await again.subscribeAsync(downFilter('desk-d'), { qos: 1 });
   await host.publishAsync(downTopic('desk-d', 'cmd'), 'fresh', { qos: 1 });
   expect(await first).toBe('fresh');

@@ -21,6 +21,7 @@ import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type Regis
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';
 import { formatHost, parseListen, type ListenAddress } from './address.ts';
 import { guardConnection } from './packet-guard.ts';
+import { dropQueuedMessages } from './session-store.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface BrokerOptions {
@@ -222,12 +223,15 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     }
     if (change.kind === 'removed') forgetStation(change.id);
   };
+  // a removed station leaves no session, no queued messages and no retained state for a later station with its id
   const forgetStation = (id: string) => {
-    // a removed station leaves no queued commands and no retained state behind
-    persistence.cleanSubscriptions({ id }).catch((err: Error) => log.warn({ station: id, err: err.message }, 'could not drop session'));
     for (const topic of [downTopic(id, 'snap'), upTopic(id, 'presence')]) {
       aedes.publish({ cmd: 'publish', topic, payload: Buffer.alloc(0), qos: 0, retain: true, dup: false }, () => {});
     }
+    persistence
+      .cleanSubscriptions({ id })
+      .then(() => dropQueuedMessages(store, id))
+      .catch((err: Error) => log.warn({ station: id, err: err.message }, 'could not drop the session of a removed station'));
   };
   const stopWatching = registry.onChange(dropRevoked);
 
