@@ -22,7 +22,6 @@ declare function require(name: string): any;
 const CONFIG_FILE = 'deskphone.json';
 const BOARD = __BOARD__;
 
-
 let S: State;
 let G: Gfx;
 let L: Link | null = null;
@@ -87,7 +86,7 @@ function onLink(stepName: string, detail: string): void {
 
 function birth(): object {
   const m = process.memory(false);
-  return { firmware: __FW_VERSION__, freeVars: m.free, totalVars: m.total, uptimeS: Math.floor(Date.now() / 1000 - bootS), resetCause: 'power', haveSeq: S.seq };
+  return { firmware: __FW_VERSION__, freeVars: m.free, totalVars: m.total, uptimeS: Math.floor(Date.now() / 1000 - bootS), haveSeq: S.seq };
 }
 
 function tick(): void {

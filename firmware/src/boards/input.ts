@@ -23,10 +23,6 @@ interface Pad {
   t: number;
 }
 
-function longOf(map: { [k: string]: string | undefined } | undefined, key: string): string {
-  return (map && map[key]) || key;
-}
-
 function onButton(on: Press, b: { key: string; long?: string }, e: { state: boolean; time: number; lastTime: number }): void {
   // Pixl.js buttons read 1 while pressed: act on release, when the duration is known.
   if (e.state) return;
@@ -41,7 +37,8 @@ function driveRows(p: Pad, v: number): void {
 function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void {
   const rows = p.in.rows;
   if (!e.state) {
-    if (p.k) p.on(e.time - p.t >= LONG_S ? longOf(p.in.long, p.k) : p.k);
+    const long = p.in.long as { [k: string]: string | undefined } | undefined;
+    if (p.k) p.on(e.time - p.t >= LONG_S && long && long[p.k] ? (long[p.k] as string) : p.k);
     p.k = '';
     return;
   }

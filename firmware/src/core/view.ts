@@ -117,7 +117,7 @@ function ringing(s: State, t: string, now: number): Screen {
     sc.l.push(s.acc);
     lookupLines(s, t, now, sc.l);
   }
-  // Flash once a second: inverted on even seconds.
+  // The attention flash: inverted on even seconds, normal on odd ones.
   sc.i = Math.floor(now / 1000) % 2 === 0;
   sc.z = true;
   return sc;
@@ -137,8 +137,8 @@ function talking(s: State, t: string, now: number): Screen {
     const r = l.r;
     if (r && r.status === 1 && l.st === 1) {
       // Euro cents as "123,45 EUR": the font is Latin-1, no euro sign.
-      const c = r.openCents < 0 ? -r.openCents : r.openCents;
-      sc.f = r.openItems + ' ' + tr(t, S.OPEN) + ' ' + (r.openCents < 0 ? '-' : '') + Math.floor(c / 100) + ',' + pad2(c % 100) + ' EUR';
+      const cents = r.openCents < 0 ? -r.openCents : r.openCents;
+      sc.f = r.openItems + ' ' + tr(t, S.OPEN) + ' ' + (r.openCents < 0 ? '-' : '') + Math.floor(cents / 100) + ',' + pad2(cents % 100) + ' EUR';
     }
   } else {
     sc.l.push(tr(t, S.ACCT));

@@ -20,11 +20,6 @@ export interface Gfx {
   flip?(): void;
 }
 
-/** Text font scale for a display: 2 on the larger boards. */
-export function textScale(g: Gfx): number {
-  return g.getWidth() >= 200 ? 2 : 1;
-}
-
 function small(g: Gfx, s: number): void {
   g.setFontCustom(SMALL.b, SMALL.f, SMALL.w, SMALL.h | (s << 8));
 }
@@ -54,7 +49,8 @@ function big(g: Gfx, str: string, x: number, y: number, w: number, h: number, ce
 export function draw(g: Gfx, sc: Screen): void {
   const W = g.getWidth();
   const H = g.getHeight();
-  const s = textScale(g);
+  // Text scale: 2 on the larger boards.
+  const s = W >= 200 ? 2 : 1;
   const lh = SMALL.h * s;
   const fg = sc.i ? 0 : 1;
   const bg = 1 - fg;
