@@ -60,3 +60,14 @@ it('ignores a will from an older session that arrives after a newer birth', asyn
   stop();
   expect(changes.map((s) => [s.online, s.firmware])).toEqual([[true, '1.3.1']]);
 });
+
+it('marks connected stations offline when the broker itself stops', async () => {
+  const own = await brokerWithStations(['desk-z'], { presence: true });
+  const online = new Promise<void>((resolve) => own.registry.onChange((c) => c.kind === 'presence' && resolve()));
+  const device = await own.station('desk-z');
+  await device.publishAsync(upTopic('desk-z', 'presence'), birth(2, '1.2.0'), { qos: 1, retain: true });
+  await online;
+  await own.broker.close();
+  expect(own.registry.getStation('desk-z')).toMatchObject({ online: false, session: 2, firmware: '1.2.0' });
+  await own.close();
+});

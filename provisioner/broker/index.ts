@@ -235,6 +235,16 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   };
   const stopWatching = registry.onChange(dropRevoked);
 
+  // Closing the broker ends every device session, but their last wills would
+  // reach nobody: the presence tracker is one of the clients being closed.
+  const markConnectedOffline = () => {
+    for (const client of liveClients()) {
+      if (accounts.get(client)?.role !== 'station') continue;
+      const station = registry.getStation(client.id);
+      if (station?.online) registry.setPresence(client.id, { online: false, session: station.session, lastSeen: Date.now() });
+    }
+  };
+
   const sockets = new Set<Duplex>();
   const accept = (conn: Duplex, req?: Parameters<Aedes['handle']>[1]) => {
     if (sockets.size >= maxConnections) {
@@ -258,6 +268,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     closed = true;
     stopWatching();
     await presence?.close();
+    if (presence) markConnectedOffline();
     for (const server of servers) server.close();
     wss?.close();
     await new Promise<void>((resolve) => aedes.close(() => resolve()));
