@@ -210,15 +210,21 @@ function checkLatin1(node: AnyNode, text: string, report: Report): void {
 // groups match once. Most of these fail silently (test() returns false).
 function checkRegex(node: AnyNode, report: Report): void {
   const { pattern, flags } = node.regex as { pattern: string; flags: string };
-  if (!REGEX_FLAGS_OK.test(flags)) report(node, 'regex', `regex flag(s) "${flags}" are not supported (only g, i, m)`);
+  for (const problem of regexProblems(pattern, flags)) report(node, 'regex', problem);
+}
+
+/** What the interpreter's regex engine gets wrong in `pattern` (also used by the simulator's RegExp). */
+export function regexProblems(pattern: string, flags: string): string[] {
+  const problems = new Set<string>();
+  if (!REGEX_FLAGS_OK.test(flags)) problems.add(`regex flag(s) "${flags}" are not supported (only g, i, m)`);
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
     if (c === '\\') {
       const next = pattern[i + 1];
-      if (!inClass && (next === 'b' || next === 'B')) report(node, 'regex', `regex /${pattern}/ uses \\${next} (word boundary), which never matches`);
-      else if (next === 'u' || next === 'p' || next === 'P' || next === 'k') report(node, 'regex', `regex /${pattern}/ uses \\${next}, which is not supported`);
-      else if (next >= '1' && next <= '9' && !inClass) report(node, 'regex', `regex /${pattern}/ uses a back-reference, which throws`);
+      if (!inClass && (next === 'b' || next === 'B')) problems.add(`regex /${pattern}/ uses \\${next} (word boundary), which never matches`);
+      else if (next === 'u' || next === 'p' || next === 'P' || next === 'k') problems.add(`regex /${pattern}/ uses \\${next}, which is not supported`);
+      else if (next >= '1' && next <= '9' && !inClass) problems.add(`regex /${pattern}/ uses a back-reference, which throws`);
       i++;
       continue;
     }
@@ -227,10 +233,11 @@ function checkRegex(node: AnyNode, report: Report): void {
       continue;
     }
     if (c === '[') inClass = true;
-    else if (c === '?') report(node, 'regex', `regex /${pattern}/ uses "?" (optional, lazy or group syntax), which does not work`);
-    else if (c === '{') report(node, 'regex', `regex /${pattern}/ uses a {n,m} quantifier, which never matches`);
-    else if (c === ')' && '*+'.includes(pattern[i + 1] ?? '')) report(node, 'regex', `regex /${pattern}/ repeats a group, which matches only once`);
+    else if (c === '?') problems.add(`regex /${pattern}/ uses "?" (optional, lazy or group syntax), which does not work`);
+    else if (c === '{') problems.add(`regex /${pattern}/ uses a {n,m} quantifier, which never matches`);
+    else if (c === ')' && '*+'.includes(pattern[i + 1] ?? '')) problems.add(`regex /${pattern}/ repeats a group, which matches only once`);
   }
+  return [...problems];
 }
 
 // Espruino has no per-iteration binding: every closure made in the loop sees

@@ -55,6 +55,12 @@ describe('the simulator lacks what Espruino lacks', () => {
     expect(sim.eval('var o = {}; var got; o.on("x", function (v) { got = v; }); o.emit("x", 5); got')).toBe(5);
   });
 
+  it('refuses regex patterns built at run time that the interpreter cannot match', () => {
+    expect(sim.eval('new RegExp("^\\\\d+$", "g").test("12") && /a/ instanceof RegExp')).toBe(true);
+    expect(() => sim.eval('new RegExp("^\\\\d{12}$")')).toThrow('Espruino cannot run this: regex /^\\d{12}$/ uses a {n,m} quantifier');
+    expect(() => sim.eval('RegExp("colou?r")')).toThrow('uses "?"');
+  });
+
   it('fails boot code that uses a missing global, as the device would', () => {
     const file = join(tmp, 'uses-map.js');
     writeFileSync(file, 'var seen = new Map(); seen.set(1, 2); global.DP = { screen: function () { return ["ok"]; } };\n');

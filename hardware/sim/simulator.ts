@@ -13,6 +13,7 @@ import { SourceMap } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import vm from 'node:vm';
 import { PNG } from 'pngjs';
+import { regexProblems } from '../../firmware/gate.ts';
 import { loadBoard, type BoardProfile } from '../board.ts';
 import { SimClock, type ClockMode } from './clock.ts';
 import { Graphics, type ArrayBufferOptions } from './graphics.ts';
@@ -603,6 +604,23 @@ export class Simulator {
       })`,
       this.context!,
     )(JSON.parse(JSON.stringify(removal)));
+    // Regex literals are checked by the gate; patterns built at run time are
+    // checked here, loudly, where the device would silently never match.
+    vm.runInContext(
+      `(function (problems) {
+        var Real = RegExp;
+        function SimRegExp(pattern, flags) {
+          var source = pattern instanceof Real ? pattern.source : String(pattern);
+          var f = flags === undefined ? (pattern instanceof Real ? pattern.flags : '') : String(flags);
+          var found = problems(source, f);
+          if (found.length) throw new SyntaxError('Espruino cannot run this: ' + found[0]);
+          return new Real(source, f);
+        }
+        SimRegExp.prototype = Real.prototype;
+        globalThis.RegExp = SimRegExp;
+      })`,
+      this.context!,
+    )((pattern: string, flags: string) => regexProblems(pattern, flags));
   }
 }
 
