@@ -1,0 +1,147 @@
+// The dashboard's cards, built from what the host knows: the registry (name,
+// areas, board, online, firmware), each station's retained snapshot read back
+// from the broker as any service client would, and the display frames of the
+// virtual desks and hardware mirrors running in this process.
+import mqtt, { type MqttClient } from 'mqtt';
+import { Area, decodeMessage, Phase, Reason } from '../../protocol/host-codec.ts';
+import { STATION_PREFIX, parseStationTopic } from '../../protocol/topics.ts';
+import type { Registry, Station } from '../registry.ts';
+import type { CardSource, StationCard } from './card.ts';
+import type { Frame } from './frame.ts';
+
+export const ALL_SNAPSHOTS = STATION_PREFIX + '+/dn/snap';
+/** How often the displays are looked at; a countdown changes once a second. */
+const FRAME_POLL_MS = 200;
+
+/** A station's display as seen by the dashboard (virtual desk or hardware mirror). */
+export interface Screen {
+  /** Looks at the display; true if it changed. */
+  poll(): boolean;
+  frame(): Frame | undefined;
+  /** A hardware mirror redraws from the snapshot; a virtual desk gets it over MQTT itself. */
+  snapshot?(snap: DecodedSnapshot, online: boolean): void;
+  /** Present on virtual desks only: the key reaches the module's firmware. */
+  press?(key: string): void;
+}
+
+export interface DecodedSnapshot {
+  station: string;
+  phase: number;
+  call: { callId: string; menu: number; area: number } | null;
+  wrapUpDeadlineMs: number;
+  hostTimeMs: number;
+  phaseSinceMs: number;
+  reason: number;
+  seq: number;
+}
+
+export interface LiveCardsOptions {
+  registry: Registry;
+  brokerUrl: string;
+  credentials: { username: string; password: string };
+  /** Screens by station id; a station without one shows no frame. */
+  screens: Map<string, Screen>;
+  onError?: (err: Error) => void;
+}
+
+export interface LiveCards extends CardSource {
+  close(): Promise<void>;
+}
+
+function nameOf(values: Record<string, number>, n: number): string {
+  return Object.keys(values).find((k) => values[k] === n) ?? String(n);
+}
+
+export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCards> {
+  const { registry, screens } = options;
+  const snapshots = new Map<string, DecodedSnapshot>();
+  const listeners = new Set<(card: StationCard) => void>();
+
+  const cardOf = (station: Station): StationCard => {
+    const snap = snapshots.get(station.id);
+    const screen = screens.get(station.id);
+    return {
+      id: station.id,
+      name: station.name,
+      areas: station.areas,
+      board: station.reportedBoard || station.board,
+      phase: nameOf(Phase, snap?.phase ?? Phase.PHASE_UNSPECIFIED),
+      menu: snap?.call?.menu ?? 0,
+      area: snap?.call?.area ? nameOf(Area, snap.call.area) : '',
+      wrapUpDeadlineMs: snap?.wrapUpDeadlineMs ?? 0,
+      phaseSinceMs: snap?.phaseSinceMs ?? 0,
+      // The page sets its clock by this; a retained snapshot's own time may be hours old.
+      hostTimeMs: Date.now(),
+      reason: snap ? nameOf(Reason, snap.reason) : '',
+      seq: snap?.seq ?? 0,
+      online: station.online,
+      firmware: station.firmware,
+      virtual: Boolean(screen?.press),
+      frame: screen?.frame(),
+    };
+  };
+  const changed = (id: string) => {
+    const station = registry.getStation(id);
+    if (!station || listeners.size === 0) return;
+    const card = cardOf(station);
+    for (const listener of listeners) listener(card);
+  };
+
+  const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
+    clientId: `${options.credentials.username}-dashboard`,
+    username: options.credentials.username,
+    password: options.credentials.password,
+    clean: true,
+    reconnectPeriod: 1000,
+  });
+  client.on('error', (err) => options.onError?.(err));
+  client.on('message', (topic, payload) => {
+    const parsed = parseStationTopic(topic);
+    if (!parsed || payload.length === 0) return;
+    let snap: DecodedSnapshot;
+    try {
+      snap = decodeMessage('Snapshot', payload) as DecodedSnapshot;
+    } catch (err) {
+      options.onError?.(new Error(`undecodable snapshot of ${parsed.station}: ${(err as Error).message}`));
+      return;
+    }
+    // A retained snapshot can arrive after a newer live one (both race on subscribe); the older loses.
+    const known = snapshots.get(parsed.station);
+    if (known && snap.seq <= known.seq && snap.hostTimeMs <= known.hostTimeMs) return;
+    snapshots.set(parsed.station, snap);
+    screens.get(parsed.station)?.snapshot?.(snap, registry.getStation(parsed.station)?.online ?? false);
+    changed(parsed.station);
+  });
+  await client.subscribeAsync(ALL_SNAPSHOTS, { qos: 1 });
+
+  const stopWatching = registry.onChange((change) => {
+    if (change.kind === 'presence') {
+      const snap = snapshots.get(change.id);
+      if (snap) screens.get(change.id)?.snapshot?.(snap, registry.getStation(change.id)?.online ?? false);
+    }
+    changed(change.id);
+  });
+  const poller = setInterval(() => {
+    for (const [id, screen] of screens) if (screen.poll()) changed(id);
+  }, FRAME_POLL_MS);
+
+  return {
+    cards: () => registry.listStations().map(cardOf),
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    press(id, key) {
+      const screen = screens.get(id);
+      if (!screen?.press) return false;
+      screen.press(key);
+      return true;
+    },
+    async close() {
+      clearInterval(poller);
+      stopWatching();
+      listeners.clear();
+      await client.endAsync(true);
+    },
+  };
+}

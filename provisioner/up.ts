@@ -1,0 +1,197 @@
+// `deskphone up`: the whole host in one process. Broker (with the registry's
+// credentials and ACLs, durable store in the data dir), station service (on
+// the svc-host account), SQLite directory, presence, and the web dashboard.
+// With the demo: a small provisioned site, a synthetic directory, one virtual
+// desk module per station running the real firmware, virtual agents, and
+// simulated calls.
+import { randomBytes } from 'node:crypto';
+import { Area } from '../protocol/host-codec.ts';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brokerLogger, startBroker, type BrokerHandle } from './broker/index.ts';
+import { parseListen } from './broker/address.ts';
+import { dataDir, type Context } from './context.ts';
+import { startDashboard, isLoopback, type DashboardHandle } from './dashboard/server.ts';
+import { startLiveCards, type LiveCards, type Screen } from './dashboard/live-cards.ts';
+import { HardwareMirror, startMirrorLinkStub } from './dashboard/mirror.ts';
+import { DemoAgents } from './demo/agents.ts';
+import { demoAccountNumbers, seedDemoDirectory } from './demo/directory.ts';
+import { VirtualDesk } from './demo/desk.ts';
+import { provisionDemoSite } from './demo/site.ts';
+import { UserError } from './errors.ts';
+import { openRegistry, type Registry } from './registry.ts';
+import { writePrivateFile } from './registry/private-file.ts';
+import { serviceFromArgs, type ServiceArgs } from './service/cli-options.ts';
+import type { StationService } from './service/service.ts';
+import { CallSimulator } from './service/sources/simulator.ts';
+import type { EventSource } from './service/sources/source.ts';
+import { ensureFirmware } from './up/firmware.ts';
+
+export interface UpArgs extends ServiceArgs {
+  demo: boolean;
+  /** MQTT over TCP, host:port. */
+  listen: string;
+  /** MQTT over WebSocket, host:port; off unless given. */
+  ws?: string;
+  /** Dashboard, host:port. */
+  http: string;
+  /** Demo stations to provision and simulate. */
+  stations: number;
+  /** Demo: simulated calls (off only for tests that place their own). */
+  demoCalls: boolean;
+  /** Demo: virtual agents pressing keys (off only for tests that press their own). */
+  demoAgents: boolean;
+  /** Demo: simulated seconds per real second for ring and talk times. */
+  demoSpeed: number;
+  /** Extra event sources (e.g. the webhook) started with the service. */
+  sources?: EventSource[];
+}
+
+/** The demo's wrap-up: long enough to watch and to click, short enough that desks come back while you look. */
+export const DEMO_WRAP_UP_S = 60;
+
+export interface UpHandle {
+  brokerUrl: string;
+  wsUrl: string | null;
+  dashboardUrl: string;
+  dataDir: string;
+  broker: BrokerHandle;
+  service: StationService;
+  registry: Registry;
+  desks: Map<string, VirtualDesk>;
+  calls: CallSimulator | null;
+  close(): Promise<void>;
+}
+
+function hostVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Where the desks on this machine reach a broker listening on `host`. */
+function deviceHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
+/** The dashboard token, kept in the data dir (0600) so a bookmarked URL keeps working across restarts. */
+function dashboardToken(dir: string): string {
+  const file = join(dir, 'secrets', 'dashboard.token');
+  try {
+    const existing = readFileSync(file, 'utf8').trim();
+    if (existing) return existing;
+  } catch {
+    // first run beyond loopback
+  }
+  const token = randomBytes(18).toString('base64url');
+  writePrivateFile(file, token + '\n');
+  return token;
+}
+
+/** Starts everything; the caller stops it with close() (Ctrl-C in the CLI). */
+export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
+  const dir = dataDir(ctx.env);
+  mkdirSync(dir, { recursive: true });
+  const log = (line: string) => ctx.output.err(line);
+  const httpAddress = parseListen(args.http, '--http');
+  if (args.demo && (!Number.isInteger(args.stations) || args.stations < 1 || args.stations > 500)) {
+    throw new UserError(`--stations ${args.stations} is out of range`, 'give 1 to 500');
+  }
+  // Desks (virtual and mirrors) run the very bundles that get flashed.
+  await ensureFirmware(log);
+
+  const stops: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const registry = openRegistry(dir);
+    stops.push(() => {
+      registry.close();
+    });
+    const logger = brokerLogger();
+    logger.level = args.verbose ? 'info' : 'warn';
+    const broker = await startBroker({ dataDir: dir, registry, listen: args.listen, ws: args.ws, logger });
+    stops.push(() => broker.close());
+    const listenHost = parseListen(args.listen, '--listen').host;
+    const brokerForDesks = { host: deviceHost(listenHost), port: broker.tcpPort };
+
+    const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
+
+    const { service, db } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
+    stops.push(() => {
+      db.close();
+    });
+    if (args.demo) seedDemoDirectory(db);
+    try {
+      await service.start();
+    } catch (err) {
+      throw new Error(`the station service cannot connect to the embedded broker at ${broker.url}: ${(err as Error).message}`);
+    }
+    stops.push(() => service.stop());
+    const sink = (raw: unknown) => service.ingest(raw);
+    for (const source of args.sources ?? []) {
+      await source.start(sink);
+      stops.push(() => source.stop());
+    }
+
+    const desks = new Map(demoStations.map((s) => [s.id, new VirtualDesk(s, brokerForDesks, dir)]));
+    stops.push(() => desks.forEach((d) => d.close()));
+    for (const desk of desks.values()) desk.boot();
+
+    const screens = new Map<string, Screen>(desks);
+    const hardware = registry.listStations().filter((s) => !desks.has(s.id));
+    if (hardware.length > 0) {
+      const stub = await startMirrorLinkStub();
+      stops.push(() => stub.close());
+      for (const station of hardware) screens.set(station.id, new HardwareMirror(station, stub.port));
+    }
+    stops.push(() => screens.forEach((s) => (s as { close?: () => void }).close?.()));
+    const cards: LiveCards = await startLiveCards({
+      registry,
+      brokerUrl: broker.url,
+      credentials: await registry.serviceCredentials('svc-host'),
+      screens,
+      onError: (err) => log(`dashboard: ${err.message}`),
+    });
+    stops.push(() => cards.close());
+    const token = isLoopback(httpAddress.host) ? undefined : dashboardToken(dir);
+    const dashboard: DashboardHandle = await startDashboard({ host: httpAddress.host, port: httpAddress.port, source: cards, token });
+    stops.push(() => dashboard.close());
+
+    let calls: CallSimulator | null = null;
+    if (args.demo && args.demoAgents) {
+      const agents = new DemoAgents([...desks.values()], demoAccountNumbers());
+      agents.start();
+      stops.push(() => agents.stop());
+    }
+    if (args.demo && args.demoCalls) {
+      // About one call per desk and minute, arriving at random.
+      calls = new CallSimulator({
+        stations: demoStations.map((s) => ({ id: s.id, areas: (registry.getStation(s.id)?.areas ?? []).map((a) => Area[a]) })),
+        callsPerMinute: desks.size / args.demoSpeed,
+        speed: args.demoSpeed,
+        wrapUpSeconds: args.wrapUp,
+        accountDigits: args.accountDigits,
+      });
+      await calls.start(sink);
+      const started = calls;
+      stops.push(() => started.stop());
+    }
+
+    return {
+      brokerUrl: broker.url,
+      wsUrl: broker.wsUrl,
+      dashboardUrl: dashboard.url,
+      dataDir: dir,
+      broker,
+      service,
+      registry,
+      desks,
+      calls,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
