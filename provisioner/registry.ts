@@ -202,13 +202,21 @@ export class Registry {
       'INSERT INTO station_stations (id, name, areas, board, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const now = Date.now();
-    this.db.transaction(() => {
-      list.forEach((s, i) => {
-        insert.run(s.id, s.name ?? '', (s.areas ?? []).join(','), s.board ?? '', hashes[i], now);
-        this.logChange(s.id, 'added');
-      });
-      inTransaction?.(issued);
-    })();
+    try {
+      this.db.transaction(() => {
+        list.forEach((s, i) => {
+          insert.run(s.id, s.name ?? '', (s.areas ?? []).join(','), s.board ?? '', hashes[i], now);
+          this.logChange(s.id, 'added');
+        });
+        inTransaction?.(issued);
+      })();
+    } catch (err) {
+      // another process added one of these ids while the secrets were being hashed
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new UserError('a station with one of these ids was added meanwhile', 'check `deskphone station list` and run the command again; nothing was added');
+      }
+      throw err;
+    }
     this.deliverChanges();
     return issued;
   }

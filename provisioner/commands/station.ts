@@ -118,10 +118,11 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
   },
 
   export(args, ctx, registry) {
-    const csv = stationsToCsv(registry.listStations());
+    const stations = registry.listStations();
+    const csv = stationsToCsv(stations);
     if (!args.out) return ctx.output.out(csv);
     writeFileSync(args.out, csv);
-    ctx.output.err(`Wrote ${registry.listStations().length} stations to ${args.out}.`);
+    ctx.output.err(`Wrote ${stations.length} stations to ${args.out}.`);
   },
 
   async import(args, ctx, registry) {
