@@ -4,7 +4,7 @@
 // variables the linux bundle really uses after boot, next to the simulator's
 // estimate. Measures only; never fails on a number.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 
@@ -14,6 +14,9 @@ const FLASH_RUNNER = '/opt/espruino/run-from-flash.sh';
 function realMemoryAfterBoot(bundle: string): { usage: number; total: number } | null {
   if (!existsSync(INTERPRETER) || !existsSync(FLASH_RUNNER)) return null;
   const out = execFileSync(FLASH_RUNNER, [INTERPRETER, bundle, '2', 'print("MEM",JSON.stringify(process.memory()))'], { encoding: 'latin1', timeout: 60_000 });
+  // The runner leaves its scratch folder behind and names it.
+  const scratch = /flash image left in (\S+)\/espruino\.flash/.exec(out)?.[1];
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
   const line = out.split('\n').find((l) => l.startsWith('MEM '));
   return line ? (JSON.parse(line.slice(4)) as { usage: number; total: number }) : null;
 }

@@ -2,7 +2,7 @@
 // 2950 variables) and in the simulator, shows the same screen and no uncaught
 // error in either. Runs when /opt/espruino is installed.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DIST_DIR } from '../firmware/build.ts';
@@ -17,6 +17,9 @@ const REPORT = 'print("SCREEN " + JSON.stringify(DP.screen()))';
 describe.skipIf(!existsSync(INTERPRETER) || !existsSync(FLASH_RUNNER) || !existsSync(BUNDLE))('linux bundle: interpreter and simulator agree', () => {
   it('boots without errors to the same screen', () => {
     const out = execFileSync(FLASH_RUNNER, [INTERPRETER, BUNDLE, '1', REPORT], { encoding: 'latin1', timeout: 30_000 });
+    // The runner leaves its scratch folder behind and names it.
+    const scratch = /flash image left in (\S+)\/espruino\.flash/.exec(out)?.[1];
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     expect(out).not.toContain('Uncaught');
     const real = out.split('\n').find((l) => l.startsWith('SCREEN '));
     expect(real).toBeDefined();
