@@ -116,6 +116,10 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
 
+    // Closed after the service (stops run in reverse): a desk's last will then finds no service mid-shutdown.
+    const desks = new Map<string, VirtualDesk>();
+    stops.push(() => desks.forEach((d) => d.close()));
+
     const { service, db } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
     stops.push(() => {
       db.close();
@@ -133,9 +137,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       stops.push(() => source.stop());
     }
 
-    const desks = new Map(demoStations.map((s) => [s.id, new VirtualDesk(s, brokerForDesks, dir)]));
-    stops.push(() => desks.forEach((d) => d.close()));
-    for (const desk of desks.values()) desk.boot();
+    for (const station of demoStations) desks.set(station.id, new VirtualDesk(station, brokerForDesks, dir).boot());
 
     const screens = new Map<string, Screen>(desks);
     const hardware = registry.listStations().filter((s) => !desks.has(s.id));
