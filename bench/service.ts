@@ -8,9 +8,10 @@
 
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Aedes } from 'aedes';
 import mqtt from 'mqtt';
@@ -51,13 +52,18 @@ interface ChildReport {
 /** Child side: broker, a subscriber on every snapshot, and devices asking for lookups. */
 async function brokerSide(): Promise<void> {
   const aedes = await Aedes.createBroker();
-  const server = createServer(aedes.handle);
+  // Nagle off on the test side too, so the numbers show the host and not delayed ACKs.
+  const server = createServer((socket) => {
+    socket.setNoDelay(true);
+    aedes.handle(socket);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const report: ChildReport = { snapshots: 0, snapshotLatency: [], lookups: 0, lookupLatency: [] };
   let measuring = false;
   const sent = new Map<string, number>();
   const watcher = await mqtt.connectAsync(url, { clientId: 'bench-watcher' });
+  (watcher.stream as Socket).setNoDelay(true);
   watcher.on('message', (topic, payload) => {
     const now = Date.now();
     if (topic.endsWith('/snap')) {
@@ -78,6 +84,7 @@ async function brokerSide(): Promise<void> {
   });
   await watcher.subscribeAsync([downTopic('+', 'snap'), downTopic('+', 'lookup')], { qos: 1 });
   const devices = await mqtt.connectAsync(url, { clientId: 'bench-devices' });
+  (devices.stream as Socket).setNoDelay(true);
   let timer: NodeJS.Timeout | null = null;
   let n = 0;
   process.on('message', (msg: { cmd: string }) => {
@@ -130,12 +137,15 @@ export async function run(): Promise<void> {
     // Past the sign-in burst and the first calls' ramp-up, so the window sees the steady mix.
     await new Promise((r) => setTimeout(r, WARM_UP_S * 1000));
     child.send({ cmd: 'measure' });
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const events0 = events;
     const lookups0 = lookups;
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const cpu = process.cpuUsage(cpu0);
+    loopDelay.disable();
     const wall = performance.now() - t0;
     const callEvents = events - events0;
     const answered = lookups - lookups0;
@@ -152,6 +162,7 @@ export async function run(): Promise<void> {
     console.log(`stations ${STATIONS}, measured ${(wall / 1000).toFixed(1)} s`);
     console.log(`call events ${callEvents} (${((callEvents * 1000) / wall).toFixed(1)}/s, ${sim.stats.rejected} refused), lookups ${answered} keyed + IVR (${((answered * 1000) / wall).toFixed(1)}/s)`);
     console.log(`host CPU ${cpuMs.toFixed(0)} ms = ${((cpuMs / wall) * 100).toFixed(1)} % of one core; ${((cpuMs * 1000) / Math.max(1, callEvents + answered)).toFixed(0)} µs per event or lookup (all work incl. timers, MQTT, SQLite)`);
+    console.log(`host event-loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     console.log(`snapshots received ${report.snapshots}: latency hostTime->subscriber p50 ${percentile(snaps, 50)} ms, p99 ${percentile(snaps, 99)} ms, max ${snaps[snaps.length - 1]} ms`);
     console.log(`lookup round trip (device publish -> result) ${report.lookups}: p50 ${percentile(looks, 50)} ms, p99 ${percentile(looks, 99)} ms, max ${looks[looks.length - 1]} ms`);
   } finally {

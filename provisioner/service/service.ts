@@ -172,7 +172,12 @@ class Service extends EventEmitter implements StationService {
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     client.on('error', (err) => this.logger.warn({ err: err.message }, 'mqtt error'));
-    client.on('connect', () => this.announce());
+    client.on('connect', () => {
+      // Snapshots, results and acks are small packets sent one after another;
+      // Nagle's algorithm would hold each behind the peer's delayed ACK.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+      this.announce();
+    });
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
         client.removeListener('connect', ok);
