@@ -26,9 +26,9 @@ export interface LinkOptions {
 
 const WORKER_URL = new URL('./espruino-worker.ts', import.meta.url).href;
 const TSX_API_URL = import.meta.resolve('tsx/esm/api');
-/** Serial lines get the library's throttled 19-byte writes; a TCP bridge takes bigger ones. */
+/** Serial lines get the library's throttled 19-byte writes. Over TCP a whole line goes in one write: split in two, Nagle and delayed ACKs cost ~40 ms a line. */
 const CHUNK_SERIAL = 19;
-const CHUNK_TCP = 1024;
+const CHUNK_TCP = 4096;
 const LOG_LINES_KEPT = 40;
 /** How long close() lets the library end the connection before the worker goes. */
 const CLOSE_WAIT_MS = 500;

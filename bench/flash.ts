@@ -1,0 +1,123 @@
+// Flashing speed against simulated devices on TCP consoles:
+// - flash + verify of the Pixl.js bundle (connect, checks, firmware, config,
+//   stub, CRC read-backs) next to a plain `espruino --storage` upload of the
+//   same bytes, with the CLI's default pacing and with its pauses turned off;
+// - devices per minute flashing four at once, up to verified and restarted,
+//   and up to each station's birth at the embedded broker.
+// Measures only; never fails on a number.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadBoard } from '../hardware/board.ts';
+import { serveRepl, type ReplServer } from '../hardware/sim/repl/server.ts';
+import { SimReplDevice } from '../hardware/sim/repl/sim-device.ts';
+import { Simulator } from '../hardware/sim/simulator.ts';
+import { startBroker } from '../provisioner/broker/index.ts';
+import { writeBoardJson } from '../provisioner/flash/board-json.ts';
+import { flashDevice } from '../provisioner/flash/procedure.ts';
+import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
+import { openRegistry } from '../provisioner/registry.ts';
+
+const BOARD = 'pixljs-w5500';
+const RUNS = 3;
+const REPO = join(import.meta.dirname, '..');
+
+interface Device {
+  sim: Simulator;
+  repl: ReplServer;
+  close(): Promise<void>;
+}
+
+async function device(board: string, clock: 'manual' | 'real' = 'manual'): Promise<Device> {
+  const sim = new Simulator({ board, storage: { '.bootcde': 'print("factory")' }, clock }).boot();
+  const repl = await serveRepl(new SimReplDevice(sim));
+  return {
+    sim,
+    repl,
+    close: async () => {
+      await repl.close();
+      sim.close();
+    },
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timeFlash(bundle: Uint8Array): Promise<number> {
+  const d = await device(BOARD);
+  const board = loadBoard(BOARD);
+  const config = Buffer.from(JSON.stringify({ v: 1, id: 'bench', board: BOARD, host: '127.0.0.1', port: 1883, pass: 'x'.repeat(32), lang: 'de', digits: 12 }));
+  const started = performance.now();
+  await flashDevice({ port: d.repl.url, board, firmware: bundle, config: async () => config, configSize: config.length });
+  const ms = performance.now() - started;
+  await d.close();
+  return ms;
+}
+
+async function timeCli(bundlePath: string, extra: string[]): Promise<number> {
+  const d = await device(BOARD);
+  const cli = join(REPO, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
+  const args = [cli, '--no-ble', '--board', writeBoardJson(loadBoard(BOARD)), '-p', d.repl.url, ...extra, '--storage', `dp.js:${bundlePath}`, '-e', 'print("stored")'];
+  const started = performance.now();
+  await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
+  const ms = performance.now() - started;
+  const stored = d.sim.storage.bytes('dp.js');
+  await d.close();
+  if (!stored || !stored.equals(readFileSync(bundlePath))) throw new Error(`the CLI upload stored ${stored?.length ?? 'no'} bytes of ${bundlePath}`);
+  return ms;
+}
+
+async function fourAtOnce(withBirth: boolean): Promise<number> {
+  const home = mkdtempSync(join(tmpdir(), 'bench-flash-'));
+  const registry = openRegistry(home);
+  const ids = ['bench-1', 'bench-2', 'bench-3', 'bench-4'];
+  for (const id of ids) await registry.addStation({ id, board: 'linux' });
+  const broker = withBirth ? await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) }) : null;
+  const devices = await Promise.all(ids.map(() => device('linux', 'real')));
+  const started = performance.now();
+  const results = await flashAll({
+    dataDir: home,
+    registry,
+    ports: devices.map((d) => d.repl.url),
+    broker: { host: '127.0.0.1', port: broker?.tcpPort ?? 1883 },
+    brokerUrl: broker?.url ?? null,
+    lang: 'de',
+    configOnly: false,
+    onlineTimeoutMs: 30_000,
+  });
+  const ms = performance.now() - started;
+  for (const d of devices) await d.close();
+  await broker?.close();
+  registry.close();
+  rmSync(home, { recursive: true, force: true });
+  const bad = results.filter((r) => r.status !== (withBirth ? 'online' : 'flashed'));
+  if (bad.length) throw new Error(`four at once: ${bad.map((r) => r.error?.message).join('; ')}`);
+  return ms;
+}
+
+export async function run(): Promise<void> {
+  const bundlePath = join(DIST_DIR, BOARD + '.js');
+  const bundle = readFileSync(bundlePath);
+  const flash: number[] = [];
+  const cli: number[] = [];
+  const cliUnpaced: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    flash.push(await timeFlash(bundle));
+    cli.push(await timeCli(bundlePath, []));
+    cliUnpaced.push(await timeCli(bundlePath, ['--config', 'STORAGE_UPLOAD_METHOD=1']));
+  }
+  const f = median(flash);
+  console.log(`Pixl.js bundle ${bundle.length} B over tcp:// to the simulator, median of ${RUNS}:`);
+  console.log(`  deskphone flash procedure (firmware+config+stub, each CRC-verified): ${f.toFixed(0)} ms`);
+  console.log(`  espruino --storage, default pacing (250 ms per line):                ${median(cli).toFixed(0)} ms   ratio ${(f / median(cli)).toFixed(2)}x (goal <= 1.3x)`);
+  console.log(`  espruino --storage, STORAGE_UPLOAD_METHOD=1 (no pauses):             ${median(cliUnpaced).toFixed(0)} ms   ratio ${(f / median(cliUnpaced)).toFixed(2)}x`);
+  const flashed = await fourAtOnce(false);
+  console.log(`four linux devices at once, flashed+verified+restarted: ${flashed.toFixed(0)} ms = ${((4 * 60_000) / flashed).toFixed(0)} devices/min`);
+  const online = await fourAtOnce(true);
+  console.log(`four linux devices at once, up to each birth at the broker: ${online.toFixed(0)} ms = ${((4 * 60_000) / online).toFixed(0)} devices/min`);
+}
