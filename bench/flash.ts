@@ -6,7 +6,7 @@
 //   and up to each station's birth at the embedded broker.
 // Measures only; never fails on a number.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -101,8 +101,11 @@ async function fourAtOnce(withBirth: boolean): Promise<number> {
 }
 
 export async function run(): Promise<void> {
-  const bundlePath = join(DIST_DIR, BOARD + '.js');
-  const bundle = readFileSync(bundlePath);
+  // A copy: a build running meanwhile must not change the bytes under the CLI.
+  const bundle = readFileSync(join(DIST_DIR, BOARD + '.js'));
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-bundle-'));
+  const bundlePath = join(scratch, BOARD + '.js');
+  writeFileSync(bundlePath, bundle);
   const flash: number[] = [];
   const cli: number[] = [];
   const cliUnpaced: number[] = [];
@@ -111,6 +114,7 @@ export async function run(): Promise<void> {
     cli.push(await timeCli(bundlePath, []));
     cliUnpaced.push(await timeCli(bundlePath, ['--config', 'STORAGE_UPLOAD_METHOD=1']));
   }
+  rmSync(scratch, { recursive: true, force: true });
   const f = median(flash);
   console.log(`Pixl.js bundle ${bundle.length} B over tcp:// to the simulator, median of ${RUNS}:`);
   console.log(`  deskphone flash procedure (firmware+config+stub, each CRC-verified): ${f.toFixed(0)} ms`);
