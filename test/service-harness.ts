@@ -1,6 +1,7 @@
 // Shared set-up for the station-service scenarios: a plain aedes broker on a
 // random loopback port, a temp data dir, and MQTT clients that act like a
 // device (publish requests, collect what the host sends).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,4 +95,38 @@ export class FakeDevice {
   async close(): Promise<void> {
     await this.client.endAsync(true);
   }
+}
+
+/** `deskphone service` in a child process; resolves with the event webhook URL it prints. */
+export function startHostProcess(brokerUrl: string, home: string, tokenFile: string, extra: string[]): Promise<{ child: ChildProcess; events: string }> {
+  const child = spawn(
+    process.execPath,
+    ['bin/deskphone.js', 'service', '--broker', brokerUrl, '--events-port', '0', '--events-token-file', tokenFile, ...extra],
+    { env: { ...process.env, DESKPHONE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /POST (http:\/\/[^\s;]+)/.exec(out);
+      if (m) resolve({ child, events: m[1] });
+    });
+    child.stderr!.on('data', (d) => (err += d));
+    child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${err}`)));
+  });
+}
+
+export function killHard(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+/** POSTs one call event to a host's webhook; returns status and the JSON answer. */
+export async function postEvent(url: string, token: string, event: object): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(event) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
