@@ -18,7 +18,7 @@ import { parseEvent, type CallEvent } from './calls.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DirectoryUnavailableError, type Directory, type DirectoryEntry } from './directory.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationEvent, type StationState, type Timing } from './machine.ts';
+import { expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationState, type Timing } from './machine.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { StationStore } from './store.ts';
 import { TicketWebhook, type TicketWebhookOptions } from './ticket-webhook.ts';
@@ -408,7 +408,8 @@ class Service extends EventEmitter implements StationService {
     this.audit.record({
       timeMs: this.clock.now(),
       station,
-      account,
+      // Whatever a device sent is audited, but junk is not kept at any length.
+      account: account.slice(0, 32),
       outcome: enumName(LookupStatus, status),
       source: source === AccountSource.IVR ? 'IVR' : 'KEYPAD',
       callId,
@@ -490,4 +491,3 @@ class Service extends EventEmitter implements StationService {
   }
 }
 
-export type { StationEvent };
