@@ -29,11 +29,14 @@ export interface FlashJob {
   /**
    * The config file's bytes, asked for once the firmware is verified: making
    * it may rotate the station's secret, which should not happen for a device
-   * that fails before.
+   * that fails before. Gets the version of the config on the device (0: none),
+   * so the new one can be newer.
    */
-  config: () => Promise<Uint8Array>;
+  config: (deviceConfigVersion: number) => Promise<Uint8Array>;
   /** Bytes the config will have, for the space check (a secret's length does not vary). */
   configSize: number;
+  /** Epoch ms before which the device must not restart (set by config(); see run.ts). */
+  restartNotBefore?: number;
   baud?: number;
   onStep?: (step: FlashStep, detail?: string) => void;
   onBytes?: (step: 'firmware' | 'config', done: number, total: number) => void;
@@ -109,7 +112,8 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   }
 
   step('config');
-  const config = await job.config();
+  const current = await device.evaluate<number>(`(function(c){return c&&c.v>0?c.v:0})(require("Storage").readJSON(${JSON.stringify(CONFIG_FILE)},1))`);
+  const config = await job.config(current ?? 0);
   outcome.retries += await writeVerified(device, CONFIG_FILE, config, (done, total) => job.onBytes?.('config', done, total), step);
   if (job.firmware) {
     step('switch', outcome.firmwareFile!);
@@ -117,6 +121,7 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
     for (const old of files) if (old.startsWith(FIRMWARE_PREFIX) && old !== outcome.firmwareFile) await device.evaluate(`require("Storage").erase(${JSON.stringify(old)})`);
   }
   step('restart');
+  if (job.restartNotBefore) await new Promise((r) => setTimeout(r, Math.max(0, job.restartNotBefore! - Date.now())));
   await device.send('load()');
   return outcome;
 }

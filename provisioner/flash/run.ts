@@ -16,9 +16,16 @@ import { UserError } from '../errors.ts';
 import type { Registry, Station } from '../registry.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
-import { deviceLinkState, firmwareFileName, flashDevice, type FlashStep } from './procedure.ts';
+import { deviceLinkState, firmwareFileName, flashDevice, type FlashJob, type FlashStep } from './procedure.ts';
 
 export const STATE_FILE = 'flash-state.json';
+/**
+ * A broker in another process learns of the new secret by polling the
+ * registry (every 250 ms) and then closes the station's sessions, even one
+ * that already logged in with the new secret. Restarting the device after
+ * that has happened spares it a needless reconnect.
+ */
+const REVOCATION_SETTLE_MS = 600;
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
 
@@ -205,26 +212,30 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
     return { ...result, status: 'skipped', firmware: firmwareVersion(), seconds: 0 };
   }
   const progress = options.progress;
-  const configVersion = Math.floor(Date.now() / 1000);
+  // Newer than any config before, so the retained birth of an earlier boot never passes for this one.
+  let configVersion = Math.floor(Date.now() / 1000);
   const record = (status: DeviceStatus) => state.set(a.port, { station: a.station.id, status, firmwareFile, configVersion, at: Date.now() });
   const sample = JSON.stringify(makeConfig(options, a.station, a.board, 'x'.repeat(43), configVersion));
   try {
     record('failed');
-    const outcome = await flashDevice({
+    const job: FlashJob = {
       port: a.port,
       board: a.board,
       firmware,
       baud: options.baud,
       configSize: sample.length + 8,
-      config: async () => {
+      config: async (deviceVersion) => {
+        configVersion = Math.max(configVersion, deviceVersion + 1);
         const secret = await options.registry.rotateSecret(a.station.id);
+        job.restartNotBefore = Date.now() + REVOCATION_SETTLE_MS;
         return Buffer.from(JSON.stringify(makeConfig(options, a.station, a.board, secret, configVersion)), 'utf8');
       },
       onStep: (step, detail) => progress?.step(a.port, a.station.id, step, detail),
       onBytes: (kind, done, total) => {
         if (kind === 'firmware') progress?.bytes(a.port, done, total);
       },
-    });
+    };
+    const outcome = await flashDevice(job);
     result.retries = outcome.retries;
     result.firmwareBytes = firmware?.length;
     result.status = 'flashed';
