@@ -137,6 +137,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const accounts = new WeakMap<Client, Account>();
   const buckets = new WeakMap<Client, TokenBucket>();
   const wills = new WeakMap<Client, { topic: string; retain: boolean } | undefined>();
+  /** Removed stations whose stored session is still being cleared. */
+  const cleanups = new Map<string, Promise<void>>();
 
   const persistence = new AsyncLevelPersistence(store);
   const aedes = await Aedes.createBroker({
@@ -158,8 +160,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
       if (!username || !password) return refuse(5, 'no username or password');
       // checked before the (slow) secret: the rule is public, a mismatch needs no scrypt
       if (!clientIdAllowed(username, client.id)) return refuse(2, `client id "${client.id}" does not match username "${username}"`);
-      registry
-        .authenticate(username, password.toString('utf8'))
+      Promise.resolve(cleanups.get(client.id))
+        .then(() => registry.authenticate(username, password.toString('utf8')))
         .then((account) => {
           if (!account) return refuse(4, 'bad username or password');
           const will = wills.get(client);
@@ -223,15 +225,21 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     }
     if (change.kind === 'removed') forgetStation(change.id);
   };
-  // a removed station leaves no session, no queued messages and no retained state for a later station with its id
+  // A removed station leaves no session, no queued messages and no retained
+  // state for a later station with its id; such a station's CONNECT waits
+  // until the clean-up is done (see `cleanups` in authenticate).
   const forgetStation = (id: string) => {
-    for (const topic of [downTopic(id, 'snap'), upTopic(id, 'presence')]) {
-      aedes.publish({ cmd: 'publish', topic, payload: Buffer.alloc(0), qos: 0, retain: true, dup: false }, () => {});
-    }
-    persistence
-      .cleanSubscriptions({ id })
-      .then(() => dropQueuedMessages(store, id))
-      .catch((err: Error) => log.warn({ station: id, err: err.message }, 'could not drop the session of a removed station'));
+    const clearRetained = [downTopic(id, 'snap'), upTopic(id, 'presence')].map(
+      (topic) => new Promise<void>((resolve) => aedes.publish({ cmd: 'publish', topic, payload: Buffer.alloc(0), qos: 0, retain: true, dup: false }, () => resolve())),
+    );
+    const dropSession = persistence.cleanSubscriptions({ id }).then(() => dropQueuedMessages(store, id));
+    const cleanup = Promise.all([...clearRetained, dropSession])
+      .then(
+        () => {},
+        (err: Error) => log.warn({ station: id, err: err.message }, 'could not drop the session of a removed station'),
+      )
+      .finally(() => cleanups.get(id) === cleanup && cleanups.delete(id));
+    cleanups.set(id, cleanup);
   };
   const stopWatching = registry.onChange(dropRevoked);
 
