@@ -49,6 +49,8 @@ export interface UpArgs extends ServiceArgs {
 
 /** The demo's wrap-up: long enough to watch and to click, short enough that desks come back while you look. */
 export const DEMO_WRAP_UP_S = 60;
+/** How long shutdown waits for the broker to record the virtual desks going offline. */
+const WILL_WAIT_MS = 3000;
 
 export interface UpHandle {
   brokerUrl: string;
@@ -116,10 +118,6 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
 
-    // Closed after the service (stops run in reverse): a desk's last will then finds no service mid-shutdown.
-    const desks = new Map<string, VirtualDesk>();
-    stops.push(() => desks.forEach((d) => d.close()));
-
     const { service, db } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
     stops.push(() => {
       db.close();
@@ -131,6 +129,15 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       throw new Error(`the station service cannot connect to the embedded broker at ${broker.url}: ${(err as Error).message}`);
     }
     stops.push(() => service.stop());
+    // Closed before the service (stops run in reverse), which then still takes their last wills.
+    const desks = new Map<string, VirtualDesk>();
+    stops.push(async () => {
+      for (const desk of desks.values()) desk.close();
+      // Wait until the wills are through, so none meets a service or a broker store half shut down.
+      const deadline = Date.now() + WILL_WAIT_MS;
+      while (Date.now() < deadline && [...desks.keys()].some((id) => registry.getStation(id)?.online)) await new Promise((r) => setTimeout(r, 20));
+    });
+
     const sink = (raw: unknown) => service.ingest(raw);
     for (const source of args.sources ?? []) {
       await source.start(sink);

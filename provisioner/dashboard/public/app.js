@@ -7,14 +7,14 @@ const TOKEN = new URLSearchParams(location.search).get('token');
 const TEXT = {
   de: {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
-    topic: 'Anliegen', time: 'Zeit', firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
+    topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
     phases: { SIGNED_OUT: 'Abgemeldet', AVAILABLE: 'Bereit', RINGING: 'Klingelt', TALKING: 'Gespräch', WRAP_UP: 'Nachbearbeitung', PAUSED: 'Pause', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Entstörung', 'Abrechnung/Vertrag', 'Zähler/Zählerstand', 'Hausanschluss', 'Trinkwasser/Labor', 'Zentrale'],
     keys: { ok: 'OK', back: '⌫', ready: 'Bereit', ticket: 'Ticket', letter: 'Brief', fwd: 'Weiterl.' },
   },
   en: {
     title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
-    topic: 'Topic', time: 'Time', firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
+    topic: 'Topic', time: 'Time', left: (t) => `${t} left`, firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
     phases: { SIGNED_OUT: 'Signed out', AVAILABLE: 'Available', RINGING: 'Ringing', TALKING: 'Talking', WRAP_UP: 'Wrap-up', PAUSED: 'Paused', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Fault service', 'Billing/contract', 'Meter/reading', 'House connection', 'Drinking water/lab', 'Switchboard'],
     keys: { ok: 'OK', back: '⌫', ready: 'Ready', ticket: 'Ticket', letter: 'Letter', fwd: 'Forward' },
@@ -102,7 +102,7 @@ function press(id, key) {
 function renderTime(el, card) {
   const now = Date.now() + clockOffsetMs;
   let text = '–';
-  if (card.phase === 'WRAP_UP' && card.wrapUpDeadlineMs) text = '⏳ ' + mmss(card.wrapUpDeadlineMs - now);
+  if (card.phase === 'WRAP_UP' && card.wrapUpDeadlineMs) text = TEXT.left(mmss(card.wrapUpDeadlineMs - now));
   else if (card.phaseSinceMs && card.phase !== 'SIGNED_OUT') text = mmss(now - card.phaseSinceMs);
   el.querySelector('.time').textContent = text;
 }
