@@ -79,6 +79,26 @@ export function berlinClock(ms: number): string {
 /** Area names by Area value. */
 const AREA = ['', 'WV', 'KM'];
 
+/**
+ * Text from outside (directory, agent name) in what the font can draw: the
+ * font has ASCII and ÄÖÜäöüß; other accented Latin-1 letters lose the accent,
+ * anything else becomes '?', so no letter silently vanishes from a name.
+ */
+export function drawable(str: string): string {
+  let out = '';
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charAt(i);
+    const c = str.charCodeAt(i);
+    if (c < 127 || 'ÄÖÜäöüß'.indexOf(ch) >= 0) {
+      out += ch;
+      continue;
+    }
+    const k = 'ÀÁÂÃÅàáâãåÈÉÊËèéêëÌÍÎÏìíîïÒÓÔÕØòóôõøÙÚÛùúûÇçÑñÝýÿ'.indexOf(ch);
+    out += k >= 0 ? 'AAAAAaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUuuuCcNnYyy'.charAt(k) : '?';
+  }
+  return out;
+}
+
 /** Lines for the lookup outcome: address when found, else the failure in words. */
 function lookupLines(s: State, t: string, now: number, lines: string[]): void {
   const l = s.lk;
@@ -87,9 +107,9 @@ function lookupLines(s: State, t: string, now: number, lines: string[]): void {
   else if (!l.r) lines.push(tr(t, S.WAIT));
   else if (l.r.status !== 1) lines.push(tr(t, S.ST + (l.r.status > 1 && l.r.status < 6 ? l.r.status : 5)));
   else {
-    lines.push(l.r.name);
-    lines.push(l.r.street);
-    lines.push(l.r.place);
+    lines.push(drawable(l.r.name));
+    lines.push(drawable(l.r.street));
+    lines.push(drawable(l.r.place));
   }
 }
 
@@ -219,7 +239,7 @@ export function view(s: State, now: number): Screen {
     sc.b = dur(hostNow(s, now) - sn.phaseSinceMs, false);
     sc.bp = Big.ROW;
     sc.l.push(tr(t, S.SINCE) + ' ' + berlinClock(sn.phaseSinceMs));
-    sc.l.push(sn.agent);
+    sc.l.push(drawable(sn.agent));
   } else {
     sc = blank('out', tr(t, S.OUT));
     sc.l.push(tr(t, S.STN) + ' ' + s.id);
