@@ -1,14 +1,15 @@
-// The byte link to one device, through EspruinoTools running in a worker
-// (espruino-worker.ts): promises instead of callbacks, and the library's silent
+// The byte link to one device, through EspruinoTools running in a child
+// process (espruino-process.ts): promises instead of callbacks, and the library's silent
 // failures ("Unable to connect!" with no error, a socket that never connects,
 // a serial port that throws inside the library) turned into FlashErrors.
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../../hardware/board.ts';
 import { espruinoBoardJson } from './board-json.ts';
 import { FlashError } from './errors.ts';
-import type { FromWorker, ToWorker, WorkerSetup } from './espruino-worker.ts';
+import type { FromWorker, ToWorker, WorkerSetup } from './espruino-process.ts';
 
 export interface PortInfo {
   path: string;
@@ -24,8 +25,8 @@ export interface LinkOptions {
   connectTimeoutMs?: number;
 }
 
-const WORKER_URL = new URL('./espruino-worker.ts', import.meta.url).href;
-const TSX_API_URL = import.meta.resolve('tsx/esm/api');
+const PROCESS_FILE = fileURLToPath(new URL('./espruino-process.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
 /** Serial lines get the library's throttled 19-byte writes. Over TCP a whole line goes in one write: split in two, Nagle and delayed ACKs cost ~40 ms a line. */
 const CHUNK_SERIAL = 19;
 const CHUNK_TCP = 4096;
@@ -33,18 +34,24 @@ const LOG_LINES_KEPT = 40;
 /** How long close() lets the library end the connection before the worker goes. */
 const CLOSE_WAIT_MS = 500;
 
-function startWorker(setup: WorkerSetup): { worker: Worker; log: string[] } {
-  // The worker loads TypeScript through tsx whether or not the parent runs under it (bin/, vitest).
-  const bootstrap = `import(${JSON.stringify(TSX_API_URL)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL)}); });`;
-  const worker = new Worker(bootstrap, { eval: true, workerData: setup, stdout: true, stderr: true });
+function startWorker(setup: WorkerSetup): { worker: ChildProcess; log: string[] } {
+  // The child loads TypeScript through tsx whether or not the parent runs under it (bin/, vitest).
+  const worker = fork(PROCESS_FILE, [JSON.stringify(setup)], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const log: string[] = [];
   const keep = (chunk: Buffer) => {
     log.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (log.length > LOG_LINES_KEPT) log.splice(0, log.length - LOG_LINES_KEPT);
   };
-  worker.stdout.on('data', keep);
-  worker.stderr.on('data', keep);
+  worker.stdout!.on('data', keep);
+  worker.stderr!.on('data', keep);
   return { worker, log };
+}
+
+async function stopWorker(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return;
+  const exited = new Promise((r) => worker.once('exit', r));
+  worker.kill();
+  await exited;
 }
 
 /** Serial ports as EspruinoTools sees them (udev; pseudo-terminals are not listed). */
@@ -55,10 +62,10 @@ export async function listSerialPorts(): Promise<PortInfo[]> {
       worker.on('message', (m: FromWorker) => {
         if (m.ev === 'ports') resolve(m.ports);
       });
-      worker.on('error', reject);
+      worker.on('exit', () => reject(new Error('the port lister ended without an answer')));
     });
   } finally {
-    await worker.terminate();
+    await stopWorker(worker);
   }
 }
 
@@ -71,7 +78,7 @@ export class EspruinoLink {
 
   private constructor(
     readonly port: string,
-    private readonly worker: Worker,
+    private readonly worker: ChildProcess,
     private readonly log: string[],
   ) {}
 
@@ -100,13 +107,14 @@ export class EspruinoLink {
         else if (m.ev === 'open-failed') settle(openFailed(port, log));
         else link.onWorkerMessage(m);
       });
-      worker.on('error', (err) => {
-        const mapped = libraryError(port, err);
+      // The library lets some failures escape as uncaught exceptions (serialport's open errors): the process dies with them on stderr.
+      worker.on('exit', () => {
+        const mapped = libraryError(port, new Error(log.filter((l) => /Error/.test(l)).slice(-1)[0] ?? 'the connection process ended'));
         link.markClosed(mapped);
         settle(mapped);
       });
     }).catch(async (err) => {
-      await worker.terminate();
+      await stopWorker(worker);
       throw err;
     });
     return link;
@@ -153,11 +161,11 @@ export class EspruinoLink {
       this.send({ op: 'close' });
       await closed;
     }
-    await this.worker.terminate();
+    await stopWorker(this.worker);
   }
 
   private send(msg: ToWorker): void {
-    this.worker.postMessage(msg);
+    if (this.worker.connected) this.worker.send(msg);
   }
 
   private onWorkerMessage(m: FromWorker): void {

@@ -1,11 +1,13 @@
-// One device's connection through EspruinoTools, in a worker thread of its own.
+// One device's connection through EspruinoTools, in a child process of its own.
 // The library keeps one connection in process-wide globals (Espruino.Core.Serial)
-// and prints to the console freely, so every device gets a worker: several
+// and prints to the console freely, so every device gets a process: several
 // devices flash at once, and the library's chatter stays out of our output.
-// The parent (link.ts) speaks to it with the messages below.
+// (Not a worker thread: the serialport binding polls on the main thread's
+// event loop and crashes the process once a worker that opened a port ends.)
+// The parent (link.ts) speaks to it over IPC with the messages below; the
+// setup comes as the first argument, JSON.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
 
 export type ToWorker = { op: 'open' } | { op: 'write'; id: number; data: string } | { op: 'close' };
 export type FromWorker =
@@ -28,8 +30,10 @@ export interface WorkerSetup {
 }
 
 declare const Espruino: any;
-const setup = workerData as WorkerSetup;
-const post = (m: FromWorker) => parentPort!.postMessage(m);
+const setup = JSON.parse(process.argv[2]) as WorkerSetup;
+const post = (m: FromWorker) => process.send!(m);
+// The parent going away (Ctrl-C, a crash) ends the connection with it.
+process.on('disconnect', () => process.exit(0));
 const require = createRequire(import.meta.url);
 const espruino = require('espruino') as { init(cb: () => void): void };
 
@@ -50,7 +54,7 @@ espruino.init(() => {
   Object.assign(env, setup.boardJson);
   Espruino.callProcessor('boardJSONLoaded', env, () => {
     Espruino.Core.Env.setFirmwareVersion(String((setup.boardJson?.info as { binary_version?: string })?.binary_version ?? ''));
-    parentPort!.on('message', onMessage);
+    process.on('message', onMessage);
     post({ ev: 'ready' });
   });
 });

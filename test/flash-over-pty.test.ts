@@ -1,0 +1,29 @@
+// `deskphone flash` and `deskphone ports` on a serial port path: the simulated
+// device behind a pseudo-terminal (socat), as a board on a USB-serial adapter
+// looks. The port is not in udev's list, and still opens.
+import { afterEach, expect, test } from 'vitest';
+import { ptyForRepl, type Bridge } from '../hardware/sim/repl/pty.ts';
+import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
+
+let f: FlashFixture;
+let pty: Bridge | undefined;
+afterEach(async () => {
+  await pty?.close();
+  await f?.close();
+});
+
+test('ports answers for the pty, and flash writes and verifies through it', async () => {
+  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5500' }]);
+  const device = await f.addDevice('pixljs-w5500');
+  pty = await ptyForRepl(device.repl.port);
+
+  const ports = await f.run('ports', '--port', pty.address, '--json');
+  expect(JSON.parse(ports.out)).toContainEqual(expect.objectContaining({ path: pty.address, answer: 'espruino', board: 'PIXLJS', version: '2v29' }));
+
+  const run = await f.run('flash', '--port', pty.address, '--station', 'desk-01', '--online-timeout', '0');
+
+  expect(errorOf(run)).toBe('');
+  expect(run.out).toMatch(/^desk-01 on \/.*ttyDP: firmware \d+ B and config written and verified; not waiting for it to come online/);
+  const boot = device.sim.storage.bytes('.bootcde')!.toString('latin1');
+  expect(boot).toMatch(/^eval\(require\("Storage"\)\.read\("dp-[0-9a-f]{8}\.js"\)\);$/);
+});
