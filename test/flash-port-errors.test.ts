@@ -39,7 +39,7 @@ test('nothing listening, and a device that never answers', async () => {
   await new Promise((r) => free.close(r));
 
   const refused = await flash(`tcp://127.0.0.1:${closedPort}`);
-  expect(errorOf(refused)).toMatch(/no Espruino answered on tcp:\/\/127\.0\.0\.1:\d+: the connection failed \(connect ECONNREFUSED[^\n]*\n\s+fix: check that the device is powered .*baud rate/);
+  expect(errorOf(refused)).toMatch(/no Espruino answered on tcp:\/\/127\.0\.0\.1:\d+: the connection failed \(ECONNREFUSED[^\n]*\n\s+fix: check that the device is powered .*baud rate/);
 
   const quiet = await flash(`tcp://127.0.0.1:${silentPort}`);
   expect(quiet.code).toBe(1);

@@ -3,7 +3,6 @@
 // failures ("Unable to connect!" with no error, a socket that never connects,
 // a serial port that throws inside the library) turned into FlashErrors.
 import { existsSync } from 'node:fs';
-import net from 'node:net';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../../hardware/board.ts';
@@ -83,8 +82,7 @@ export class EspruinoLink {
   ) {}
 
   static async connect(port: string, options: LinkOptions): Promise<EspruinoLink> {
-    if (port.startsWith('tcp://')) await reachable(port);
-    else if (!existsSync(port)) throw await portNotFound(port);
+    if (!port.startsWith('tcp://') && !existsSync(port)) throw await portNotFound(port);
     const { worker, log } = startWorker({
       mode: 'connect',
       port,
@@ -101,6 +99,13 @@ export class EspruinoLink {
         if (err) reject(err);
         else resolve();
       };
+      // A refused TCP connect never calls back; the library only logs it. (No probe connection of our own:
+      // a single-use bridge such as `socat TCP-LISTEN` would serve the probe and then be gone.)
+      const refused = (chunk: Buffer) => {
+        const m = /RECEIVE ERROR: (.*)/.exec(chunk.toString('utf8'));
+        if (m) settle(noAnswer(port, `the connection failed (${socketError(m[1])})`));
+      };
+      worker.stderr!.on('data', refused);
       worker.on('message', (m: FromWorker) => {
         if (m.ev === 'ready') link.send({ op: 'open' });
         else if (m.ev === 'open') settle();
@@ -225,16 +230,11 @@ async function portNotFound(port: string): Promise<FlashError> {
   return new FlashError('port-not-found', `there is no port ${port} (serial ports found: ${known})`, 'plug the device in, run `deskphone ports` and pass one of the listed ports to --port');
 }
 
-/** The library never calls back when a TCP connect is refused; find out first. */
-async function reachable(port: string): Promise<void> {
-  const url = new URL(port);
-  await new Promise<void>((resolve, reject) => {
-    const socket = net.connect({ host: url.hostname, port: Number(url.port || 23) });
-    socket.setTimeout(3000, () => socket.destroy(new Error('timed out')));
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('error', (err) => reject(noAnswer(port, `the connection failed (${err.message})`)));
-  });
+function socketError(json: string): string {
+  try {
+    const e = JSON.parse(json) as { code?: string; address?: string; port?: number };
+    return [e.code, e.address && e.port ? `${e.address}:${e.port}` : ''].filter(Boolean).join(' ');
+  } catch {
+    return json;
+  }
 }
