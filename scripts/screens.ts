@@ -57,7 +57,8 @@ class Desk {
 
   /** Runs simulated time in small steps, letting real sockets work in between, until pred holds. */
   async until(pred: () => boolean, what: string): Promise<void> {
-    for (let i = 0; i < 400; i++) {
+    // Up to ~10 s of real time: a loaded machine is slow to move bytes over loopback.
+    for (let i = 0; i < 2000; i++) {
       if (pred()) return;
       await this.sim.advance(25);
       await sleep(5);

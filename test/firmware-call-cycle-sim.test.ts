@@ -18,7 +18,8 @@ let seq = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(pred: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
+  // Up to ~10 s of real time: a loaded CI machine is slow to move bytes over loopback.
+  for (let i = 0; i < 2000; i++) {
     if (pred()) return;
     await sim.advance(25);
     await sleep(5);
@@ -106,7 +107,9 @@ describe('a full call cycle through the simulator, twice', () => {
     const second = { mem: sim.memory().usage, timers: sim.timers(), state: sim.state() as any };
     expect(sim.errors).toEqual([]);
     expect(second.timers).toBe(first.timers);
-    expect(second.mem).toBeLessThanOrEqual(first.mem);
+    // The simulator's estimate counts the state's JSON text, so a sequence number
+    // reaching two digits may add one; anything that piles up per call adds far more.
+    expect(second.mem).toBeLessThanOrEqual(first.mem + 2);
     expect([second.state.act, second.state.out, second.state.lk, second.state.acc]).toEqual([[], [], null, '']);
     // A QoS 1 retransmission may repeat a message; its idempotency key is the same.
     const actions = new Map(uplink.filter((u) => u.kind === 'action').map((u) => [u.value.key, u.value.kind]));
