@@ -99,7 +99,8 @@ export class SimStorage {
     const write = (n: unknown, data: unknown, offset?: number, size?: number): boolean => {
       const key = name(n);
       const bytes = toBytes(data);
-      if (offset === undefined) {
+      // Offset 0 without a size replaces the file, as on the interpreter (measured on 2v29).
+      if (offset === undefined || (offset === 0 && size === undefined)) {
         if (!bytes.length) throw new Error("Can't create zero length file");
         this.store(key, bytes);
         return true;
