@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
 import { FakeDevice, killHard, postEvent, startBroker, startHostProcess, tempDir, type TestBroker } from './service-harness.ts';
 
-type Snap = { phase: number; reason: number; seq: number; wrapUpDeadlineMs: number; hostTimeMs: number; call: { callId: string } | null };
+type Snap = { phase: number; reason: number; seq: number; wrapUpDeadlineMs: number; phaseSinceMs: number; call: { callId: string } | null };
 
 describe('host killed during wrap-up', () => {
   const tmp = tempDir();
@@ -37,7 +37,7 @@ describe('host killed during wrap-up', () => {
     await post(first.events, { type: 'answered', station: 'wv-01', callId: 'c1' });
     await post(first.events, { type: 'hangup', station: 'wv-01', callId: 'c1', by: 'caller' });
     const before = await device.until<Snap>('snap', (m) => m.phase === Phase.WRAP_UP, 'wrap-up');
-    expect(before.wrapUpDeadlineMs).toBe(before.hostTimeMs + 300_000);
+    expect(before.wrapUpDeadlineMs).toBe(before.phaseSinceMs + 300_000);
 
     await killHard(first.child);
 

@@ -1,7 +1,11 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
-import { serviceOptions } from '../service/cli-options.ts';
+import type { Context } from '../context.ts';
+import { readSecret, serviceOptions, stationSource } from '../service/cli-options.ts';
+import type { StationInfo } from '../service/service.ts';
+import type { EventSink } from '../service/sources/source.ts';
+import { webhookSink, WebhookSinkError } from '../service/sources/webhook-sink.ts';
 import { runService } from '../service/run.ts';
 import { describeLineProblem, JsonLinesSource } from '../service/sources/json-lines.ts';
 import { CallSimulator } from '../service/sources/simulator.ts';
@@ -17,11 +21,28 @@ interface EventsArgs extends ServiceCommandArgs {
   seed?: number;
   port: number;
   tokenFile?: string;
+  to?: string;
+  toTokenFile?: string;
+}
+
+/**
+ * Runs `body` with where events go: a running host's webhook with --to, or
+ * else a station service started here for the duration.
+ */
+async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSink, stations: StationInfo[]) => Promise<T>): Promise<T> {
+  if (!args.to) return runService(args, ctx, [], (service) => body((raw) => service.ingest(raw), service.stations()));
+  if (!args.toTokenFile) throw new UserError('--to needs the webhook\'s bearer token', 'give --to-token-file <file> (the token on its first line)');
+  try {
+    return await body(webhookSink(args.to, readSecret(args.toTokenFile, 'event webhook token')), stationSource(args, ctx)());
+  } catch (err) {
+    if (!(err instanceof WebhookSinkError)) throw err;
+    throw new UserError(err.message, 'check --to and --to-token-file, and that the host runs with --events-port');
+  }
 }
 
 export default defineCommand<EventsArgs>({
   command: 'events <source> [path]',
-  describe: 'Run the station service fed by one call-event source: simulate | file <path> | stdin | http (schema: docs/events.md)',
+  describe: 'Feed call events to the station service (run here, or a running host with --to): simulate | file <path> | stdin | http (docs/events.md)',
   builder: (y: Argv) =>
     serviceOptions(y)
       .positional('source', { choices: ['simulate', 'file', 'stdin', 'http'], describe: 'Where call events come from' })
@@ -32,26 +53,29 @@ export default defineCommand<EventsArgs>({
       .option('seed', { type: 'number', describe: 'simulate: random seed, to replay the same traffic' })
       .option('port', { type: 'number', default: 8090, describe: 'http: port for POST /events' })
       .option('events-host', { type: 'string', default: '127.0.0.1', describe: 'http: address to listen on' })
-      .option('token-file', { type: 'string', describe: 'http: file with the bearer token callers must send' }),
+      .option('token-file', { type: 'string', describe: 'http: file with the bearer token callers must send' })
+      .option('to', { type: 'string', describe: 'Send the events to a running host\'s webhook (e.g. http://127.0.0.1:8090/events) instead of running a service here' })
+      .option('to-token-file', { type: 'string', describe: 'With --to: file with that webhook\'s bearer token' }),
   handler: async (args, ctx) => {
-    if (args.source === 'simulate') {
-      if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
-      return runService(args, ctx, [], async (service) => {
-        const stations = service.stations();
-        if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
-        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
-        await sim.start((raw) => service.ingest(raw));
-        ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
-        await ctx.stopSignal;
-        await sim.stop();
-        ctx.output.out(`calls ${sim.stats.calls}, events ${sim.stats.events}, rejected ${sim.stats.rejected}, no free desk ${sim.stats.lost}`);
-      });
-    }
     if (args.source === 'http') {
+      if (args.to) throw new UserError('"events http" runs its own webhook; --to is for the other sources', 'drop --to, or point your telephony at the running host directly');
       const webhook = eventWebhook(args.port, args.eventsHost, args.tokenFile)!;
       return runService(args, ctx, [webhook], async () => {
         ctx.output.out(`accepting call events on POST ${webhook.url}; Ctrl-C stops`);
         await ctx.stopSignal;
+      });
+    }
+    if (args.source === 'simulate') {
+      if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
+      return withSink(args, ctx, async (sink, stations) => {
+        if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
+        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
+        await sim.start(sink);
+        ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
+        await ctx.stopSignal;
+        await sim.stop();
+        const s = sim.stats;
+        ctx.output.out(`calls ${s.calls}, events ${s.events}, rejected ${s.rejected}, no free desk ${s.lost}` + (s.failed ? `, failed ${s.failed} (last: ${s.lastFailure})` : ''));
       });
     }
     let input;
@@ -61,7 +85,10 @@ export default defineCommand<EventsArgs>({
       input = createReadStream(args.path, 'utf8');
     } else input = process.stdin;
     const source = new JsonLinesSource(input, (p) => ctx.output.err(describeLineProblem(p)), args.source);
-    const summary = await runService(args, ctx, [source], async () => source.summary);
+    const summary = await withSink(args, ctx, async (sink) => {
+      await source.start(sink);
+      return source.summary;
+    });
     if (args.json) ctx.output.out(JSON.stringify(summary));
     else ctx.output.out(`${summary.applied} events applied, ${summary.rejected} rejected`);
     return summary.rejected > 0 ? 1 : 0;

@@ -99,7 +99,7 @@ function areaCodes(text: string, where: string): number[] {
 }
 
 /** --station values, or else the registry's stations (asked again whenever an unknown id turns up). */
-function stationSource(args: ServiceArgs, ctx: Context): () => StationInfo[] {
+export function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): () => StationInfo[] {
   if (args.station && args.station.length > 0) {
     const list = args.station.map((spec) => {
       const [id, areas] = spec.split(':');

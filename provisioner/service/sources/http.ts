@@ -71,7 +71,7 @@ export class HttpSource implements EventSource {
       return reply(res, 400, { error: 'invalid event', fields: [{ field: '(body)', problem: `not valid JSON (${(err as Error).message})` }] });
     }
     try {
-      const result = sink(raw);
+      const result = await sink(raw);
       return reply(res, 200, { ok: true, ...result });
     } catch (err) {
       const r = rejectionOf(err);

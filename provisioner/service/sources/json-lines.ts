@@ -37,7 +37,7 @@ export class JsonLinesSource implements EventSource {
       const line = ++this.summary.lines;
       const trimmed = text.trim();
       if (trimmed === '' || trimmed.startsWith('#')) continue;
-      const problem = ingestLine(trimmed, sink);
+      const problem = await ingestLine(trimmed, sink);
       if (problem) {
         this.summary.rejected++;
         this.onProblem({ line, ...problem });
@@ -52,7 +52,7 @@ export class JsonLinesSource implements EventSource {
   }
 }
 
-function ingestLine(text: string, sink: EventSink): Rejection | null {
+async function ingestLine(text: string, sink: EventSink): Promise<Rejection | null> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -61,7 +61,7 @@ function ingestLine(text: string, sink: EventSink): Rejection | null {
     return { kind: 'invalid', message, fields: [] };
   }
   try {
-    sink(raw);
+    await sink(raw);
     return null;
   } catch (err) {
     return rejectionOf(err);

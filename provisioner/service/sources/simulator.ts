@@ -29,6 +29,9 @@ export interface SimulatorStats {
   rejected: number;
   /** Calls that found no free desk and were given up (the queue is not modelled). */
   lost: number;
+  /** Events the sink could not take at all (e.g. the host's webhook unreachable). */
+  failed: number;
+  lastFailure: string;
 }
 
 /**
@@ -65,7 +68,7 @@ function seeded(seed: number): () => number {
  */
 export class CallSimulator implements EventSource {
   readonly name = 'simulator';
-  readonly stats: SimulatorStats = { calls: 0, events: 0, rejected: 0, lost: 0 };
+  readonly stats: SimulatorStats = { calls: 0, events: 0, rejected: 0, lost: 0, failed: 0, lastFailure: '' };
   private readonly random: () => number;
   private readonly clock: Clock;
   private readonly speed: number;
@@ -119,16 +122,33 @@ export class CallSimulator implements EventSource {
     this.timers.add(timer);
   }
 
-  private send(event: Record<string, unknown>): boolean {
+  /**
+   * Hands one event to the sink. A refusal calls `onRefused`: at once for
+   * the service in this process, when the answer comes for a remote host.
+   */
+  private send(event: Record<string, unknown>, onRefused?: () => void): void {
     this.stats.events++;
+    const refused = (err: unknown) => {
+      try {
+        rejectionOf(err);
+        this.stats.rejected++;
+      } catch (fault) {
+        this.stats.failed++;
+        this.stats.lastFailure = (fault as Error).message;
+      }
+      onRefused?.();
+    };
     try {
-      this.sink!(event);
-      return true;
+      const result = this.sink!(event);
+      if (result instanceof Promise) result.catch(refused);
     } catch (err) {
-      rejectionOf(err);
-      this.stats.rejected++;
-      return false;
+      refused(err);
     }
+  }
+
+  /** Whether `callId` is still the call on `station` (a refused offer cancels its follow-ups). */
+  private current(station: string, callId: string): boolean {
+    return this.calls.get(station)?.callId === callId;
   }
 
   private scheduleArrival(): void {
@@ -179,17 +199,24 @@ export class CallSimulator implements EventSource {
     const callId = `sim-${this.clock.now().toString(36)}-${this.nextCall++}`;
     const ivrAccount = this.ivrAccount();
     this.stats.calls++;
-    if (!this.send({ type: 'offered', station, callId, menu, ...(ivrAccount ? { ivrAccount } : {}) })) return;
     this.free.delete(station);
     this.calls.set(station, { callId, answered: false });
+    this.send({ type: 'offered', station, callId, menu, ...(ivrAccount ? { ivrAccount } : {}) }, () => {
+      if (!this.current(station, callId)) return;
+      this.calls.delete(station);
+      // The desk is busy with something the simulator did not start; try it again later.
+      this.after(60, () => this.free.add(station));
+    });
+    if (!this.current(station, callId)) return;
     const ring = 2 + this.random() * 10;
     const fate = this.random();
-    if (fate < 0.04) return this.after(ring + 15, () => this.release(station, { type: 'no_answer', station, callId }));
-    if (fate < 0.1) return this.after(ring, () => this.release(station, { type: 'abandoned', station, callId }));
-    this.after(ring, () => {
+    const then = (simSeconds: number, fn: () => void) => this.after(simSeconds, () => this.current(station, callId) && fn());
+    if (fate < 0.04) return then(ring + 15, () => this.release(station, { type: 'no_answer', station, callId }));
+    if (fate < 0.1) return then(ring, () => this.release(station, { type: 'abandoned', station, callId }));
+    then(ring, () => {
       this.send({ type: 'answered', station, callId });
       this.calls.set(station, { callId, answered: true });
-      this.after(this.logNormal(240), () => this.endCall(station, callId, area));
+      then(this.logNormal(240), () => this.endCall(station, callId, area));
     });
   }
 

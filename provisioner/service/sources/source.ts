@@ -5,10 +5,11 @@ import { UnknownStationError, type IngestResult } from '../service.ts';
 /**
  * Where call events enter the station service. A source hands each event, as
  * parsed JSON in the schema of docs/events.md, to the sink and reacts to what
- * the sink throws; the sink is StationService.ingest or anything with its
- * contract. A PBX connector (e.g. Asterisk AMI) is one more EventSource.
+ * the sink throws (or rejects with); the sink is StationService.ingest, or a
+ * running host's webhook (webhookSink), or anything with that contract. A PBX
+ * connector (e.g. Asterisk AMI) is one more EventSource.
  */
-export type EventSink = (raw: unknown) => IngestResult;
+export type EventSink = (raw: unknown) => IngestResult | Promise<IngestResult>;
 
 export interface EventSource {
   readonly name: string;
