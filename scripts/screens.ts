@@ -151,6 +151,11 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
     await next();
     d.snap(3, call(menu, menu === 2 || menu === 4 ? 2 : 1));
     await shoot(d.shot('ringing-menu' + menu + sfx));
+    if (menu === 1 && lang === 'de') {
+      // The attention flash: the next (even) second draws the ringing screen inverted.
+      await d.at(d.now() + 1000);
+      await shoot(d.shot('ringing-flash'));
+    }
   }
   // The IVR collected the account: the device looks it up at once.
   await next();
