@@ -1,0 +1,54 @@
+import type { Argv } from 'yargs';
+import { boardNames } from '../../hardware/board.ts';
+import { ptyForRepl, type Bridge } from '../../hardware/sim/repl/pty.ts';
+import { serveRepl } from '../../hardware/sim/repl/server.ts';
+import { SimReplDevice } from '../../hardware/sim/repl/sim-device.ts';
+import { Simulator } from '../../hardware/sim/simulator.ts';
+import { UserError } from '../errors.ts';
+import { defineCommand } from './command.ts';
+
+interface DeviceArgs {
+  action: 'serve';
+  board: string;
+  listen: number;
+  storage?: string;
+  pty: boolean;
+  json: boolean;
+}
+
+/** What a board straight from the factory boots: a blank program, not our firmware. */
+const BLANK_BOOT = '// blank';
+
+export const deviceCommand = defineCommand<DeviceArgs>({
+  command: 'device <action>',
+  describe: 'Run a simulated device whose Espruino console is on a TCP port (and a pty), for `deskphone flash` and the espruino CLI',
+  builder: (y: Argv) =>
+    y
+      .positional('action', { choices: ['serve'] as const, describe: 'serve: run until Ctrl-C' })
+      .option('board', { type: 'string', demandOption: true, choices: boardNames(), describe: 'Board profile the device is' })
+      .option('listen', { type: 'number', default: 0, describe: 'TCP port on 127.0.0.1 (0: a free one)' })
+      .option('storage', { type: 'string', describe: 'JSON file keeping the device\'s Storage across runs (default: a blank device in memory)' })
+      .option('pty', { type: 'boolean', default: false, describe: 'Also present the console as a pseudo-terminal (needs socat)' })
+      .example('$0 device serve --board pixljs-w5500 --listen 2323', 'then: deskphone flash --port tcp://127.0.0.1:2323 --station desk-07') as Argv,
+  handler: async (args, ctx) => {
+    let sim: Simulator;
+    try {
+      sim = new Simulator({ board: args.board, clock: 'real', startTime: Date.now(), storage: args.storage ?? { '.bootcde': BLANK_BOOT } });
+    } catch (err) {
+      throw new UserError((err as Error).message, 'run `deskphone build` first, or pass --storage with a device that has firmware');
+    }
+    sim.boot();
+    let pty: Bridge | null = null;
+    const repl = await serveRepl(new SimReplDevice(sim), { port: args.listen });
+    try {
+      if (args.pty) pty = await ptyForRepl(repl.port);
+      if (args.json) ctx.output.out(JSON.stringify({ board: args.board, url: repl.url, pty: pty?.address ?? null }));
+      else ctx.output.out(`Simulated ${args.board}: console on ${repl.url}${pty ? ` and ${pty.address}` : ''}. Ctrl-C ends.`);
+      await ctx.stopSignal;
+    } finally {
+      await pty?.close();
+      await repl.close();
+      sim.close();
+    }
+  },
+});
