@@ -31,6 +31,8 @@ describe('boot on every board without a config', () => {
         // The inverted title bar: the top-left pixel row is set across the width.
         expect(fb.bits[0] && fb.bits[fb.width - 1]).toBeTruthy();
         expect(sim.console).toEqual([]);
+        // Boards with a backlight LED switch it on.
+        if (board.led) expect(sim.pins.digitalRead(board.led)).toBe(1);
       } finally {
         sim.close();
       }

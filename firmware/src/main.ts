@@ -18,6 +18,7 @@ declare const global: any;
 declare const process: any;
 declare const E: any;
 declare function require(name: string): any;
+declare function digitalWrite(pin: any, v: number): void;
 
 const CONFIG_FILE = 'deskphone.json';
 const BOARD = __BOARD__;
@@ -55,6 +56,8 @@ function post(ev: Event): void {
   buzz = sc.z;
   draw(G, sc);
   if (G.flip) G.flip();
+  // The backlight (Pixl.js LED1) is on, and blinks with the attention flash.
+  if (BOARD.led) digitalWrite(BOARD.led, sc.i ? 0 : 1);
 }
 
 function onMsg(kind: string, data: string): void {
