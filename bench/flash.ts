@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { loadBoard } from '../hardware/board.ts';
 import { serveRepl, type ReplServer } from '../hardware/sim/repl/server.ts';
@@ -62,10 +62,12 @@ async function timeFlash(bundle: Uint8Array): Promise<number> {
 async function timeCli(bundlePath: string, extra: string[]): Promise<number> {
   const d = await device(BOARD);
   const cli = join(REPO, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
-  const args = [cli, '--no-ble', '--board', writeBoardJson(loadBoard(BOARD)), '-p', d.repl.url, ...extra, '--storage', `dp.js:${bundlePath}`, '-e', 'print("stored")'];
+  const boardJson = writeBoardJson(loadBoard(BOARD));
+  const args = [cli, '--no-ble', '--board', boardJson, '-p', d.repl.url, ...extra, '--storage', `dp.js:${bundlePath}`, '-e', 'print("stored")'];
   const started = performance.now();
   await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
   const ms = performance.now() - started;
+  rmSync(dirname(boardJson), { recursive: true, force: true });
   const stored = d.sim.storage.bytes('dp.js');
   await d.close();
   if (!stored || !stored.equals(readFileSync(bundlePath))) throw new Error(`the CLI upload stored ${stored?.length ?? 'no'} bytes of ${bundlePath}`);

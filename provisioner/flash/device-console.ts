@@ -70,7 +70,7 @@ export class DeviceConsole {
       uncaught = /Uncaught ([^\r\n]*)/.exec(this.received)?.[1] ?? '';
       return Boolean(match || uncaught);
     }, timeoutMs);
-    if (this.link.isClosed) await this.link.write(''); // rethrows the link's own error
+    this.link.assertOpen();
     if (!done) throw new FlashError('no-answer', `the device on ${this.link.port} stopped answering (waited ${timeoutMs / 1000} s)`, 'reset the device (power-cycle it) and run the command again');
     if (!match) throw new DeviceError(uncaught);
     const text = (match as RegExpExecArray)[1];

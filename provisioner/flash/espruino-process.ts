@@ -30,6 +30,14 @@ export interface WorkerSetup {
 }
 
 declare const Espruino: any;
+
+// The library logs every chunk it sends and receives, the config with the
+// station's secret included: those lines never leave this process.
+const QUIET = /^serial: (Sending|---> |Received)/;
+const log = console.log.bind(console);
+console.log = (...args: unknown[]) => {
+  if (!QUIET.test(String(args[0]))) log(...args);
+};
 const setup = JSON.parse(process.argv[2]) as WorkerSetup;
 const post = (m: FromWorker) => process.send!(m);
 // The parent going away (Ctrl-C, a crash) ends the connection with it.

@@ -141,6 +141,11 @@ export class EspruinoLink {
     return this.closedError !== null;
   }
 
+  /** Throws the reason the link closed (unplugged, busy, …), if it has. */
+  assertOpen(): void {
+    if (this.closedError) throw this.closedError;
+  }
+
   /** Resolves when the text has been handed to the port. */
   write(text: string): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);

@@ -1,6 +1,7 @@
 // A simulated device on a REPL port, and the `espruino` CLI run against it.
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { loadBoard } from '../../hardware/board.ts';
 import { serveRepl, type ReplServer, type ReplServerOptions } from '../../hardware/sim/repl/server.ts';
 import { SimReplDevice, type SimDeviceFaults } from '../../hardware/sim/repl/sim-device.ts';
@@ -45,6 +46,7 @@ export function espruinoCli(board: string, port: string, args: string[], timeout
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      rmSync(dirname(boardJson), { recursive: true, force: true });
       resolve({ code, out });
     });
   });
