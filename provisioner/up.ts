@@ -50,7 +50,7 @@ export interface UpArgs extends ServiceArgs {
 /** The demo's wrap-up: long enough to watch and to click, short enough that desks come back while you look. */
 export const DEMO_WRAP_UP_S = 60;
 /** How long shutdown waits for the broker to record the virtual desks going offline. */
-const WILL_WAIT_MS = 3000;
+const WILL_WAIT_MS = 10_000;
 
 export interface UpHandle {
   brokerUrl: string;
@@ -101,7 +101,9 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
   await ensureFirmware(log);
 
   const stops: (() => Promise<void> | void)[] = [];
+  let closing = () => {};
   const close = async () => {
+    closing();
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
@@ -111,8 +113,17 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     });
     const logger = brokerLogger();
     logger.level = args.verbose ? 'info' : 'warn';
+    // Connections cut by our own shutdown are no news.
+    closing = () => {
+      if (!args.verbose) logger.level = 'error';
+    };
     const broker = await startBroker({ dataDir: dir, registry, listen: args.listen, ws: args.ws, logger });
     stops.push(() => broker.close());
+    stops.push(async () => {
+      // A client still subscribing while the store closes crashes aedes' persistence; let the others go first (the presence tracker stays).
+      const deadline = Date.now() + WILL_WAIT_MS;
+      while (Date.now() < deadline && broker.aedes.connectedClients > 1) await new Promise((r) => setTimeout(r, 20));
+    });
     const listenHost = parseListen(args.listen, '--listen').host;
     const brokerForDesks = { host: deviceHost(listenHost), port: broker.tcpPort };
 
