@@ -133,7 +133,6 @@ interface State {
   up: { [k: string]: string };
   nm: number;
   nd: number;
-  nu: number;
   nr: number;
   nc: number;
   no: number;
@@ -165,7 +164,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
     ka: o.ka || KEEPALIVE_S, base: o.base || BACKOFF_BASE_MS, max: maxPacket(board),
     s: null, st: 0, ps: parser(0), pk: null as any, q: [], w: [], pid: 0,
     ses: (sto.readJSON(SESSION_FILE, true) || 0) + 1, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
-    pre: downTopic(cfg.id, 'snap').slice(0, -4), up: up, nm: 0, nd: 0, nu: 0, nr: 0, nc: 0, no: 0,
+    pre: downTopic(cfg.id, 'snap').slice(0, -4), up: up, nm: 0, nd: 0, nr: 0, nc: 0, no: 0,
   };
   L.ps = parser(L.max);
   L.bo = L.base;
@@ -184,7 +183,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
 function bringUp(L: State): void {
   L.rt = 0;
   if (L.x) return;
-  netUp(L.n, L.c, L.h.state, (step, detail) => {
+  netUp(L.n, L.c, L.h, (step, detail) => {
     if (step) {
       L.h.state(step, detail);
       retry(L);
@@ -199,7 +198,15 @@ function dial(L: State): void {
   L.sto.writeJSON(SESSION_FILE, L.ses);
   L.st = 1;
   L.pg = 0;
-  const s = L.cn({ host: L.c.host, port: L.c.port }, opened.bind(null, L));
+  let s: Socket;
+  try {
+    s = L.cn({ host: L.c.host, port: L.c.port }, opened.bind(null, L));
+  } catch (e) {
+    // Some ports throw at once (e.g. a host name that does not resolve) instead of emitting 'error'.
+    L.st = 0;
+    L.h.state('broker', errText(e));
+    return retry(L);
+  }
   L.s = s;
   s.on('data', rx.bind(null, L, s));
   s.on('close', lost.bind(null, L, s, 'broker', 'closed'));
@@ -218,7 +225,12 @@ function opened(L: State): void {
 }
 
 function failed(L: State, s: Socket, e: any): void {
-  lost(L, s, 'broker', String((e && (e.code || e.message)) || e || 'error'));
+  lost(L, s, 'broker', errText(e));
+}
+
+/** Short text for the connecting screen: Node's error code (ECONNREFUSED), else the interpreter's message. */
+function errText(e: any): string {
+  return String((e && (typeof e.code === 'string' ? e.code : e.message)) || e || 'error');
 }
 
 function rx(L: State, s: Socket, data: string): void {

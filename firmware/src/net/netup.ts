@@ -28,14 +28,16 @@ export function net(network: { kind: string }, mod: (name: string) => any): Net 
   return { k: network.kind, p: network as Net['p'], mod: mod, d: null, a: '', r: 0 };
 }
 
+/** Where progress goes: the link's handlers (state(step, '') announces a step in progress). */
+type Reporter = { state(step: string, detail: string): void };
+
 /**
  * Brings the network up if it is not, then calls done('', '') or
- * done(step, detail) for the step that failed. report(step, '') announces
- * a step in progress.
+ * done(step, detail) for the step that failed.
  */
-export function netUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
-  if (n.k === 'wifi') wifiUp(n, cfg, report, done);
-  else if (n.k === 'w5500') ethUp(n, cfg, report, done);
+export function netUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
+  if (n.k === 'wifi') wifiUp(n, cfg, h, done);
+  else if (n.k === 'w5500') ethUp(n, cfg, h, done);
   else done('', '');
 }
 
@@ -44,7 +46,7 @@ export function netUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: 
  * through the callback (Espruino Wifi.connect docs), so a timer reports
  * other failures from the driver's status while it keeps trying.
  */
-function wifiUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
+function wifiUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
   const w = n.d || (n.d = n.mod('Wifi'));
   const s = cfg.net || {};
   const st = w.getDetails();
@@ -53,11 +55,11 @@ function wifiUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string
     return done('', '');
   }
   if (!s.ssid) return done('link', 'no SSID');
-  report('link', '');
+  h.state('link', '');
   let waiting = true;
   const t = setTimeout(() => {
     const d = w.getDetails() || {};
-    report(d.status === 'connected' ? 'address' : 'link', d.status === 'connected' ? 'no DHCP' : String(d.status || 'no WiFi'));
+    h.state(d.status === 'connected' ? 'address' : 'link', d.status === 'connected' ? 'no DHCP' : String(d.status || 'no WiFi'));
   }, WIFI_WAIT_MS);
   w.connect(s.ssid, { password: s.psk }, (err: any) => {
     if (!waiting) return;
@@ -77,9 +79,9 @@ function wifiUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string
  * address from the config. The W5500 keeps its address while the cable is
  * out, so this runs once.
  */
-function ethUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string) => void, done: (step: string, detail: string) => void): void {
+function ethUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
   if (n.a) return done('', '');
-  report('link', '');
+  h.state('link', '');
   try {
     if (!n.d) {
       const spi = global.SPI1;
@@ -89,7 +91,7 @@ function ethUp(n: Net, cfg: DeviceConfig, report: (step: string, detail: string)
   } catch (e) {
     return done('link', 'no W5500');
   }
-  report('address', '');
+  h.state('address', '');
   let ok = false;
   try {
     ok = n.d.setIP();
