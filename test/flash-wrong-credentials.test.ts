@@ -27,7 +27,7 @@ test('refused credentials: the broker checks another registry', async () => {
   const ours = await f.startBroker();
   const device = await f.addDevice('linux');
 
-  const run = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${wrongBroker.tcpPort}`, '--broker-url', ours.url, '--online-timeout', '3');
+  const run = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${wrongBroker.tcpPort}`, '--broker-url', ours.url, '--online-timeout', '2');
 
   expect(run.code).toBe(1);
   expect(errorOf(run)).toMatch(/the device reached the broker at 127\.0\.0\.1:\d+, which refused it \(rc [45]\)[^\n]*\n\s+fix: make sure the broker uses this data directory's registry/);
@@ -42,7 +42,7 @@ test('never seen: nothing listens where the device was sent', async () => {
   await new Promise((r) => closed.close(r));
   const device = await f.addDevice('linux');
 
-  const run = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${deadPort}`, '--broker-url', ours.url, '--online-timeout', '3');
+  const run = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${deadPort}`, '--broker-url', ours.url, '--online-timeout', '2');
 
   expect(run.code).toBe(1);
   expect(errorOf(run)).toMatch(/the device could not reach the broker at 127\.0\.0\.1:\d+.*, so the broker never saw it\n\s+fix: check that the broker runs/);
