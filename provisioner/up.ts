@@ -158,13 +158,30 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     for (const station of demoStations) desks.set(station.id, new VirtualDesk(station, brokerForDesks, dir).boot());
 
     const screens = new Map<string, Screen>(desks);
-    const hardware = registry.listStations().filter((s) => !desks.has(s.id));
-    if (hardware.length > 0) {
-      const stub = await startMirrorLinkStub();
-      stops.push(() => stub.close());
-      for (const station of hardware) screens.set(station.id, new HardwareMirror(station, stub.port));
-    }
-    stops.push(() => screens.forEach((s) => (s as { close?: () => void }).close?.()));
+    const stub = await startMirrorLinkStub();
+    stops.push(() => stub.close());
+    const mirrors = new Map<string, HardwareMirror>();
+    const mirror = (id: string) => {
+      const station = registry.getStation(id);
+      if (!station || desks.has(id) || mirrors.has(id)) return;
+      const m = new HardwareMirror(station, stub.port);
+      mirrors.set(id, m);
+      screens.set(id, m);
+    };
+    for (const station of registry.listStations()) mirror(station.id);
+    // Stations added or removed while up runs (`deskphone station add` in another shell) get or lose their mirror.
+    const stopMirroring = registry.onChange((change) => {
+      if (change.kind === 'added') mirror(change.id);
+      if (change.kind === 'removed') {
+        mirrors.get(change.id)?.close();
+        mirrors.delete(change.id);
+        screens.delete(change.id);
+      }
+    });
+    stops.push(() => {
+      stopMirroring();
+      mirrors.forEach((m) => m.close());
+    });
     const cards: LiveCards = await startLiveCards({
       registry,
       brokerUrl: broker.url,
@@ -174,7 +191,10 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     });
     stops.push(() => cards.close());
     const token = isLoopback(httpAddress.host) ? undefined : dashboardToken(dir);
-    const dashboard: DashboardHandle = await startDashboard({ host: httpAddress.host, port: httpAddress.port, source: cards, token });
+    const dashboard: DashboardHandle = await startDashboard({ host: httpAddress.host, port: httpAddress.port, source: cards, token }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE') throw err;
+      throw new UserError(`the dashboard address ${args.http} is already in use`, 'stop what listens there or pick another --http');
+    });
     stops.push(() => dashboard.close());
 
     let calls: CallSimulator | null = null;

@@ -64,5 +64,14 @@ describe('up without --demo', () => {
     const press = await fetch(api('/api/stations/hw-07/press'), { method: 'POST', body: '{"key":"ready"}' });
     expect(press.status).toBe(404);
     await desk.endAsync();
+
+    // A station added from another shell while up runs gets its card and mirror.
+    const registry = openRegistry(home);
+    await registry.addStation({ id: 'hw-08', areas: ['WV'], board: 'linux' });
+    registry.close();
+    await until(async () => {
+      const cards = (await (await fetch(api('/api/stations'))).json()) as StationCard[];
+      return cards.find((x) => x.id === 'hw-08')?.frame;
+    }, 'a mirrored frame for the new station');
   });
 });
