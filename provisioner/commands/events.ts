@@ -2,7 +2,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
 import type { Context } from '../context.ts';
-import { readSecret, serviceOptions, stationSource } from '../service/cli-options.ts';
+import { listStations, readSecret, serviceOptions } from '../service/cli-options.ts';
 import type { StationInfo } from '../service/service.ts';
 import type { EventSink } from '../service/sources/source.ts';
 import { webhookSink, WebhookSinkError } from '../service/sources/webhook-sink.ts';
@@ -29,11 +29,11 @@ interface EventsArgs extends ServiceCommandArgs {
  * Runs `body` with where events go: a running host's webhook with --to, or
  * else a station service started here for the duration.
  */
-async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSink, stations: StationInfo[]) => Promise<T>): Promise<T> {
-  if (!args.to) return runService(args, ctx, [], (service) => body((raw) => service.ingest(raw), service.stations()));
+async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSink, stations: () => StationInfo[]) => Promise<T>): Promise<T> {
+  if (!args.to) return runService(args, ctx, [], (service) => body((raw) => service.ingest(raw), () => service.stations()));
   if (!args.toTokenFile) throw new UserError('--to needs the webhook\'s bearer token', 'give --to-token-file <file> (the token on its first line)');
   try {
-    return await body(webhookSink(args.to, readSecret(args.toTokenFile, 'event webhook token')), stationSource(args, ctx)());
+    return await body(webhookSink(args.to, readSecret(args.toTokenFile, 'event webhook token')), () => listStations(args, ctx));
   } catch (err) {
     if (!(err instanceof WebhookSinkError)) throw err;
     throw new UserError(err.message, 'check --to and --to-token-file, and that the host runs with --events-port');
@@ -67,7 +67,8 @@ export default defineCommand<EventsArgs>({
     }
     if (args.source === 'simulate') {
       if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
-      return withSink(args, ctx, async (sink, stations) => {
+      return withSink(args, ctx, async (sink, stationList) => {
+        const stations = stationList();
         if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
         const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
         await sim.start(sink);

@@ -4,7 +4,7 @@ import { Area } from '../../protocol/host-codec.ts';
 import { dataDir, type Context, type Output } from '../context.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
-import { openRegistry, type ServiceName } from '../registry.ts';
+import { openRegistry, type Registry, type ServiceName } from '../registry.ts';
 import { DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
 import { AREA_NAMES } from './calls.ts';
 import { HttpDirectory, SqliteDirectory, type Directory } from './directory.ts';
@@ -98,17 +98,39 @@ function areaCodes(text: string, where: string): number[] {
   });
 }
 
-/** --station values, or else the registry's stations (asked again whenever an unknown id turns up). */
-export function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): () => StationInfo[] {
+function stationsFromFlags(specs: string[]): StationInfo[] {
+  return specs.map((spec) => {
+    const [id, areas] = spec.split(':');
+    return { id, areas: areas ? areaCodes(areas, `--station ${spec}`) : [] };
+  });
+}
+
+function stationsFromRegistry(registry: Registry): StationInfo[] {
+  return registry.listStations().map((s) => ({ id: s.id, areas: s.areas.map((a) => Area[a]) }));
+}
+
+/**
+ * --station values, or else the registry's stations, asked again whenever an
+ * unknown id turns up; the registry stays open as long as the process runs.
+ */
+function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): () => StationInfo[] {
   if (args.station && args.station.length > 0) {
-    const list = args.station.map((spec) => {
-      const [id, areas] = spec.split(':');
-      return { id, areas: areas ? areaCodes(areas, `--station ${spec}`) : [] };
-    });
+    const list = stationsFromFlags(args.station);
     return () => list;
   }
   const registry = openRegistry(dataDir(ctx.env));
-  return () => registry.listStations().map((s) => ({ id: s.id, areas: s.areas.map((a) => Area[a]) }));
+  return () => stationsFromRegistry(registry);
+}
+
+/** --station values, or else the registry's stations as they are now. */
+export function listStations(args: Pick<ServiceArgs, 'station'>, ctx: Context): StationInfo[] {
+  if (args.station && args.station.length > 0) return stationsFromFlags(args.station);
+  const registry = openRegistry(dataDir(ctx.env));
+  try {
+    return stationsFromRegistry(registry);
+  } finally {
+    registry.close();
+  }
 }
 
 /** A logger that writes one readable line per entry to stderr; info only with --verbose. */
