@@ -1,6 +1,7 @@
 // The espruino CLI writes Storage files into the simulated device over tcp://
 // exactly: a binary file (atob lines) and a code file (string literal lines),
-// and the device reports the same CRC-32 the host computes.
+// the device reports the same CRC-32 the host computes, and load("app.js")
+// runs the code file.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,10 +24,10 @@ test('espruino --storage over tcp:// stores both files byte for byte', async () 
   writeFileSync(join(dir, 'data.bin'), binary);
   writeFileSync(join(dir, 'app.js'), code);
 
-  const run = await espruinoCli('linux', device.repl.url, ['--storage', `data.bin:${join(dir, 'data.bin')}`, '--storage', `app.js:${join(dir, 'app.js')}`, '-e', 'print("files",require("Storage").list().length)']);
+  const run = await espruinoCli('linux', device.repl.url, ['--storage', `data.bin:${join(dir, 'data.bin')}`, '--storage', 'app.js:-', join(dir, 'app.js')]);
 
   expect(run.out).toContain('Upload Complete');
-  expect(run.out).toContain('files 3');
+  expect(run.out).toContain('app.js ran');
   expect(run.code).toBe(0);
   expect(device.sim.storage.bytes('data.bin')).toEqual(binary);
   expect(device.sim.storage.bytes('app.js')?.toString('latin1')).toBe(code);
