@@ -45,7 +45,7 @@ export class DeviceConsole {
     for (const poke of ['\n', '\x03', '\x03\n']) {
       this.received = '';
       await this.link.write(poke);
-      if (await this.waitFor(() => this.received.trimEnd().endsWith('>'), PROMPT_WAIT_MS)) return;
+      if (await this.waitFor(() => atPrompt(this.received), PROMPT_WAIT_MS)) return;
     }
     throw new FlashError(
       'no-answer',
@@ -125,6 +125,12 @@ export class DeviceConsole {
       this.waiter();
     });
   }
+}
+
+/** The console's own prompt, not the debugger's (`debug>`, left with Ctrl-C). */
+function atPrompt(text: string): boolean {
+  const t = text.trimEnd();
+  return t.endsWith('>') && !t.endsWith('debug>');
 }
 
 function describeReply(text: string): string {
