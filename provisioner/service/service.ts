@@ -160,7 +160,11 @@ class Service extends EventEmitter implements StationService {
 
   async start(): Promise<void> {
     this.refreshStations();
-    for (const s of this.store.loadAll()) this.states.set(s.id, s);
+    const unregistered: string[] = [];
+    for (const s of this.store.loadAll()) {
+      if (this.areasOf.has(s.id)) this.states.set(s.id, s);
+      else unregistered.push(s.id);
+    }
     this.started = true;
     const client = mqtt.connect(this.options.mqttUrl, {
       clientId: 'deskphone-host',
@@ -196,7 +200,7 @@ class Service extends EventEmitter implements StationService {
       throw err;
     });
     await client.subscribeAsync(ALL_UP, { qos: 1 });
-    this.restore();
+    this.restore(unregistered);
     this.webhook?.kick();
   }
 
@@ -322,9 +326,11 @@ class Service extends EventEmitter implements StationService {
    * After a (re)start: deadlines that passed while the host was down are
    * applied as what they are (timer expired, dated at the deadline), the rest
    * get their timers back, and every station's snapshot is published afresh in
-   * case the broker lost its retained messages too.
+   * case the broker lost its retained messages too. Stations removed from the
+   * registry keep their rows (a re-added desk continues its sequence) but
+   * lose their retained snapshot.
    */
-  private restore(): void {
+  private restore(unregistered: string[]): void {
     const now = this.clock.now();
     for (const id of this.areasOf.keys()) if (!this.states.has(id)) this.states.set(id, signedOut(id, this.areasOf.get(id)!, now));
     this.apply(() =>
@@ -337,6 +343,10 @@ class Service extends EventEmitter implements StationService {
         return s;
       }),
     );
+    for (const id of unregistered) {
+      this.client?.publish(downTopic(id, 'snap'), Buffer.alloc(0), { qos: 1, retain: true });
+      this.logger.info({ station: id }, 'station no longer registered: retained snapshot cleared');
+    }
   }
 
   private publishSnapshot(s: StationState): void {
