@@ -184,6 +184,9 @@ function classify(err: unknown, job: FlashJob): unknown {
   return new FlashError('device-error', `the device on ${job.port} reported: ${msg}`, 'run the command again; if it repeats, reset the device and check its console with `espruino -p ' + job.port + '`');
 }
 
+const LINK_STATE_POLLS = 20;
+const LINK_STATE_POLL_MS = 250;
+
 export interface LinkState {
   /** The firmware link's step: link | address | broker | refused | auth | online; '' when the firmware is not running. */
   step: string;
@@ -198,8 +201,14 @@ export async function deviceLinkState(port: string, board: BoardProfile, baud?: 
   try {
     const device = new DeviceConsole(link);
     await device.wake();
-    const state = await device.evaluate<[string, string] | null>('typeof DP=="object"?(function(s){return [s.ls,s.ld]})(DP.state()):null');
-    if (state) return { step: state[0] ?? '', detail: state[1] ?? '', files: [] };
+    // A step without a detail is still in progress (e.g. a retry after a refusal): ask again until it ends.
+    for (let i = 0; ; i++) {
+      const state = await device.evaluate<[string, string] | null>('typeof DP=="object"?(function(s){return [s.ls,s.ld]})(DP.state()):null');
+      if (!state) break;
+      const [step, detail] = [state[0] ?? '', state[1] ?? ''];
+      if (detail || step === 'online' || i === LINK_STATE_POLLS) return { step, detail, files: [] };
+      await new Promise((r) => setTimeout(r, LINK_STATE_POLL_MS));
+    }
     return { step: '', detail: '', files: await device.evaluate<string[]>('require("Storage").list()') };
   } finally {
     await link.close();
