@@ -13,6 +13,8 @@ interface DeviceArgs {
   listen: number;
   storage?: string;
   pty: boolean;
+  corruptWrites: number;
+  unplugAfterBytes?: number;
   json: boolean;
 }
 
@@ -29,6 +31,8 @@ export const deviceCommand = defineCommand<DeviceArgs>({
       .option('listen', { type: 'number', default: 0, describe: 'TCP port on 127.0.0.1 (0: a free one)' })
       .option('storage', { type: 'string', describe: 'JSON file keeping the device\'s Storage across runs (default: a blank device in memory)' })
       .option('pty', { type: 'boolean', default: false, describe: 'Also present the console as a pseudo-terminal (needs socat)' })
+      .option('corrupt-writes', { type: 'number', default: 0, describe: 'Fault: flip a byte in the next N Storage files written (a failing flash)' })
+      .option('unplug-after-bytes', { type: 'number', describe: 'Fault: drop each connection after this many bytes (a pulled cable)' })
       .example('$0 device serve --board pixljs-w5500 --listen 2323', 'then: deskphone flash --port tcp://127.0.0.1:2323 --station desk-07') as Argv,
   handler: async (args, ctx) => {
     let sim: Simulator;
@@ -39,7 +43,7 @@ export const deviceCommand = defineCommand<DeviceArgs>({
     }
     sim.boot();
     let pty: Bridge | null = null;
-    const repl = await serveRepl(new SimReplDevice(sim), { port: args.listen });
+    const repl = await serveRepl(new SimReplDevice(sim, { corruptWrites: args.corruptWrites }), { port: args.listen, unplugAfterBytes: args.unplugAfterBytes });
     try {
       if (args.pty) pty = await ptyForRepl(repl.port);
       if (args.json) ctx.output.out(JSON.stringify({ board: args.board, url: repl.url, pty: pty?.address ?? null }));
