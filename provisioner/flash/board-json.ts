@@ -7,6 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ESPRUINO_MODULES } from '../../firmware/build.ts';
 import type { BoardProfile } from '../../hardware/board.ts';
 
 /** The interpreter version the firmware is built and tested against. */
@@ -20,7 +21,7 @@ export function espruinoBoardJson(board: BoardProfile): Record<string, unknown> 
       id: board.espruinoBoard,
       name: board.title,
       binary_version: ESPRUINO_VERSION,
-      builtin_modules: ['Storage', 'net', 'crypto', 'heatshrink'],
+      builtin_modules: ESPRUINO_MODULES,
     },
   };
 }
