@@ -7,6 +7,7 @@ import { parseListen } from '../broker/address.ts';
 import { dataDir, type Output } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { listSerialPorts } from '../flash/link.ts';
+import { formatTable } from '../flash/table.ts';
 import { flashAll, readMapFile, type DeviceResult, type FlashOptions, type ProgressSink } from '../flash/run.ts';
 import { openRegistry } from '../registry.ts';
 import { defineCommand } from './command.ts';
@@ -132,8 +133,7 @@ function summary(r: DeviceResult): string {
 function resultTable(results: DeviceResult[]): string {
   const header = ['PORT', 'STATION', 'BOARD', 'RESULT', 'FIRMWARE', 'SECONDS'];
   const rows = results.map((r) => [r.port, r.station, r.board, r.status === 'failed' ? `failed: ${r.error!.code}` : r.status, r.firmware ?? '', r.seconds.toFixed(1)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  return [header, ...rows].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return formatTable(header, rows);
 }
 
 /** Without a terminal: one line per step, none per chunk. */

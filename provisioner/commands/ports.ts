@@ -3,6 +3,7 @@ import { loadBoard } from '../../hardware/board.ts';
 import { DeviceConsole } from '../flash/device-console.ts';
 import { isFlashError } from '../flash/errors.ts';
 import { EspruinoLink, listSerialPorts, type PortInfo } from '../flash/link.ts';
+import { formatTable } from '../flash/table.ts';
 import { defineCommand } from './command.ts';
 
 interface PortsArgs {
@@ -47,8 +48,7 @@ export const portsCommand = defineCommand<PortsArgs>({
     }
     const header = ['PORT', 'DESCRIPTION', 'ESPRUINO', 'BOARD', 'VERSION'];
     const rows = reports.map((r) => [r.path, r.description, r.answer === 'espruino' ? 'yes' : r.detail ? `${r.answer} (${r.detail})` : r.answer, r.board ?? '', r.version ?? '']);
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-    ctx.output.out([header, ...rows].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n'));
+    ctx.output.out(formatTable(header, rows));
   },
 });
 

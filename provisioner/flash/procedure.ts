@@ -9,12 +9,12 @@
 // bundle are erased first, so a flash that fails half-way leaves nothing that
 // runs; running the command again finishes it.
 import type { BoardProfile } from '../../hardware/board.ts';
+import { CONFIG_FILE } from '../../protocol/device-config.ts';
 import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
 import { FlashError } from './errors.ts';
 import { EspruinoLink } from './link.ts';
 
 export const BOOT_FILE = '.bootcde';
-export const CONFIG_FILE = 'deskphone.json';
 const FIRMWARE_PREFIX = 'dp-';
 /** Storage's cost per file: 32-byte header, size rounded up to 4 (measured on 2v29). */
 const footprint = (size: number) => 32 + Math.ceil(size / 4) * 4;
