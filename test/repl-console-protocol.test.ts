@@ -41,6 +41,11 @@ test('console bytes as the interpreter answers them', async () => {
   // "€" arrives UTF-8-encoded over tcp://; a lone 0xE9 (é from a serial port) is one character.
   expect(await send(Buffer.from('\x10print("\u20ac".length, "\u20ac".charCodeAt(0))\n', 'utf8'), '>')).toBe('1 8364\r\n>');
   expect(await send(Buffer.from([0x10, ...Buffer.from('print("'), 0xe9, ...Buffer.from('".charCodeAt(0))\n')]), '>')).toBe('233\r\n>');
+  // A UTF-8 sequence cut between two TCP segments is still one character.
+  const euro = Buffer.from('\x10print("\u20ac".charCodeAt(0))\n', 'utf8');
+  socket.write(euro.subarray(0, 9));
+  await new Promise((r) => setTimeout(r, 50));
+  expect(await send(euro.subarray(9), '>')).toBe('8364\r\n>');
   const storage = (lines: string) => send(lines + '\x10print("done")\n', 'done');
   // Bytes already written may be written again only with the same data; 0xFF bytes take anything.
   expect(await storage('\x10require("Storage").write("f","abc",0,6)\n\x10require("Storage").write("f","bc",1)\n\x10require("Storage").write("f","de",3)\n')).toBe('done\r\n>');
