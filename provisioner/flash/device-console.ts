@@ -63,17 +63,14 @@ export class DeviceConsole {
     const answer = new RegExp(`<R${id}>([\\s\\S]*?)</R${id}>`);
     this.received = '';
     await this.link.write(line);
-    let match: RegExpExecArray | null = null;
-    let uncaught = '';
-    const done = await this.waitFor(() => {
-      match = answer.exec(this.received);
-      uncaught = /Uncaught ([^\r\n]*)/.exec(this.received)?.[1] ?? '';
-      return Boolean(match || uncaught);
-    }, timeoutMs);
+    const done = await this.waitFor(() => answer.test(this.received), timeoutMs);
     this.link.assertOpen();
+    // The statement catches its own errors; an "Uncaught" without an answer is a syntax error in it
+    // (firmware too old for it). One with an answer came from the running firmware, printed meanwhile.
+    const uncaught = /Uncaught ([^\r\n]*)/.exec(this.received)?.[1];
+    if (!done && uncaught) throw new DeviceError(uncaught);
     if (!done) throw new FlashError('no-answer', `the device on ${this.link.port} stopped answering (waited ${timeoutMs / 1000} s)`, 'reset the device (power-cycle it) and run the command again');
-    if (!match) throw new DeviceError(uncaught);
-    const text = (match as RegExpExecArray)[1];
+    const text = answer.exec(this.received)![1];
     if (text.startsWith('!')) throw new DeviceError(text.slice(1).replace(/^Error: (?=Error: )/, ''));
     return (text === 'undefined' ? undefined : JSON.parse(text)) as T;
   }
