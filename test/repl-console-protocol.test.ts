@@ -33,6 +33,11 @@ test('console bytes as the interpreter answers them', async () => {
 
   expect(await send('\n', '>')).toBe('\r\n>');
   expect(await send('1+2\n', '>')).toBe('1+2\r\n=3\r\n>');
+  // The CLI's board query (without --board): strict JSON between the markers, a console that is not USB.
+  const env = await send('\x10print("<","<<",JSON.stringify(process.env),">>",">")\n', '>> >');
+  const json = JSON.parse(/< <<(.*)>> >/.exec(env)![1]);
+  expect(json).toMatchObject({ BOARD: 'LINUX', VERSION: '2v29', CONSOLE: 'Serial1' });
+  expect(json.MODULES.split(',')).toContain('Storage');
   expect(await send('\x10var quiet = 5;\n\x10print(quiet)\n', '>')).toBe('5\r\n>');
   expect(await send('print(1,\n', ':')).toBe('\r\n:');
   expect(await send('2)\n', '>')).toContain('1 2\r\n');
