@@ -75,7 +75,13 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     c.kill(signal);
     await gone;
   };
-  await launch();
+  try {
+    await launch();
+  } catch (err) {
+    await halt('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     dir,
