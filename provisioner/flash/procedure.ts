@@ -112,8 +112,8 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   }
 
   step('config');
-  const current = await device.evaluate<number>(`(function(c){return c&&c.v>0?c.v:0})(require("Storage").readJSON(${JSON.stringify(CONFIG_FILE)},1))`);
-  const config = await job.config(current ?? 0);
+  const deviceVersion = await device.evaluate<number>(`(function(c){return c&&c.v>0?c.v:0})(require("Storage").readJSON(${JSON.stringify(CONFIG_FILE)},1))`);
+  const config = await job.config(deviceVersion ?? 0);
   outcome.retries += await writeVerified(device, CONFIG_FILE, config, (done, total) => job.onBytes?.('config', done, total), step);
   if (job.firmware) {
     step('switch', outcome.firmwareFile!);

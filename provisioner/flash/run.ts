@@ -215,6 +215,7 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
   // Newer than any config before, so the retained birth of an earlier boot never passes for this one.
   let configVersion = Math.floor(Date.now() / 1000);
   const record = (status: DeviceStatus) => state.set(a.port, { station: a.station.id, status, firmwareFile, configVersion, at: Date.now() });
+  // Secrets are 32 characters; the estimate allows more.
   const sample = JSON.stringify(makeConfig(options, a.station, a.board, 'x'.repeat(43), configVersion));
   try {
     record('failed');
