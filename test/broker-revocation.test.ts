@@ -34,6 +34,23 @@ it('rotate-secret from another registry connection disconnects the session; only
   expect(await connectError(url, { clientId: 'desk-a', username: 'desk-a', password: fresh })).toBeNull();
 });
 
+it('a session that logged in with the new secret before the broker noticed the rotation stays up', async () => {
+  const old = await fx.station('desk-b');
+  const cutOld = closed(old);
+  // the broker's registry instance hears of the rotation only after its poll; log in with the new secret first
+  const heard = new Promise<void>((resolve) => fx.registry.onChange((c) => c.kind === 'secret' && c.id === 'desk-b' && resolve()));
+  const fresh = await cli.rotateSecret('desk-b');
+  const renewed = await mqtt.connectAsync(fx.broker.url, { clientId: 'desk-b', username: 'desk-b', password: fresh, reconnectPeriod: 0 });
+  let renewedClosed = false;
+  renewed.once('close', () => (renewedClosed = true));
+  await Promise.all([heard, cutOld]);
+  // a round trip through the broker after the change was handled: the session is still there
+  await renewed.subscribeAsync(downFilter('desk-b'), { qos: 1 });
+  expect(renewedClosed).toBe(false);
+  expect(renewed.connected).toBe(true);
+  await renewed.endAsync(true);
+});
+
 it('remove disconnects the session and refuses the station afterwards', async () => {
   const c = await fx.station('desk-c');
   const cut = closed(c);

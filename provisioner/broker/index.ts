@@ -136,6 +136,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   }
   const accounts = new WeakMap<Client, Account>();
   const buckets = new WeakMap<Client, TokenBucket>();
+  // held only for the life of a session, to tell an old secret from a rotated one
+  const sessionSecrets = new WeakMap<Client, string>();
   const wills = new WeakMap<Client, { topic: string; retain: boolean } | undefined>();
   /** Removed stations whose stored session is still being cleared. */
   const cleanups = new Map<string, Promise<void>>();
@@ -168,7 +170,10 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
           const willRefusal = will ? willProblem(account, will) : '';
           if (willRefusal) return refuse(5, willRefusal);
           accounts.set(client, account);
-          if (account.role === 'station') buckets.set(client, new TokenBucket(rate.perSecond, rate.burst));
+          if (account.role === 'station') {
+            buckets.set(client, new TokenBucket(rate.perSecond, rate.burst));
+            sessionSecrets.set(client, password.toString('utf8'));
+          }
           done(null, true);
         })
         .catch((err: Error) => {
@@ -216,12 +221,26 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client.id, err: err.message }, 'connection error'));
 
   const liveClients = () => Object.values((aedes as unknown as { clients: Record<string, Client> }).clients);
+  const closeSession = (client: Client, change: RegistryChange) => {
+    log.info({ clientId: client.id, change: change.kind }, 'credentials changed, closing session');
+    client.close();
+  };
   const dropRevoked = (change: RegistryChange) => {
     if (change.kind !== 'removed' && change.kind !== 'secret') return;
     for (const client of liveClients()) {
       if (accounts.get(client)?.username !== change.id) continue;
-      log.info({ clientId: client.id, change: change.kind }, 'credentials changed, closing session');
-      client.close();
+      if (change.kind === 'removed') {
+        closeSession(client, change);
+        continue;
+      }
+      // A device flashed with the new secret may have logged in before this
+      // broker noticed the rotation (another process changed the registry):
+      // only sessions that logged in with a secret no longer valid are closed.
+      const used = sessionSecrets.get(client) ?? '';
+      registry.authenticate(change.id, used).then(
+        (account) => account || closeSession(client, change),
+        () => closeSession(client, change),
+      );
     }
     if (change.kind === 'removed') forgetStation(change.id);
   };
