@@ -4,6 +4,7 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
   export default class AsyncLevelPersistence {
     constructor(db: ClassicLevel<string, unknown>);
     cleanSubscriptions(client: { id: string }): Promise<unknown>;
+    createRetainedStreamCombi(patterns: string[]): import('node:stream').Readable;
     destroy(): Promise<void>;
   }
 }

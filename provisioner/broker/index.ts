@@ -143,6 +143,12 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const cleanups = new Map<string, Promise<void>>();
 
   const persistence = new AsyncLevelPersistence(store);
+  // aedes pipes this stream without an error listener, so a SUBSCRIBE still
+  // reading retained messages when the store closes (broker shutdown) would
+  // throw LEVEL_ITERATOR_NOT_OPEN out of the process.
+  const readRetained = persistence.createRetainedStreamCombi.bind(persistence);
+  persistence.createRetainedStreamCombi = (patterns) =>
+    readRetained(patterns).on('error', (err: Error) => log.warn({ err: err.message }, 'reading retained messages failed'));
   const aedes = await Aedes.createBroker({
     persistence,
     connectTimeout: 10_000,
