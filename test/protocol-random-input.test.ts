@@ -6,6 +6,7 @@ import { decode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
 import { decodeMessage, MESSAGE_TYPES, ProtocolError } from '../protocol/host-codec.ts';
 import { compatVectors, errorVectors, goldenVectors } from '../protocol/vectors/vectors.ts';
+import { seededRandom } from '../provisioner/seeded-random.ts';
 
 const INPUTS = 100_000;
 /** Every n-th input also goes through the (slower) host codec. */
@@ -13,18 +14,6 @@ const DIFFERENTIAL_EVERY = 5;
 const ERRORS = new Set<unknown>(['truncated', 'varint', 'wiretype', 'length', 'depth']);
 
 const table = (type: string) => (tables as unknown as Record<string, Table>)[type]!;
-
-/** mulberry32: a tiny PRNG, so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const seeds = [...goldenVectors(), ...compatVectors(), ...errorVectors()].filter((v) => v.bytes.length);
 
@@ -70,7 +59,7 @@ function comparable(value: unknown): unknown {
 
 describe('random input', () => {
   it(`${INPUTS} seeded inputs: the device decoder returns a value or a defined error, the host agrees`, () => {
-    const next = prng(20261127);
+    const next = seededRandom(20261127);
     let errors = 0;
     let compared = 0;
     for (let i = 0; i < INPUTS; i++) {

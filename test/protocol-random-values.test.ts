@@ -6,22 +6,11 @@ import { decode, encode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
 import { loadSchema } from '../protocol/gen-device-tables.ts';
 import { decodeMessage, encodeMessage, MESSAGE_TYPES } from '../protocol/host-codec.ts';
+import { seededRandom } from '../provisioner/seeded-random.ts';
 
 const VALUES = 3000;
 const table = (type: string) => (tables as unknown as Record<string, Table>)[type]!;
 const schema = loadSchema();
-
-/** mulberry32, as in the random-input test: replayable from the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Text the desk meets: ASCII, German letters, and a few 3-byte characters.
 const ALPHABET = 'abcXYZ019 -.,/äöüÄÖÜßé€–\u00a0';
@@ -53,7 +42,7 @@ function randomValue(next: () => number, type: protobuf.Type): Record<string, un
 
 describe('random values', () => {
   it(`${VALUES} seeded values: same bytes from both codecs, same value back from either`, () => {
-    const next = prng(4711);
+    const next = seededRandom(4711);
     for (let i = 0; i < VALUES; i++) {
       const typeName = MESSAGE_TYPES[i % MESSAGE_TYPES.length]!;
       const value = randomValue(next, schema.lookupType(typeName));

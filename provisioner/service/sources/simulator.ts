@@ -1,3 +1,4 @@
+import { seededRandom } from '../../seeded-random.ts';
 import { luhnValid } from '../accounts.ts';
 import { DESKS, MENU } from '../calls.ts';
 import { systemClock, type Clock } from '../clock.ts';
@@ -47,18 +48,6 @@ const MENU_WEIGHTS: [number, number][] = [
   [6, 10],
 ];
 
-/** mulberry32: a small seeded generator so a simulated day can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Realistic traffic for demos and load: calls arrive at random, go to a free
  * desk, ring a few seconds, are mostly answered, last a few minutes
@@ -81,7 +70,7 @@ export class CallSimulator implements EventSource {
   private nextCall = 1;
 
   constructor(private readonly options: SimulatorOptions) {
-    this.random = seeded(options.seed ?? Date.now());
+    this.random = seededRandom(options.seed ?? Date.now());
     this.clock = options.clock ?? systemClock;
     this.speed = options.speed ?? 1;
     this.free = new Set();
