@@ -110,7 +110,7 @@ export async function run(): Promise<void> {
     console.log(`memory: RSS ${(mem.rss / 2 ** 20).toFixed(0)} MiB (peak ${(peakRss / 2 ** 20).toFixed(0)} MiB), heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, ${(mem.rss / 2 ** 20 / STATIONS).toFixed(2)} MiB RSS per desk`);
     console.log(`simulated calls: ${calls.calls} offered, ${calls.events} events, ${calls.rejected} refused, ${calls.lost} found no free desk`);
     if (sorted.length) {
-      console.log(`dashboard update latency (ingest -> SSE card), ${sorted.length} samples: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms (the server batches pushes every 250 ms)`);
+      console.log(`dashboard update latency (ingest -> SSE card), ${sorted.length} samples: p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms (the server batches pushes every 100 ms)`);
     }
     const errors = [...up.desks.values()].reduce((n, d) => n + d.sim.errors.length, 0);
     if (errors) console.log(`note: ${errors} error(s) inside the simulated firmware`);

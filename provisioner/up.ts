@@ -98,6 +98,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
   if (args.demo && (!Number.isInteger(args.stations) || args.stations < 1 || args.stations > 500)) {
     throw new UserError(`--stations ${args.stations} is out of range`, 'give 1 to 500');
   }
+  if (args.demo && !(args.demoSpeed > 0 && args.demoSpeed <= 60)) throw new UserError(`--demo-speed ${args.demoSpeed} is out of range`, 'give a factor above 0, at most 60');
   // Desks (virtual and mirrors) run the very bundles that get flashed.
   await ensureFirmware(log);
 
