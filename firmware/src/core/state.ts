@@ -6,6 +6,8 @@
 // a live object costs interpreter variables, and names of 4 characters or
 // fewer pack into one block (EspruinoDocs info/Performance.md).
 
+import type { ActionAck, Command, LookupResult, Snapshot } from '../../../protocol/device/tables.generated.ts';
+
 export const enum Phase {
   SIGNED_OUT = 1,
   AVAILABLE = 2,
@@ -32,47 +34,6 @@ export const IDENTIFY_MS = 5000;
 
 /** How long a lookup may take before the screen says "no answer". */
 export const LOOKUP_TIMEOUT_MS = 5000;
-
-/** Decoded protobuf messages as the device codec returns them (camelCase, enums as numbers). */
-export interface Call {
-  callId: string;
-  menu: number;
-  area: number;
-  ivrAccount: string;
-  offeredMs: number;
-  answeredMs: number;
-  endedMs: number;
-}
-export interface Snapshot {
-  station: string;
-  phase: number;
-  call: Call | null;
-  wrapUpDeadlineMs: number;
-  hostTimeMs: number;
-  reason: number;
-  seq: number;
-  areas: number[];
-  wrapUpS: number;
-  phaseSinceMs: number;
-  agent: string;
-}
-export interface LookupResult {
-  corr: string;
-  status: number;
-  account: string;
-  name: string;
-  street: string;
-  place: string;
-  openItems: number;
-  openCents: number;
-}
-export interface ActionAck {
-  key: string;
-  status: number;
-  ref: string;
-  kind: number;
-  detail: string;
-}
 
 /** A lookup in flight or answered: corr id, account, sent-at (local ms), 0 waiting / 1 answered / 2 timed out, result. */
 export interface Lookup {
@@ -275,12 +236,6 @@ function onKey(s: State, key: string, now: number): void {
       : 0;
     if (kind) act(s, kind, now);
   } else if (p === Phase.TALKING) entry(s, key, now);
-}
-
-export interface Command {
-  id: string;
-  kind: number;
-  config: { version: number; lang: string; accountDigits: number } | null;
 }
 
 export function step(s: State, e: Event): State {
