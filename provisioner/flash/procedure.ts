@@ -35,8 +35,6 @@ export interface FlashJob {
   config: (deviceConfigVersion: number) => Promise<Uint8Array>;
   /** Bytes the config will have, for the space check (a secret's length does not vary). */
   configSize: number;
-  /** Epoch ms before which the device must not restart (set by config(); see run.ts). */
-  restartNotBefore?: number;
   baud?: number;
   onStep?: (step: FlashStep, detail?: string) => void;
   onBytes?: (step: 'firmware' | 'config', done: number, total: number) => void;
@@ -121,7 +119,6 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
     for (const old of files) if (old.startsWith(FIRMWARE_PREFIX) && old !== outcome.firmwareFile) await device.evaluate(`require("Storage").erase(${JSON.stringify(old)})`);
   }
   step('restart');
-  if (job.restartNotBefore) await new Promise((r) => setTimeout(r, Math.max(0, job.restartNotBefore! - Date.now())));
   await device.send('load()');
   return outcome;
 }

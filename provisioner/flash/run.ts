@@ -19,13 +19,6 @@ import { FlashError, isFlashError } from './errors.ts';
 import { deviceLinkState, firmwareFileName, flashDevice, type FlashJob, type FlashStep } from './procedure.ts';
 
 export const STATE_FILE = 'flash-state.json';
-/**
- * A broker in another process learns of the new secret by polling the
- * registry (every 250 ms) and then closes the station's sessions, even one
- * that already logged in with the new secret. Restarting the device after
- * that has happened spares it a needless reconnect.
- */
-const REVOCATION_SETTLE_MS = 600;
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
 
@@ -228,7 +221,6 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
       config: async (deviceVersion) => {
         configVersion = Math.max(configVersion, deviceVersion + 1);
         const secret = await options.registry.rotateSecret(a.station.id);
-        job.restartNotBefore = Date.now() + REVOCATION_SETTLE_MS;
         return Buffer.from(JSON.stringify(makeConfig(options, a.station, a.board, secret, configVersion)), 'utf8');
       },
       onStep: (step, detail) => progress?.step(a.port, a.station.id, step, detail),
