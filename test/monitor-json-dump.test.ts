@@ -61,10 +61,8 @@ describe('deskphone monitor against a running host', () => {
   });
 
   it('renders remaining wrap-up with a minus and elapsed time otherwise', () => {
-    const snap = (phase: number, since: number, deadline: number) => ({
-      ...snapshotOf({ id: 'x', phase, reason: 0, seq: 1, agent: 'a', areas: [], call: null, deadlineMs: deadline, wrapUpS: 300, phaseSinceMs: since }, t0),
-      call: null,
-    });
+    const snap = (phase: number, since: number, deadline: number) =>
+      snapshotOf({ id: 'x', phase, reason: 0, seq: 1, agent: 'a', areas: [], call: null, deadlineMs: deadline, wrapUpS: 300, phaseSinceMs: since }, t0);
     const views: StationView[] = [
       { station: 'km-01', snapshot: snap(5, t0 - 50_000, t0 + 250_000), online: false, receivedMs: t0 },
       { station: 'wv-01', snapshot: snap(4, t0 - 3_725_000, 0), online: true, receivedMs: t0 },

@@ -1,16 +1,8 @@
-import { Phase, Reason } from '../../protocol/host-codec.ts';
+import { Phase, Reason, type Messages } from '../../protocol/host-codec.ts';
 import { MENU, type CallEvent } from './calls.ts';
 
-/** The call a station holds while ringing, talking or in wrap-up. */
-export interface CallState {
-  callId: string;
-  menu: number;
-  area: number;
-  ivrAccount: string;
-  offeredMs: number;
-  answeredMs: number;
-  endedMs: number;
-}
+/** The call a station holds while ringing, talking or in wrap-up: the Snapshot's Call. */
+type Call = Messages['Call'];
 
 /** Everything the host knows about one station; the snapshot is a view of this. */
 export interface StationState {
@@ -20,7 +12,7 @@ export interface StationState {
   seq: number;
   agent: string;
   areas: number[];
-  call: CallState | null;
+  call: Call | null;
   /** When the current phase ends by itself: wrap-up end, or ring timeout; 0 if never. */
   deadlineMs: number;
   wrapUpS: number;
@@ -91,7 +83,7 @@ function available(s: StationState, reason: number, at: number): StationState {
 }
 
 function wrapUp(s: StationState, reason: number, t: Timing): StationState {
-  const call = s.call as CallState;
+  const call = s.call as Call;
   const wrapUpS = t.wrapUpSeconds(call.area);
   return enter(s, Phase.WRAP_UP, reason, t.now, { call: { ...call, endedMs: t.now }, wrapUpS, deadlineMs: t.now + wrapUpS * 1000 });
 }
@@ -123,11 +115,11 @@ export function step(s: StationState, event: StationEvent, t: Timing): StationSt
       if (s.areas.length > 0 && !s.areas.includes(area)) {
         throw new PhaseConflictError(s.id, s.phase, event.type, `station ${s.id} does not serve the area of call ${event.callId}`);
       }
-      const call: CallState = { callId: event.callId, menu: event.menu, area, ivrAccount: event.ivrAccount ?? '', offeredMs: t.now, answeredMs: 0, endedMs: 0 };
+      const call: Call = { callId: event.callId, menu: event.menu, area, ivrAccount: event.ivrAccount ?? '', offeredMs: t.now, answeredMs: 0, endedMs: 0 };
       return enter(s, Phase.RINGING, Reason.CALL_OFFERED, t.now, { call, deadlineMs: t.ringTimeoutMs > 0 ? t.now + t.ringTimeoutMs : 0 });
     }
     case 'answered':
-      return enter(s, Phase.TALKING, Reason.CALL_ANSWERED, t.now, { call: { ...(s.call as CallState), answeredMs: t.now } });
+      return enter(s, Phase.TALKING, Reason.CALL_ANSWERED, t.now, { call: { ...(s.call as Call), answeredMs: t.now } });
     case 'hangup':
       return wrapUp(s, event.by === 'caller' ? Reason.CALLER_HUNG_UP : Reason.AGENT_HUNG_UP, t);
     case 'no_answer':

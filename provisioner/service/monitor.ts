@@ -9,8 +9,7 @@ import type { Snapshot } from './service.ts';
 
 export interface StationView {
   station: string;
-  /** As decoded: the call is null when absent. */
-  snapshot: (Omit<Snapshot, 'call'> & { call: { callId: string; menu: number } | null }) | null;
+  snapshot: Snapshot | null;
   /** Device presence: true/false from its retained presence, null if never seen. */
   online: boolean | null;
   /** Local clock when the snapshot arrived, to run its times forward. */
@@ -87,7 +86,7 @@ export class StationWatch extends EventEmitter {
       if (!parsed) return;
       if (parsed.kind === 'snap') {
         const v = this.view(parsed.station);
-        v.snapshot = payload.length === 0 ? null : (decodeMessage('Snapshot', new Uint8Array(payload)) as StationView['snapshot']);
+        v.snapshot = payload.length === 0 ? null : (decodeMessage('Snapshot', new Uint8Array(payload)));
         v.receivedMs = Date.now();
         this.emit('change', v);
       } else if (parsed.kind === 'presence') {

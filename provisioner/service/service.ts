@@ -8,6 +8,7 @@ import {
   encodeMessage,
   LookupStatus,
   Phase,
+  type Messages,
 } from '../../protocol/host-codec.ts';
 import { ALL_UP, downTopic, HOST_PRESENCE, parseStationTopic, UP, type UpKind } from '../../protocol/topics.ts';
 import type { Db } from '../db.ts';
@@ -93,22 +94,10 @@ export interface StationService {
   off(event: string, fn: (...args: any[]) => void): void;
 }
 
-export interface Snapshot {
-  station: string;
-  phase: number;
-  call?: object;
-  wrapUpDeadlineMs: number;
-  hostTimeMs: number;
-  reason: number;
-  seq: number;
-  areas: number[];
-  wrapUpS: number;
-  phaseSinceMs: number;
-  agent: string;
-}
+export type Snapshot = Messages['Snapshot'];
 
 export function snapshotOf(s: StationState, hostTimeMs: number): Snapshot {
-  const snap: Snapshot = {
+  return {
     station: s.id,
     phase: s.phase,
     wrapUpDeadlineMs: s.phase === Phase.WRAP_UP ? s.deadlineMs : 0,
@@ -119,9 +108,8 @@ export function snapshotOf(s: StationState, hostTimeMs: number): Snapshot {
     wrapUpS: s.wrapUpS,
     phaseSinceMs: s.phaseSinceMs,
     agent: s.agent,
+    call: s.call ? { ...s.call } : null,
   };
-  if (s.call) snap.call = { ...s.call };
-  return snap;
 }
 
 function enumName(values: Record<string, number>, n: number): string {
