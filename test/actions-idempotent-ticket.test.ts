@@ -1,49 +1,31 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AckStatus, ActionKind } from '../protocol/host-codec.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { createStationService, type StationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { useServiceRig } from './service-harness.ts';
 
 describe('a ticket sent three times (device retries)', () => {
-  const tmp = tempDir();
-  let broker: TestBroker;
-  let db: Db;
-  let service: StationService;
-  let device: FakeDevice;
-
-  beforeAll(async () => {
-    broker = await startBroker();
-    db = openDb(tmp.dir);
-    service = createStationService({ mqttUrl: broker.url, db, stations: () => [{ id: 'km-01', areas: [] }], clock: new ManualClock(Date.UTC(2026, 10, 27, 9, 30)) });
-    await service.start();
-    device = await FakeDevice.connect(broker.url, 'km-01', ['ack']);
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await service?.stop();
-    db?.close();
-    await broker?.close();
-    tmp.remove();
+  const rig = useServiceRig({
+    stations: [{ id: 'km-01', areas: [] }],
+    service: { clock: new ManualClock(Date.UTC(2026, 10, 27, 9, 30)) },
+    device: { station: 'km-01', kinds: ['ack'] },
   });
 
   it('stores one ticket and acknowledges each copy with the same reference', async () => {
     const ticket = { key: 'b7-41', kind: ActionKind.TICKET, callId: 'c1', account: '400123456789', createdMs: Date.UTC(2026, 10, 27, 9, 29) };
-    for (let i = 0; i < 3; i++) await device.publish('action', ticket);
+    for (let i = 0; i < 3; i++) await rig.device.publish('action', ticket);
     const acks = [];
-    for (let i = 0; i < 3; i++) acks.push(await device.until('ack', (m) => m.key === 'b7-41'));
+    for (let i = 0; i < 3; i++) acks.push(await rig.device.until('ack', (m) => m.key === 'b7-41'));
     expect(acks.map((a) => a.status)).toEqual([AckStatus.ACCEPTED, AckStatus.DUPLICATE, AckStatus.DUPLICATE]);
     expect(new Set(acks.map((a) => a.ref))).toEqual(new Set(['T-2026-000001']));
     expect(acks.every((a) => a.kind === ActionKind.TICKET)).toBe(true);
 
-    await device.publish('action', { key: 'b7-42', kind: ActionKind.TICKET, callId: 'c1' });
-    await device.publish('action', { key: 'b7-43', kind: ActionKind.LETTER, callId: 'c1' });
-    expect(await device.until('ack', (m) => m.key === 'b7-42')).toMatchObject({ status: AckStatus.ACCEPTED, ref: 'T-2026-000002' });
-    expect(await device.until('ack', (m) => m.key === 'b7-43')).toMatchObject({ status: AckStatus.ACCEPTED, ref: 'L-2026-000001' });
+    await rig.device.publish('action', { key: 'b7-42', kind: ActionKind.TICKET, callId: 'c1' });
+    await rig.device.publish('action', { key: 'b7-43', kind: ActionKind.LETTER, callId: 'c1' });
+    expect(await rig.device.until('ack', (m) => m.key === 'b7-42')).toMatchObject({ status: AckStatus.ACCEPTED, ref: 'T-2026-000002' });
+    expect(await rig.device.until('ack', (m) => m.key === 'b7-43')).toMatchObject({ status: AckStatus.ACCEPTED, ref: 'L-2026-000001' });
 
-    const stored = new ActionStore(db, false).list();
+    const stored = new ActionStore(rig.db, false).list();
     expect(stored.map((a) => [a.ref, a.kind, a.station, a.key])).toEqual([
       ['T-2026-000001', 'TICKET', 'km-01', 'b7-41'],
       ['T-2026-000002', 'TICKET', 'km-01', 'b7-42'],

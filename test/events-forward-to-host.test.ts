@@ -3,53 +3,40 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
-import { createStationService, type StationService } from '../provisioner/service/service.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { useServiceRig } from './service-harness.ts';
 
 describe('deskphone events file --to: a JSON-lines file fed to a running host', () => {
-  const tmp = tempDir();
   const webhook = new HttpSource({ token: 'fwd-token' });
-  let broker: TestBroker;
-  let db: Db;
-  let service: StationService;
+  const rig = useServiceRig({ stations: [{ id: 'km-02', areas: [] }], dataDir: 'host' });
 
   beforeAll(async () => {
-    broker = await startBroker();
-    db = openDb(join(tmp.dir, 'host'));
-    service = createStationService({ mqttUrl: broker.url, db, stations: () => [{ id: 'km-02', areas: [] }] });
-    await service.start();
-    await webhook.start((raw) => service.ingest(raw));
+    await webhook.start((raw) => rig.service.ingest(raw));
   });
 
   afterAll(async () => {
     await webhook.stop();
-    await service?.stop();
-    db?.close();
-    await broker?.close();
-    tmp.remove();
   });
 
   const run = async (...argv: string[]) => {
     let out = '';
     let err = '';
-    const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: join(tmp.dir, 'cli') }, stopSignal: new Promise(() => {}) });
+    const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: join(rig.tmp.dir, 'cli') }, stopSignal: new Promise(() => {}) });
     return { code, out, err };
   };
 
   it('applies the good lines on the host and reports the bad ones as if local', async () => {
-    const file = join(tmp.dir, 'calls.jsonl');
-    const token = join(tmp.dir, 'token');
+    const file = join(rig.tmp.dir, 'calls.jsonl');
+    const token = join(rig.tmp.dir, 'token');
     writeFileSync(token, 'fwd-token\n');
     writeFileSync(file, ['{"type":"sign_in","station":"km-02","agent":"b"}', '{"type":"offered","station":"km-02","callId":"c1","menu":"two"}', '{"type":"answered","station":"km-02","callId":"c1"}', '{"type":"offered","station":"km-02","callId":"c1","menu":2}'].join('\n'));
     const result = await run('events', 'file', file, '--to', webhook.url, '--to-token-file', token);
     expect(result.err.trim().split('\n')).toEqual(['line 2: menu must be an integer 1-6', 'line 3: rejected: station km-02 is available; "answered" needs ringing']);
     expect(result.out).toBe('2 events applied, 2 rejected\n');
     expect(result.code).toBe(1);
-    expect(service.state('km-02')).toMatchObject({ phase: Phase.RINGING, call: { callId: 'c1', menu: 2 } });
+    expect(rig.service.state('km-02')).toMatchObject({ phase: Phase.RINGING, call: { callId: 'c1', menu: 2 } });
 
-    const wrongToken = join(tmp.dir, 'wrong');
+    const wrongToken = join(rig.tmp.dir, 'wrong');
     writeFileSync(wrongToken, 'nope\n');
     const refused = await run('events', 'file', file, '--to', webhook.url, '--to-token-file', wrongToken);
     expect(refused.code).toBe(1);

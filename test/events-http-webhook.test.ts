@@ -1,32 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { createStationService, type StationService } from '../provisioner/service/service.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { useServiceRig } from './service-harness.ts';
 
 describe('POST /events: auth, field errors, phase conflicts', () => {
-  const tmp = tempDir();
-  let broker: TestBroker;
-  let db: Db;
-  let service: StationService;
   const webhook = new HttpSource({ token: 'hook-token-9' });
+  const rig = useServiceRig({ stations: [{ id: 'wv-01', areas: [] }, { id: 'wv-02', areas: [] }], service: { clock: new ManualClock(Date.UTC(2026, 10, 27, 8)) } });
 
   beforeAll(async () => {
-    broker = await startBroker();
-    db = openDb(tmp.dir);
-    service = createStationService({ mqttUrl: broker.url, db, stations: () => [{ id: 'wv-01', areas: [] }, { id: 'wv-02', areas: [] }], clock: new ManualClock(Date.UTC(2026, 10, 27, 8)) });
-    await service.start();
-    await webhook.start((raw) => service.ingest(raw));
+    await webhook.start((raw) => rig.service.ingest(raw));
   });
 
   afterAll(async () => {
     await webhook.stop();
-    await service?.stop();
-    db?.close();
-    await broker?.close();
-    tmp.remove();
   });
 
   const post = async (body: string, token: string | null = 'hook-token-9') => {
@@ -38,7 +25,7 @@ describe('POST /events: auth, field errors, phase conflicts', () => {
     const signIn = JSON.stringify({ type: 'sign_in', station: 'wv-01', agent: 'a1' });
     expect(await post(signIn, null)).toEqual({ status: 401, body: { error: 'missing or wrong bearer token' } });
     expect((await post(signIn, 'hook-token-8')).status).toBe(401);
-    expect(service.state('wv-01')?.phase).toBe(Phase.SIGNED_OUT);
+    expect(rig.service.state('wv-01')?.phase).toBe(Phase.SIGNED_OUT);
 
     expect(await post(signIn)).toMatchObject({ status: 200, body: { ok: true, station: 'wv-01', phase: 'available' } });
 
@@ -61,7 +48,7 @@ describe('POST /events: auth, field errors, phase conflicts', () => {
       status: 400,
       body: { fields: [{ field: 'station', problem: '"wv-77" is not registered' }] },
     });
-    expect(service.state('wv-01')?.phase).toBe(Phase.AVAILABLE);
+    expect(rig.service.state('wv-01')?.phase).toBe(Phase.AVAILABLE);
 
     expect(await post(JSON.stringify({ type: 'hangup', station: 'wv-01', callId: 'c1', by: 'caller' }))).toEqual({
       status: 409,
@@ -70,19 +57,19 @@ describe('POST /events: auth, field errors, phase conflicts', () => {
 
     // A transfer to a desk that cannot take the call is refused whole: the
     // first station keeps talking, the target stays as it was.
-    const target = service.state('wv-02');
+    const target = rig.service.state('wv-02');
     await post(JSON.stringify({ type: 'offered', station: 'wv-01', callId: 'c1', menu: 1 }));
     await post(JSON.stringify({ type: 'answered', station: 'wv-01', callId: 'c1' }));
     expect(await post(JSON.stringify({ type: 'transferred', station: 'wv-01', callId: 'c1', toStation: 'wv-02' }))).toEqual({
       status: 409,
       body: { error: 'station wv-02 is signed-out; "offered" needs available' },
     });
-    expect(service.state('wv-01')?.phase).toBe(Phase.TALKING);
-    expect(service.state('wv-02')).toBe(target);
+    expect(rig.service.state('wv-01')?.phase).toBe(Phase.TALKING);
+    expect(rig.service.state('wv-02')).toBe(target);
 
     await post(JSON.stringify({ type: 'sign_in', station: 'wv-02', agent: 'a2' }));
     expect(await post(JSON.stringify({ type: 'transferred', station: 'wv-01', callId: 'c1', toStation: 'wv-02' }))).toMatchObject({ status: 200, body: { phase: 'wrap-up', reason: Reason.TRANSFERRED } });
-    expect(service.state('wv-02')).toMatchObject({ phase: Phase.RINGING, call: { callId: 'c1', menu: 1 } });
+    expect(rig.service.state('wv-02')).toMatchObject({ phase: Phase.RINGING, call: { callId: 'c1', menu: 1 } });
 
     const wrongMethod = await fetch(webhook.url, { headers: { authorization: 'Bearer hook-token-9' } });
     expect(wrongMethod.status).toBe(405);

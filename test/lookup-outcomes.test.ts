@@ -1,14 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AccountSource, LookupStatus } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
 import { luhnValid } from '../provisioner/service/accounts.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { SqliteDirectory } from '../provisioner/service/directory.ts';
-import { createStationService, type StationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { useServiceRig } from './service-harness.ts';
 
 function withCheckDigit(body: string): string {
   for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
@@ -27,45 +25,23 @@ async function run(argv: string[], home: string): Promise<{ code: number; out: s
 }
 
 describe('account lookups from a station: every outcome answered and audited', () => {
-  const tmp = tempDir();
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 11, 0, 0));
-  let broker: TestBroker;
-  let db: Db;
-  let service: StationService;
-  let device: FakeDevice;
-
-  beforeAll(async () => {
-    const csv = join(tmp.dir, 'accounts.csv');
-    writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`);
-    const imported = await run(['accounts', 'import', csv, '--account-check', 'luhn'], tmp.dir);
-    expect(imported.err).toBe('');
-    expect(imported.out).toMatch(/1 accounts imported/);
-    broker = await startBroker();
-    db = openDb(tmp.dir);
-    service = createStationService({
-      mqttUrl: broker.url,
-      db,
-      stations: () => [{ id: 'km-07', areas: [] }],
-      clock,
-      directory: new SqliteDirectory(db),
-      accountRule: { digits: 12, check: 'luhn' },
-      lookupsPerMinute: 5,
-    });
-    await service.start();
-    device = await FakeDevice.connect(broker.url, 'km-07', ['lookup']);
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await service?.stop();
-    db?.close();
-    await broker?.close();
-    tmp.remove();
+  const rig = useServiceRig({
+    prepare: async (dir) => {
+      const csv = join(dir, 'accounts.csv');
+      writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`);
+      const imported = await run(['accounts', 'import', csv, '--account-check', 'luhn'], dir);
+      expect(imported.err).toBe('');
+      expect(imported.out).toMatch(/1 accounts imported/);
+    },
+    stations: [{ id: 'km-07', areas: [] }],
+    service: (db) => ({ clock, directory: new SqliteDirectory(db), accountRule: { digits: 12, check: 'luhn' }, lookupsPerMinute: 5 }),
+    device: { station: 'km-07', kinds: ['lookup'] },
   });
 
   const ask = async (corr: string, account: string) => {
-    await device.publish('lookup', { corr, account, source: AccountSource.KEYPAD, callId: 'c1' });
-    return device.until('lookup', (m) => m.corr === corr, `corr ${corr}`);
+    await rig.device.publish('lookup', { corr, account, source: AccountSource.KEYPAD, callId: 'c1' });
+    return rig.device.until('lookup', (m) => m.corr === corr, `corr ${corr}`);
   };
 
   it('answers found, not found and invalid, then rate-limits, and audits all', async () => {
@@ -78,7 +54,7 @@ describe('account lookups from a station: every outcome answered and audited', (
     clock.advance(60_001);
     expect(await ask('k7', known)).toMatchObject({ status: LookupStatus.FOUND });
 
-    const { code, out } = await run(['audit', 'export', '--format', 'json'], tmp.dir);
+    const { code, out } = await run(['audit', 'export', '--format', 'json'], rig.tmp.dir);
     expect(code).toBe(0);
     const audit = JSON.parse(out) as { corr: string; outcome: string; station: string; account: string; source: string; detail: string }[];
     expect(audit.map((a) => [a.corr, a.outcome])).toEqual([
@@ -96,10 +72,10 @@ describe('account lookups from a station: every outcome answered and audited', (
   it('looks up the IVR number on offer by itself, outside the rate limit', async () => {
     for (let i = 0; i < 5; i++) await ask(`f${i}`, known);
     expect(await ask('f5', known)).toMatchObject({ status: LookupStatus.RATE_LIMITED });
-    service.ingest({ type: 'sign_in', station: 'km-07', agent: 'a7' });
-    service.ingest({ type: 'offered', station: 'km-07', callId: 'c9', menu: 2, ivrAccount: known });
-    expect(await device.until('lookup', (m) => m.corr === 'ivr:c9')).toMatchObject({ status: LookupStatus.FOUND, name: 'Müller, Anna' });
-    const { out } = await run(['audit', 'export', '--format', 'csv'], tmp.dir);
+    rig.service.ingest({ type: 'sign_in', station: 'km-07', agent: 'a7' });
+    rig.service.ingest({ type: 'offered', station: 'km-07', callId: 'c9', menu: 2, ivrAccount: known });
+    expect(await rig.device.until('lookup', (m) => m.corr === 'ivr:c9')).toMatchObject({ status: LookupStatus.FOUND, name: 'Müller, Anna' });
+    const { out } = await run(['audit', 'export', '--format', 'csv'], rig.tmp.dir);
     expect(out).toMatch(new RegExp(`km-07,${known},FOUND,IVR,c9,ivr:c9,`));
   });
 });

@@ -1,54 +1,40 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../provisioner/cli.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { lineOf, renderTable, type StationView } from '../provisioner/service/monitor.ts';
-import { createStationService, snapshotOf, type StationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { snapshotOf } from '../provisioner/service/service.ts';
+import { useServiceRig } from './service-harness.ts';
 
 describe('deskphone monitor against a running host', () => {
-  const tmp = tempDir();
   const t0 = Date.now();
   const clock = new ManualClock(t0);
-  let broker: TestBroker;
-  let db: Db;
-  let service: StationService;
-  let device: FakeDevice;
-
-  beforeAll(async () => {
-    broker = await startBroker();
-    db = openDb(tmp.dir);
-    service = createStationService({ mqttUrl: broker.url, db, stations: () => [{ id: 'km-01', areas: [] }, { id: 'wv-01', areas: [] }], clock, wrapUpSeconds: 300 });
-    await service.start();
-    device = await FakeDevice.connect(broker.url, 'wv-01', ['snap']);
-    await device.publish('presence', { online: true, session: 3, birth: { firmware: '0.1.0', board: 'linux' } });
+  const rig = useServiceRig({
+    stations: [{ id: 'km-01', areas: [] }, { id: 'wv-01', areas: [] }],
+    service: { clock, wrapUpSeconds: 300 },
+    device: { station: 'wv-01', kinds: ['snap'] },
   });
 
-  afterAll(async () => {
-    await device?.close();
-    await service?.stop();
-    db?.close();
-    await broker?.close();
-    tmp.remove();
+  beforeAll(async () => {
+    await rig.device.publish('presence', { online: true, session: 3, birth: { firmware: '0.1.0', board: 'linux' } });
   });
 
   it('dumps every station from the retained snapshots with --json', async () => {
-    service.ingest({ type: 'sign_in', station: 'wv-01', agent: 'Herr Demir' });
-    service.ingest({ type: 'offered', station: 'wv-01', callId: 'c1', menu: 4 });
-    service.ingest({ type: 'sign_in', station: 'km-01', agent: 'Frau Wolf' });
-    service.ingest({ type: 'offered', station: 'km-01', callId: 'c2', menu: 2 });
-    service.ingest({ type: 'answered', station: 'km-01', callId: 'c2' });
-    service.ingest({ type: 'hangup', station: 'km-01', callId: 'c2', by: 'caller' });
-    await device.until('snap', (m) => m.phase !== 1 && (m.call as { callId: string } | null)?.callId === 'c1', 'ringing');
+    rig.service.ingest({ type: 'sign_in', station: 'wv-01', agent: 'Herr Demir' });
+    rig.service.ingest({ type: 'offered', station: 'wv-01', callId: 'c1', menu: 4 });
+    rig.service.ingest({ type: 'sign_in', station: 'km-01', agent: 'Frau Wolf' });
+    rig.service.ingest({ type: 'offered', station: 'km-01', callId: 'c2', menu: 2 });
+    rig.service.ingest({ type: 'answered', station: 'km-01', callId: 'c2' });
+    rig.service.ingest({ type: 'hangup', station: 'km-01', callId: 'c2', by: 'caller' });
+    await rig.device.until('snap', (m) => m.phase !== 1 && (m.call as { callId: string } | null)?.callId === 'c1', 'ringing');
 
-    const password = join(tmp.dir, 'pw');
+    const password = join(rig.tmp.dir, 'pw');
     writeFileSync(password, 'x\n');
     let out = '';
-    const code = await cli(['monitor', '--json', '--broker', broker.url, '--user', 'svc-admin', '--password-file', password], {
+    const code = await cli(['monitor', '--json', '--broker', rig.broker.url, '--user', 'svc-admin', '--password-file', password], {
       output: { out: (t) => (out += t), err: () => {}, tty: false },
-      env: { DESKPHONE_HOME: tmp.dir },
+      env: { DESKPHONE_HOME: rig.tmp.dir },
       stopSignal: new Promise(() => {}),
     });
     expect(code).toBe(0);

@@ -2,14 +2,17 @@
 // random loopback port, a temp data dir, and MQTT clients that act like a
 // device (publish requests, collect what the host sends).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
+import { afterAll, beforeAll } from 'vitest';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downTopic, upTopic, type DownKind, type UpKind } from '../protocol/topics.ts';
+import { openDb, type Db } from '../provisioner/db.ts';
+import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../provisioner/service/service.ts';
 
 export interface TestBroker {
   url: string;
@@ -129,4 +132,95 @@ export function killHard(child: ChildProcess): Promise<void> {
 export async function postEvent(url: string, token: string, event: object): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(event) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+type ServiceExtras = Omit<Partial<StationServiceOptions>, 'mqttUrl' | 'db' | 'stations'>;
+
+export interface ServiceRigOptions {
+  stations: StationInfo[];
+  /** Further service options; a function of the db for parts that read it (a directory). */
+  service?: ServiceExtras | ((db: Db) => ServiceExtras);
+  /** A fake device, connected once the service runs. */
+  device?: { station: string; kinds?: DownKind[] };
+  /** Runs before anything starts, with the temp dir (e.g. to import accounts through the CLI). */
+  prepare?: (dir: string) => Promise<void>;
+  /** The service's data dir, below the temp dir; default the temp dir itself. */
+  dataDir?: string;
+}
+
+export interface ServiceRig {
+  readonly tmp: { dir: string; remove(): void };
+  readonly broker: TestBroker;
+  readonly db: Db;
+  readonly service: StationService;
+  /** Only when the options asked for one. */
+  readonly device: FakeDevice;
+}
+
+/**
+ * An in-process station service on its own broker and data dir, with a fake
+ * device if asked: started in beforeAll and torn down in afterAll, dependents
+ * first. Call it inside a describe; the parts are there once beforeAll ran.
+ */
+export function useServiceRig(options: ServiceRigOptions): ServiceRig {
+  const rig: { -readonly [K in keyof ServiceRig]?: ServiceRig[K] } = { tmp: tempDir() };
+  const tmp = rig.tmp!;
+  beforeAll(async () => {
+    await options.prepare?.(tmp.dir);
+    rig.broker = await startBroker();
+    const db = (rig.db = openDb(options.dataDir ? join(tmp.dir, options.dataDir) : tmp.dir));
+    const extras = typeof options.service === 'function' ? options.service(db) : options.service;
+    rig.service = createStationService({ mqttUrl: rig.broker.url, db, stations: () => options.stations, ...extras });
+    await rig.service.start();
+    if (options.device) rig.device = await FakeDevice.connect(rig.broker.url, options.device.station, options.device.kinds);
+  });
+  afterAll(async () => {
+    await rig.device?.close();
+    await rig.service?.stop();
+    rig.db?.close();
+    await rig.broker?.close();
+    tmp.remove();
+  });
+  return rig as ServiceRig;
+}
+
+export interface HostProcessRig {
+  readonly tmp: { dir: string; remove(): void };
+  readonly broker: TestBroker;
+  /** Follows the station's snapshots. */
+  readonly device: FakeDevice;
+  /** Starts `deskphone service` on the rig's broker, data dir and events token; killed at the end if still running. */
+  startHost(extra: string[]): Promise<{ child: ChildProcess; events: string }>;
+}
+
+/**
+ * For scenarios that run `deskphone service` as child processes (to kill one
+ * hard): a broker, a data dir, an events token file holding `token`, and a
+ * fake device on `station`'s snapshots. Call it inside a describe.
+ */
+export function useHostProcessRig(station: string, token: string): HostProcessRig {
+  const tmp = tempDir();
+  const tokenFile = join(tmp.dir, 'events.token');
+  const home = join(tmp.dir, 'home');
+  const children: ChildProcess[] = [];
+  const rig: { -readonly [K in keyof HostProcessRig]?: HostProcessRig[K] } = {
+    tmp,
+    startHost: async (extra) => {
+      const host = await startHostProcess(rig.broker!.url, home, tokenFile, extra);
+      children.push(host.child);
+      return host;
+    },
+  };
+  beforeAll(async () => {
+    writeFileSync(tokenFile, token + '\n');
+    rig.broker = await startBroker();
+    rig.device = await FakeDevice.connect(rig.broker.url, station, ['snap']);
+  });
+  afterAll(async () => {
+    for (const c of children) await killHard(c);
+    await rig.device?.close();
+    await rig.broker?.close();
+    tmp.remove();
+  });
+  return rig as HostProcessRig;
 }

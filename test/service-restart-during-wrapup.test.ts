@@ -1,49 +1,26 @@
-import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
-import { FakeDevice, killHard, postEvent, startBroker, startHostProcess, tempDir, type TestBroker } from './service-harness.ts';
+import { killHard, postEvent, useHostProcessRig } from './service-harness.ts';
 
 type Snap = { phase: number; reason: number; seq: number; wrapUpDeadlineMs: number; phaseSinceMs: number; call: { callId: string } | null };
 
 describe('host killed during wrap-up', () => {
-  const tmp = tempDir();
-  const tokenFile = join(tmp.dir, 'events.token');
-  let broker: TestBroker;
-  let device: FakeDevice;
-  const children: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    writeFileSync(tokenFile, 'test-token-123\n');
-    broker = await startBroker();
-    device = await FakeDevice.connect(broker.url, 'wv-01', ['snap']);
-  });
-
-  afterAll(async () => {
-    for (const c of children) await killHard(c);
-    await device?.close();
-    await broker?.close();
-    tmp.remove();
-  });
+  const rig = useHostProcessRig('wv-01', 'test-token-123');
 
   it('keeps the wrap-up deadline across a kill -9 and restart', async () => {
-    const home = join(tmp.dir, 'home');
-    const first = await startHostProcess(broker.url, home, tokenFile, ['--station', 'wv-01']);
-    children.push(first.child);
+    const first = await rig.startHost(['--station', 'wv-01']);
     const post = async (events: string, body: object) => expect(await postEvent(events, 'test-token-123', body)).toMatchObject({ status: 200 });
     await post(first.events, { type: 'sign_in', station: 'wv-01', agent: 'a1' });
     await post(first.events, { type: 'offered', station: 'wv-01', callId: 'c1', menu: 2 });
     await post(first.events, { type: 'answered', station: 'wv-01', callId: 'c1' });
     await post(first.events, { type: 'hangup', station: 'wv-01', callId: 'c1', by: 'caller' });
-    const before = await device.until<Snap>('snap', (m) => m.phase === Phase.WRAP_UP, 'wrap-up');
+    const before = await rig.device.until<Snap>('snap', (m) => m.phase === Phase.WRAP_UP, 'wrap-up');
     expect(before.wrapUpDeadlineMs).toBe(before.phaseSinceMs + 300_000);
 
     await killHard(first.child);
 
-    const second = await startHostProcess(broker.url, home, tokenFile, ['--station', 'wv-01']);
-    children.push(second.child);
-    const after = await device.until<Snap>('snap', (m) => (m.seq as number) > before.seq, 'a snapshot from the restarted host');
+    await rig.startHost(['--station', 'wv-01']);
+    const after = await rig.device.until<Snap>('snap', (m) => (m.seq as number) > before.seq, 'a snapshot from the restarted host');
     expect(after.phase).toBe(Phase.WRAP_UP);
     expect(after.reason).toBe(Reason.CALLER_HUNG_UP);
     expect(after.wrapUpDeadlineMs).toBe(before.wrapUpDeadlineMs);
