@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { afterEach, expect, it, vi } from 'vitest';
 import linux from '../hardware/boards/linux.json' with { type: 'json' };
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, createLink } from '../firmware/src/net/link.ts';
+import { createLink, Limits } from '../firmware/src/net/link.ts';
 import { recorder, testIo, until } from './helpers/link-io.ts';
 
 const cleanups: (() => unknown)[] = [];
@@ -52,9 +52,9 @@ it('waits exponentially longer between tries, with jitter, up to 30 s', () => {
   cleanups.push(() => spy.mockRestore());
   const random = vi.spyOn(Math, 'random').mockReturnValueOnce(0).mockReturnValue(1);
   cleanups.push(() => random.mockRestore());
-  const link = createLink(cfg(1), linux, recorder().handlers, testIo(undefined, { base: BACKOFF_BASE_MS, connect: () => { throw new Error('down'); } }));
+  const link = createLink(cfg(1), linux, recorder().handlers, testIo(undefined, { base: Limits.BACKOFF_BASE_MS, connect: () => { throw new Error('down'); } }));
   cleanups.push(() => link.stop());
-  for (let i = 0; i < 8; i++) vi.advanceTimersByTime(BACKOFF_CAP_MS);
+  for (let i = 0; i < 8; i++) vi.advanceTimersByTime(Limits.BACKOFF_CAP_MS);
   // Equal jitter: half the step fixed, half random (Math.random 1 = full step, 0 = half).
   expect(delays.slice(0, 8)).toEqual([500, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
 });

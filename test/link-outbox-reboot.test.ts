@@ -7,7 +7,7 @@ import linux from '../hardware/boards/linux.json' with { type: 'json' };
 import { decode, encode } from '../protocol/device/codec.ts';
 import { Action, LookupRequest } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
-import { createLink, OUTBOX_FILE, SESSION_FILE } from '../firmware/src/net/link.ts';
+import { createLink, Files } from '../firmware/src/net/link.ts';
 import { hostClient, MemoryStorage, recorder, startBroker, stationConfig, testIo, until } from './helpers/link-io.ts';
 
 const ID = 'desk-reboot';
@@ -24,10 +24,10 @@ it('keeps unacknowledged actions across a reboot and sends them once', async () 
   before.send('action', encode(Action, { key: '3-1', kind: 1, callId: 'c-9', account: '400012345678' }), true);
   before.send('lookup', encode(LookupRequest, { corr: 'l-1', account: '400012345678' }), false);
   before.send('action', encode(Action, { key: '3-2', kind: 4, callId: 'c-9' }), true);
-  const stored = flash.readJSON(OUTBOX_FILE) as [string, string][];
+  const stored = flash.readJSON(Files.OUTBOX) as [string, string][];
   expect(stored.map((r) => [r[0], (decode(Action, Buffer.from(r[1], 'base64')) as { key: string }).key])).toEqual([['action', '3-1'], ['action', '3-2']]);
   before.stop(); // the reboot
-  const sessionBefore = flash.readJSON(SESSION_FILE) as number;
+  const sessionBefore = flash.readJSON(Files.SESSION) as number;
 
   await broker.restart();
   const host = await hostClient(broker, upTopic(ID, '+' as 'action'), 'reboot');
@@ -42,6 +42,6 @@ it('keeps unacknowledged actions across a reboot and sends them once', async () 
   expect(kinds.filter((k) => k === 'lookup')).toEqual([]);
   const actions = host.got.filter((m) => m.topic === upTopic(ID, 'action')).map((m) => decode(Action, m.payload) as { key: string; kind: number });
   expect(actions.map((a) => [a.key, a.kind])).toEqual([['3-1', 1], ['3-2', 4]]);
-  expect(flash.readJSON(OUTBOX_FILE)).toBeUndefined();
+  expect(flash.readJSON(Files.OUTBOX)).toBeUndefined();
   expect(after.stats().session).toBeGreaterThan(sessionBefore);
 });

@@ -8,24 +8,31 @@ import type { DeviceConfig } from '../../../protocol/device-config.ts';
 import { encode } from '../../../protocol/device/codec.ts';
 import { Presence, SyncRequest } from '../../../protocol/device/tables.generated.ts';
 import { DOWN, HOST_PRESENCE, downFilter, downTopic, upTopic } from '../../../protocol/topics.ts';
-import { net, netUp, type Net } from './netup.ts';
+import { netUp, type Net } from './netup.ts';
 import { bstr, connect, DISCONNECT, feed, lstr, parser, PINGREQ, puback, publish, readId, readPublish, subscribe, T, type Parser } from './packets.ts';
 
 declare const global: any;
 
-/** Storage file with the session counter (increments at every boot and connect). */
-export const SESSION_FILE = 'deskphone.ses';
-/** Storage file with unacknowledged actions (encoded Action payloads: keys, no customer names or addresses). */
-export const OUTBOX_FILE = 'deskphone.out';
-/** Keepalive in seconds (§3.1.2.10). */
-export const KEEPALIVE_S = 30;
-/** Reconnect delay: first try after BASE/2..BASE ms, doubling up to CAP. */
-export const BACKOFF_BASE_MS = 1000;
-export const BACKOFF_CAP_MS = 30000;
-/** Messages waiting for PUBACK at most; a desk produces a few per call. */
-export const OUTBOX_MAX = 16;
-/** Packet ids of recently delivered messages kept to recognise redeliveries. */
-const SEEN_MAX = 8;
+// Settings as const enums: the bundle inlines them, where module-level
+// constants would each hold an interpreter variable.
+export const enum Files {
+  /** The session counter (increments at every boot and connect). */
+  SESSION = 'deskphone.ses',
+  /** Unacknowledged actions (encoded Action payloads: keys, no customer names or addresses). */
+  OUTBOX = 'deskphone.out',
+}
+
+export const enum Limits {
+  /** Keepalive in seconds (§3.1.2.10). */
+  KEEPALIVE_S = 30,
+  /** Reconnect delay: first try after BASE/2..BASE ms, doubling up to CAP. */
+  BACKOFF_BASE_MS = 1000,
+  BACKOFF_CAP_MS = 30000,
+  /** Messages waiting for PUBACK at most; a desk produces a few per call. */
+  OUTBOX_MAX = 16,
+  /** Packet ids of recently delivered messages kept to recognise redeliveries. */
+  SEEN_MAX = 8,
+}
 
 /** The subset of an Espruino socket the link uses (Node tests pass an adapter). */
 export interface Socket {
@@ -138,8 +145,6 @@ interface State {
   no: number;
 }
 
-const STATES = ['down', 'dial', 'connect', 'online'];
-
 /**
  * Largest packet kept whole: about 0.7 bytes per interpreter variable, so a
  * 2950-variable Pixl.js holds 2 KB (a packet and its substrings cost ~3x in
@@ -160,23 +165,32 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   up.action = lstr(upTopic(cfg.id, 'action'));
   up.sync = lstr(upTopic(cfg.id, 'sync'));
   const L: State = {
-    c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: net(board.network, mod),
-    ka: o.ka || KEEPALIVE_S, base: o.base || BACKOFF_BASE_MS, max: maxPacket(board),
+    c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0 },
+    ka: o.ka || Limits.KEEPALIVE_S, base: o.base || Limits.BACKOFF_BASE_MS, max: maxPacket(board),
     s: null, st: 0, ps: parser(0), pk: null as any, q: [], w: [], pid: 0,
-    ses: (sto.readJSON(SESSION_FILE, true) || 0) + 1, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
+    ses: (sto.readJSON(Files.SESSION, true) || 0) + 1, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
     pre: downTopic(cfg.id, 'snap').slice(0, -4), up: up, nm: 0, nd: 0, nr: 0, nc: 0, no: 0,
   };
   L.ps = parser(L.max);
   L.bo = L.base;
   L.pk = packet.bind(null, L);
-  sto.writeJSON(SESSION_FILE, L.ses);
-  restore(L);
+  sto.writeJSON(Files.SESSION, L.ses);
+  const kept = sto.readJSON(Files.OUTBOX, true);
+  if (Array.isArray(kept)) {
+    for (let i = 0; i < kept.length; i++) {
+      const r = kept[i];
+      if (Array.isArray(r) && L.up[r[0]] && typeof r[1] === 'string') L.q.push({ k: r[0], d: atob(r[1]), p: true, i: 0, t: 0 });
+    }
+  }
   bringUp(L);
   return {
     send: (kind, bytes, persist) => send(L, kind, bstr(bytes), persist),
     badPayload: () => { L.err++; },
     stop: () => stop(L),
-    stats: () => stats(L),
+    stats: () => ({
+      state: 'down dial connect online'.split(' ')[L.st], session: L.ses, errors: L.err, queued: L.q.length, delivered: L.nm,
+      duplicates: L.nd, resent: L.nr, connects: L.nc, dropped: L.no, address: L.n.a, rssi: L.n.r,
+    }),
   };
 }
 
@@ -195,7 +209,7 @@ function dial(L: State): void {
   if (L.x) return;
   L.h.state('broker', '');
   L.ses++;
-  L.sto.writeJSON(SESSION_FILE, L.ses);
+  L.sto.writeJSON(Files.SESSION, L.ses);
   L.st = 1;
   L.pg = 0;
   let s: Socket;
@@ -247,7 +261,15 @@ function packet(L: State, f: number, b: string, whole: boolean): boolean {
   if (t === T.PUBLISH) inbound(L, f, b, whole);
   else if (!whole) L.err++;
   else if (t === T.CONNACK) connack(L, b);
-  else if (t === T.PUBACK) acked(L, readId(b));
+  else if (t === T.PUBACK) {
+    const id = readId(b);
+    for (let i = 0; i < L.q.length; i++) {
+      if (L.q[i].i === id) {
+        if (L.q.splice(i, 1)[0].p) save(L);
+        break;
+      }
+    }
+  }
   else if (t === T.SUBACK) {
     // 0x80 = a filter refused (§3.9.3), e.g. by the broker's ACL.
     if (b.length < 3 || b.indexOf('\x80', 2) >= 0) L.err++;
@@ -311,16 +333,6 @@ function nextId(L: State): number {
   }
 }
 
-function acked(L: State, id: number): void {
-  for (let i = 0; i < L.q.length; i++) {
-    if (L.q[i].i === id) {
-      const e = L.q.splice(i, 1)[0];
-      if (e.p) save(L);
-      return;
-    }
-  }
-}
-
 function inbound(L: State, f: number, b: string, whole: boolean): void {
   const m = readPublish(f, b);
   if (!m) {
@@ -330,7 +342,8 @@ function inbound(L: State, f: number, b: string, whole: boolean): void {
   if (!whole) L.err++;
   else if (m.q && m.dup && L.w.indexOf(m.i) >= 0) L.nd++;
   else {
-    const k = kindOf(L, m.t);
+    // Only the station's own downlink kinds and the host presence reach the app.
+    const k = m.t === HOST_PRESENCE ? 'host' : m.t.indexOf(L.pre) === 0 && typeof (DOWN as any)[m.t.substr(L.pre.length)] === 'string' ? m.t.substr(L.pre.length) : '';
     if (k) {
       L.nm++;
       try {
@@ -341,18 +354,11 @@ function inbound(L: State, f: number, b: string, whole: boolean): void {
     }
     if (m.q) {
       L.w.push(m.i);
-      if (L.w.length > SEEN_MAX) L.w.shift();
+      if (L.w.length > Limits.SEEN_MAX) L.w.shift();
     }
   }
   // Acknowledged even when dropped: otherwise the broker redelivers it forever.
   if (m.q && L.s) L.s.write(puback(m.i));
-}
-
-function kindOf(L: State, topic: string): string {
-  if (topic === HOST_PRESENCE) return 'host';
-  if (topic.indexOf(L.pre) !== 0) return '';
-  const k = topic.substr(L.pre.length);
-  return typeof (DOWN as any)[k] === 'string' ? k : '';
 }
 
 function tick(L: State): void {
@@ -383,13 +389,13 @@ function lost(L: State, s: Socket | null, step: string, detail: string): void {
 function retry(L: State): void {
   if (L.x || L.rt) return;
   const d = L.bo;
-  L.bo = Math.min(L.bo * 2, BACKOFF_CAP_MS);
+  L.bo = Math.min(L.bo * 2, Limits.BACKOFF_CAP_MS);
   // Equal jitter: desks that lost the broker together come back spread out.
   L.rt = setTimeout(bringUp, d / 2 + (Math.random() * d) / 2, L);
 }
 
 function send(L: State, k: string, d: string, persist: boolean): void {
-  if (L.q.length >= OUTBOX_MAX) {
+  if (L.q.length >= Limits.OUTBOX_MAX) {
     // Shed what is cheapest to lose: a lookup or resync before an action.
     let j = 0;
     for (let i = L.q.length - 1; i >= 0; i--) if (!L.q[i].p) j = i;
@@ -406,17 +412,8 @@ function send(L: State, k: string, d: string, persist: boolean): void {
 function save(L: State): void {
   const a: string[][] = [];
   for (let i = 0; i < L.q.length; i++) if (L.q[i].p) a.push([L.q[i].k, btoa(L.q[i].d)]);
-  if (a.length) L.sto.writeJSON(OUTBOX_FILE, a);
-  else L.sto.erase(OUTBOX_FILE);
-}
-
-function restore(L: State): void {
-  const a = L.sto.readJSON(OUTBOX_FILE, true);
-  if (!Array.isArray(a)) return;
-  for (let i = 0; i < a.length; i++) {
-    const r = a[i];
-    if (Array.isArray(r) && L.up[r[0]] && typeof r[1] === 'string') L.q.push({ k: r[0], d: atob(r[1]), p: true, i: 0, t: 0 });
-  }
+  if (a.length) L.sto.writeJSON(Files.OUTBOX, a);
+  else L.sto.erase(Files.OUTBOX);
 }
 
 function stop(L: State): void {
@@ -425,11 +422,4 @@ function stop(L: State): void {
   const s = L.s;
   if (s && L.st === 3) s.write(publish(L.up.presence, bstr(encode(Presence, { online: false, session: L.ses })), nextId(L), false, true) + DISCONNECT);
   lost(L, s, '', '');
-}
-
-function stats(L: State): LinkStats {
-  return {
-    state: STATES[L.st], session: L.ses, errors: L.err, queued: L.q.length, delivered: L.nm, duplicates: L.nd,
-    resent: L.nr, connects: L.nc, dropped: L.no, address: L.n.a, rssi: L.n.r,
-  };
 }

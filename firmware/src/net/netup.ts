@@ -24,10 +24,6 @@ export interface Net {
 /** How long to wait for WiFi before saying so on screen; the driver keeps trying. */
 const WIFI_WAIT_MS = 15000;
 
-export function net(network: { kind: string }, mod: (name: string) => any): Net {
-  return { k: network.kind, p: network as Net['p'], mod: mod, d: null, a: '', r: 0 };
-}
-
 /** Where progress goes: the link's handlers (state(step, '') announces a step in progress). */
 type Reporter = { state(step: string, detail: string): void };
 
