@@ -3,18 +3,15 @@
 // device codec, plain protobufjs, and the host codec (protobufjs plus its
 // value and wire checks), using the golden vectors as payloads.
 
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import protobuf from 'protobufjs';
 import { decode, encode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
 import { bundleDeviceCodec, loadSchema } from '../protocol/gen-device-tables.ts';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { goldenVectors, type Vector } from '../protocol/vectors/vectors.ts';
+import { INTERPRETER_2950, runCodecDriver } from '../test/helpers/codec-driver.ts';
 
 const SIZE_BUDGET = 3 * 1024;
 /** Each operation runs in ROUNDS rounds of ROUND_MS; the fastest round counts (GC and JIT noise only add time). */
@@ -105,13 +102,12 @@ function reportSpeed(): void {
   console.log(`mean device/protobufjs time: encode ${(sumEncodeRatio / list.length).toFixed(1)}x, decode ${(sumDecodeRatio / list.length).toFixed(1)}x`);
 }
 
-const INTERPRETER = '/opt/espruino/espruino-2950';
 const INTERPRETER_RUNS = 50;
 
 /** The same codec on the interpreter's 32-bit Linux build (2950 variables), where installed. */
 async function reportInterpreter(): Promise<void> {
-  if (!existsSync(INTERPRETER)) {
-    console.log(`(${INTERPRETER} not installed: no interpreter timings)`);
+  if (!existsSync(INTERPRETER_2950)) {
+    console.log(`(${INTERPRETER_2950} not installed: no interpreter timings)`);
     return;
   }
   const picked = payloads().filter((v) => ['Snapshot', 'LookupResult', 'Presence', 'Action'].includes(v.type));
@@ -131,28 +127,11 @@ for (let i = 0; i < V.length; i++) {
   print('RESULT ' + v.t + ' ' + v.s.length + ' ' + dec.toFixed(2) + ' ' + enc.toFixed(2));
 }
 `;
-  const bundle = await build({
-    stdin: { contents: driver, loader: 'ts', resolveDir: new URL('../protocol/device/', import.meta.url).pathname },
-    bundle: true,
-    format: 'iife',
-    target: 'es2015',
-    minify: true,
-    charset: 'ascii',
-    write: false,
-    logLevel: 'silent',
-  });
-  const tmp = mkdtempSync(join(tmpdir(), 'dp-bench-codec-'));
-  try {
-    const file = join(tmp, 'bench.js');
-    writeFileSync(file, `var V = ${JSON.stringify(data)};\n${bundle.outputFiles[0]!.text}\nquit();\n`);
-    const out = execFileSync(INTERPRETER, [file], { cwd: tmp, timeout: 60_000, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
-    console.log(`ms per message on ${INTERPRETER} (Linux build, x86; real boards are slower):`);
-    for (const line of out.split(/\r?\n/).filter((l) => l.startsWith('RESULT '))) {
-      const [, type, bytes, dec, enc] = line.split(' ');
-      console.log(`  ${type!.padEnd(13)} ${bytes!.padStart(4)} bytes  decode ${dec} ms  encode ${enc} ms`);
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  const out = await runCodecDriver(driver, `var V = ${JSON.stringify(data)};\n`, 60_000);
+  console.log(`ms per message on ${INTERPRETER_2950} (Linux build, x86; real boards are slower):`);
+  for (const line of out.split(/\r?\n/).filter((l) => l.startsWith('RESULT '))) {
+    const [, type, bytes, dec, enc] = line.split(' ');
+    console.log(`  ${type!.padEnd(13)} ${bytes!.padStart(4)} bytes  decode ${dec} ms  encode ${enc} ms`);
   }
 }
 

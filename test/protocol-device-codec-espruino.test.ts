@@ -2,16 +2,10 @@
 // vector decoded from an 8-bit string and from a Uint8Array, and every golden
 // value encoded, inside the 32-bit 2950-variable Linux build. Runs where that
 // build is installed (see /opt/espruino/README.txt); elsewhere it is skipped.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { compatVectors, errorVectors, goldenVectors, type Vector } from '../protocol/vectors/vectors.ts';
-
-const INTERPRETER = '/opt/espruino/espruino-2950';
-const deviceDir = new URL('../protocol/device/', import.meta.url).pathname;
+import { INTERPRETER_2950, runCodecDriver } from './helpers/codec-driver.ts';
 
 // One interpreter run per group keeps the vectors inside 2950 variables.
 function groups(): [string, Vector[], boolean][] {
@@ -50,26 +44,11 @@ for (let i = 0; i < V.length; i++) {
 print(NAME + ': ' + ok + ' of ' + V.length + ' ok');
 `;
 
-describe.skipIf(!existsSync(INTERPRETER))('device codec on the Espruino interpreter (2950 variables)', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'dp-codec-esp-'));
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
+describe.skipIf(!existsSync(INTERPRETER_2950))('device codec on the Espruino interpreter (2950 variables)', () => {
   it.each(groups())('%s vectors', async (name, vectors, withEncode) => {
     const data = vectors.map((v) => ({ t: v.type, n: v.name, h: Buffer.from(v.bytes).toString('hex'), v: v.value, e: v.error }));
     const prelude = `var V = ${JSON.stringify(data)}, NAME = ${JSON.stringify(name)}, ENCODE = ${withEncode};\n`;
-    const bundle = await build({
-      stdin: { contents: DRIVER, loader: 'ts', resolveDir: deviceDir },
-      bundle: true,
-      format: 'iife',
-      target: 'es2015',
-      minify: true,
-      charset: 'ascii',
-      write: false,
-      logLevel: 'silent',
-    });
-    const file = join(tmp, `${name}.js`);
-    writeFileSync(file, prelude + bundle.outputFiles[0]!.text + '\nquit();\n');
-    const out = execFileSync(INTERPRETER, [file], { cwd: tmp, timeout: 20_000, encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = await runCodecDriver(DRIVER, prelude, 20_000);
     expect(out.split(/\r?\n/).filter((l) => l.startsWith('FAIL '))).toEqual([]);
     expect(out).toContain(`${name}: ${vectors.length} of ${vectors.length} ok`);
   });
