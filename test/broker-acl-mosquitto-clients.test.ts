@@ -1,9 +1,9 @@
 // A station's credentials, through Debian's mosquitto_pub/mosquitto_sub: its own topics only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { downFilter, downTopic, upTopic } from '../protocol/topics.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, hostListening, type BrokerFixture } from './broker-fixtures.ts';
 
 let fx: BrokerFixture;
 let host: MqttClient;
@@ -27,10 +27,7 @@ const as = (id: string, station = id) => ['-i', id, '-u', station, '-P', fx.secr
 
 beforeAll(async () => {
   fx = await brokerWithStations(['desk-a', 'desk-b']);
-  const creds = await fx.registry.serviceCredentials('svc-host');
-  host = await mqtt.connectAsync(fx.broker.url, { clientId: 'svc-host-test', ...creds, reconnectPeriod: 0 });
-  host.on('message', (topic, payload) => hostInbox.push(`${topic} ${payload}`));
-  await host.subscribeAsync('dp/v1/st/+/up/+', { qos: 1 });
+  host = await hostListening(fx, hostInbox);
   // retained snapshots: a permitted subscription receives one at once, without racing a live publish
   await host.publishAsync(downTopic('desk-a', 'snap'), 'snap-a', { qos: 1, retain: true });
   await host.publishAsync(downTopic('desk-b', 'snap'), 'snap-b', { qos: 1, retain: true });

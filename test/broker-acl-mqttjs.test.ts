@@ -1,8 +1,8 @@
 // A station's credentials, through mqtt.js: its own topics only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { HOST_PRESENCE, downFilter, downTopic, upTopic } from '../protocol/topics.ts';
-import { brokerWithStations, connectError, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, hostListening, connectError, type BrokerFixture } from './broker-fixtures.ts';
 
 let fx: BrokerFixture;
 let host: MqttClient;
@@ -10,10 +10,7 @@ const hostInbox: string[] = [];
 
 beforeAll(async () => {
   fx = await brokerWithStations(['desk-a', 'desk-b']);
-  const creds = await fx.registry.serviceCredentials('svc-host');
-  host = await mqtt.connectAsync(fx.broker.url, { clientId: 'svc-host-test', ...creds, reconnectPeriod: 0 });
-  host.on('message', (topic, payload) => hostInbox.push(`${topic} ${payload}`));
-  await host.subscribeAsync('dp/v1/st/+/up/+', { qos: 1 });
+  host = await hostListening(fx, hostInbox);
 });
 
 afterAll(async () => {

@@ -58,3 +58,12 @@ export async function connectError(url: string, options: IClientOptions): Promis
     return err as Error;
   }
 }
+
+/** The host's side: a service-account client that collects every station's uplink as "topic payload" in `inbox`. */
+export async function hostListening(fx: BrokerFixture, inbox: string[]): Promise<MqttClient> {
+  const creds = await fx.registry.serviceCredentials('svc-host');
+  const host = await mqtt.connectAsync(fx.broker.url, { clientId: 'svc-host-test', ...creds, reconnectPeriod: 0 });
+  host.on('message', (topic, payload) => inbox.push(`${topic} ${payload}`));
+  await host.subscribeAsync('dp/v1/st/+/up/+', { qos: 1 });
+  return host;
+}
