@@ -2,9 +2,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
-import { cli } from '../provisioner/cli.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
 import { useServiceRig } from './service-harness.ts';
+import { cliIn } from './station-cli-fixtures.ts';
 
 describe('deskphone events file --to: a JSON-lines file fed to a running host', () => {
   const webhook = new HttpSource({ token: 'fwd-token' });
@@ -18,12 +18,7 @@ describe('deskphone events file --to: a JSON-lines file fed to a running host', 
     await webhook.stop();
   });
 
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: join(rig.tmp.dir, 'cli') }, stopSignal: new Promise(() => {}) });
-    return { code, out, err };
-  };
+  const run = cliIn(join(rig.tmp.dir, 'cli'));
 
   it('applies the good lines on the host and reports the bad ones as if local', async () => {
     const file = join(rig.tmp.dir, 'calls.jsonl');

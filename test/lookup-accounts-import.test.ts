@@ -1,20 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cli } from '../provisioner/cli.ts';
 import { openDb } from '../provisioner/db.ts';
 import { tempDir } from './service-harness.ts';
+import { cliIn } from './station-cli-fixtures.ts';
 
 describe('deskphone accounts import: the whole file or nothing', () => {
   const tmp = tempDir();
   afterAll(() => tmp.remove());
 
-  const run = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: tmp.dir }, stopSignal: new Promise(() => {}) });
-    return { code, out, err };
-  };
+  const run = cliIn(tmp.dir);
   const count = () => {
     const db = openDb(tmp.dir);
     try {

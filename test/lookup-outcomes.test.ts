@@ -2,11 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AccountSource, LookupStatus } from '../protocol/host-codec.ts';
-import { cli } from '../provisioner/cli.ts';
 import { luhnValid } from '../provisioner/service/accounts.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { SqliteDirectory } from '../provisioner/service/directory.ts';
 import { useServiceRig } from './service-harness.ts';
+import { cliIn } from './station-cli-fixtures.ts';
 
 function withCheckDigit(body: string): string {
   for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;
@@ -17,20 +17,13 @@ const known = withCheckDigit('40012345678');
 const unknown = withCheckDigit('40099999999');
 const badCheck = known.slice(0, 11) + ((Number(known[11]) + 1) % 10);
 
-async function run(argv: string[], home: string): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await cli(argv, { output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false }, env: { DESKPHONE_HOME: home }, stopSignal: new Promise(() => {}) });
-  return { code, out, err };
-}
-
 describe('account lookups from a station: every outcome answered and audited', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 11, 0, 0));
   const rig = useServiceRig({
     prepare: async (dir) => {
       const csv = join(dir, 'accounts.csv');
       writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`);
-      const imported = await run(['accounts', 'import', csv, '--account-check', 'luhn'], dir);
+      const imported = await cliIn(dir)('accounts', 'import', csv, '--account-check', 'luhn');
       expect(imported.err).toBe('');
       expect(imported.out).toMatch(/1 accounts imported/);
     },
@@ -54,7 +47,7 @@ describe('account lookups from a station: every outcome answered and audited', (
     clock.advance(60_001);
     expect(await ask('k7', known)).toMatchObject({ status: LookupStatus.FOUND });
 
-    const { code, out } = await run(['audit', 'export', '--format', 'json'], rig.tmp.dir);
+    const { code, out } = await cliIn(rig.tmp.dir)('audit', 'export', '--format', 'json');
     expect(code).toBe(0);
     const audit = JSON.parse(out) as { corr: string; outcome: string; station: string; account: string; source: string; detail: string }[];
     expect(audit.map((a) => [a.corr, a.outcome])).toEqual([
@@ -75,7 +68,7 @@ describe('account lookups from a station: every outcome answered and audited', (
     rig.service.ingest({ type: 'sign_in', station: 'km-07', agent: 'a7' });
     rig.service.ingest({ type: 'offered', station: 'km-07', callId: 'c9', menu: 2, ivrAccount: known });
     expect(await rig.device.until('lookup', (m) => m.corr === 'ivr:c9')).toMatchObject({ status: LookupStatus.FOUND, name: 'Müller, Anna' });
-    const { out } = await run(['audit', 'export', '--format', 'csv'], rig.tmp.dir);
+    const { out } = await cliIn(rig.tmp.dir)('audit', 'export', '--format', 'csv');
     expect(out).toMatch(new RegExp(`km-07,${known},FOUND,IVR,c9,ivr:c9,`));
   });
 });
