@@ -5,43 +5,21 @@
 // - devices per minute flashing four at once, up to verified and restarted,
 //   and up to each station's birth at the embedded broker.
 // Measures only; never fails on a number.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import pino from 'pino';
 import { loadBoard } from '../hardware/board.ts';
-import { serveRepl, type ReplServer } from '../hardware/sim/repl/server.ts';
-import { SimReplDevice } from '../hardware/sim/repl/sim-device.ts';
-import { Simulator } from '../hardware/sim/simulator.ts';
 import { startBroker } from '../provisioner/broker/index.ts';
-import { writeBoardJson } from '../provisioner/flash/board-json.ts';
 import { flashDevice } from '../provisioner/flash/procedure.ts';
 import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
 import { openRegistry } from '../provisioner/registry.ts';
+import { espruinoCli, startReplDevice } from '../test/helpers/repl-device.ts';
 
 const BOARD = 'pixljs-w5500';
 const RUNS = 3;
-const REPO = join(import.meta.dirname, '..');
-
-interface Device {
-  sim: Simulator;
-  repl: ReplServer;
-  close(): Promise<void>;
-}
-
-async function device(board: string, clock: 'manual' | 'real' = 'manual'): Promise<Device> {
-  const sim = new Simulator({ board, storage: { '.bootcde': 'print("factory")' }, clock }).boot();
-  const repl = await serveRepl(new SimReplDevice(sim));
-  return {
-    sim,
-    repl,
-    close: async () => {
-      await repl.close();
-      sim.close();
-    },
-  };
-}
+/** The CLI's default pacing (250 ms a line) makes an upload slow; the bound only stops a hung run. */
+const CLI_TIMEOUT_MS = 300_000;
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -49,7 +27,7 @@ function median(values: number[]): number {
 }
 
 async function timeFlash(bundle: Uint8Array): Promise<number> {
-  const d = await device(BOARD);
+  const d = await startReplDevice(BOARD, { sim: { clock: 'manual' } });
   const board = loadBoard(BOARD);
   const config = Buffer.from(JSON.stringify({ v: 1, id: 'bench', board: BOARD, host: '127.0.0.1', port: 1883, pass: 'x'.repeat(32), lang: 'de', digits: 12 }));
   const started = performance.now();
@@ -60,14 +38,10 @@ async function timeFlash(bundle: Uint8Array): Promise<number> {
 }
 
 async function timeCli(bundlePath: string, extra: string[]): Promise<number> {
-  const d = await device(BOARD);
-  const cli = join(REPO, 'node_modules', 'espruino', 'bin', 'espruino-cli.js');
-  const boardJson = writeBoardJson(loadBoard(BOARD));
-  const args = [cli, '--no-ble', '--board', boardJson, '-p', d.repl.url, ...extra, '--storage', `dp.js:${bundlePath}`, '-e', 'print("stored")'];
+  const d = await startReplDevice(BOARD, { sim: { clock: 'manual' } });
   const started = performance.now();
-  await new Promise<void>((resolve) => spawn(process.execPath, args, { stdio: 'ignore' }).on('exit', () => resolve()));
+  await espruinoCli(BOARD, d.repl.url, [...extra, '--storage', `dp.js:${bundlePath}`, '-e', 'print("stored")'], CLI_TIMEOUT_MS);
   const ms = performance.now() - started;
-  rmSync(dirname(boardJson), { recursive: true, force: true });
   const stored = d.sim.storage.bytes('dp.js');
   await d.close();
   if (!stored || !stored.equals(readFileSync(bundlePath))) throw new Error(`the CLI upload stored ${stored?.length ?? 'no'} bytes of ${bundlePath}`);
@@ -80,7 +54,7 @@ async function fourAtOnce(withBirth: boolean): Promise<number> {
   const ids = ['bench-1', 'bench-2', 'bench-3', 'bench-4'];
   for (const id of ids) await registry.addStation({ id, board: 'linux' });
   const broker = withBirth ? await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) }) : null;
-  const devices = await Promise.all(ids.map(() => device('linux', 'real')));
+  const devices = await Promise.all(ids.map(() => startReplDevice('linux')));
   const started = performance.now();
   const results = await flashAll({
     dataDir: home,
