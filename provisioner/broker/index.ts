@@ -24,6 +24,24 @@ import { guardConnection } from './packet-guard.ts';
 import { dropQueuedMessages } from './session-store.ts';
 import { TokenBucket } from './token-bucket.ts';
 
+/**
+ * aedes numbers a packet when it arrives but emits a retained or QoS 1 one
+ * only after its asynchronous store steps, and packets of one TCP read are
+ * handled concurrently; its per-client duplicate filter ("drop what is not
+ * newer than the last packet delivered") then drops the earlier packet when a
+ * later one overtook it. Seen: a device's retained birth followed in the same
+ * write by its sync request never reached dp/v1/st/+/up/+; the same would
+ * drop a station's retained snapshot overtaken by its action ack. The filter
+ * only exists to suppress the second copy for a client whose own filters
+ * overlap, which MQTT 3.1.1 allows to be delivered and every receiver here
+ * takes idempotently, so it is switched off for every client.
+ */
+const NO_DUPLICATE_FILTER = new Proxy(Object.create(null) as object, {
+  get: () => 0,
+  set: () => true,
+  deleteProperty: () => true,
+});
+
 export interface BrokerOptions {
   /** Data directory: registry db and the broker's session store live here. */
   dataDir: string;
@@ -156,6 +174,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     maxTopicLevels: 8,
 
     preConnect(client, packet, done) {
+      (client as unknown as { duplicates: object }).duplicates = NO_DUPLICATE_FILTER;
       wills.set(client, packet.will ? { topic: packet.will.topic, retain: packet.will.retain ?? false } : undefined);
       done(null, true);
     },
@@ -395,3 +414,4 @@ function listenOn(server: Server | HttpServer, address: ListenAddress): Promise<
     });
   });
 }
+
