@@ -4,7 +4,7 @@
 // used is left alone.
 import { ActionKind, Phase } from '../../protocol/host-codec.ts';
 import type { VirtualDesk } from './desk.ts';
-import { seeded } from './random.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 const TICK_MS = 250;
 
@@ -25,7 +25,7 @@ export class DemoAgents {
     private readonly accounts: string[],
     seed = Date.now(),
   ) {
-    this.random = seeded(seed);
+    this.random = seededRandom(seed);
   }
 
   start(): void {

@@ -6,7 +6,7 @@ import { importAccounts, ACCOUNT_COLUMNS } from '../service/account-import.ts';
 import { DEFAULT_ACCOUNT_RULE } from '../service/accounts.ts';
 import { toCsv } from '../service/csv.ts';
 import { migrateService } from '../service/store.ts';
-import { seeded } from './random.ts';
+import { seededRandom } from '../seeded-random.ts';
 
 const FIRST = ['Anna', 'Jonas', 'Lea', 'Lukas', 'Marie', 'Felix', 'Sophie', 'Paul', 'Emma', 'Leon', 'Hanna', 'Finn', 'Greta', 'Karl', 'Ida', 'Emil', 'Frieda', 'Otto', 'Mila', 'Theo', 'Jürgen', 'Ute', 'Dieter', 'Sabine', 'Bärbel', 'Günter'];
 const LAST = ['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker', 'Schulz', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Schröder', 'Neumann', 'Schwarz', 'Braun', 'Hofmann', 'Zimmermann', 'Krüger', 'Hartmann', 'Lange', 'Werner'];
@@ -28,7 +28,7 @@ export function demoAccountNumbers(count = DEMO_ACCOUNTS): string[] {
 
 /** The directory as CSV in the import format (`deskphone accounts import`). */
 export function demoDirectoryCsv(count = DEMO_ACCOUNTS, seed = 1): string {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   const rows = demoAccountNumbers(count).map((account) => {
     const owing = random() < 0.3;
