@@ -92,6 +92,35 @@ function firmwareVersion(): string {
   return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
+/** Property names a define can spell after a dot (a keypad's `long` map is keyed by digits too). */
+const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
+
+/**
+ * The constants that bake one board into its bundle. esbuild replaces a define
+ * only where the source spells out its whole name, and folds only what is then
+ * a literal: `__BOARD__.display.driver === 'ssd1306'` becomes a comparison of
+ * two strings and the minifier drops the dead branch, while a value that went
+ * through a variable, an argument or a property (`n.k`) is opaque to it. So
+ * each path of the profile through its objects is a define of its own: tested
+ * scalars fold, and an object or array read by its full name is emitted as just
+ * that part, leaving out the parts no code reads. `typeof __BOARD__` does not
+ * fold (the object becomes a shared variable), so code that also runs without
+ * this build (the link in host tests) guards the bare `__NET__` instead.
+ */
+export function boardDefines(board: BoardProfile): Record<string, string> {
+  const defines: Record<string, string> = {
+    __NET__: JSON.stringify(board.network.kind),
+    __FW_VERSION__: JSON.stringify(firmwareVersion()),
+  };
+  const add = (name: string, value: unknown): void => {
+    defines[name] = JSON.stringify(value);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    for (const [key, inner] of Object.entries(value)) if (DEFINE_NAME.test(key)) add(name + '.' + key, inner);
+  };
+  add('__BOARD__', firmwareProfile(board));
+  return defines;
+}
+
 async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean): Promise<{ code: string; map: string }> {
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
   try {
@@ -114,15 +143,7 @@ async function bundle(board: BoardProfile, entry: string, outfile: string, minif
       sourcesContent: false,
       legalComments: 'none',
       logLevel: 'silent',
-      // The kinds also as dotted defines: esbuild folds `__BOARD__.display.driver === 'ssd1306'`
-      // only then, so each bundle keeps just its own display, input and network code.
-      define: {
-        __BOARD__: JSON.stringify(firmwareProfile(board)),
-        '__BOARD__.display.driver': JSON.stringify(board.display.driver),
-        '__BOARD__.input.kind': JSON.stringify(board.input.kind),
-        '__BOARD__.network.kind': JSON.stringify(board.network.kind),
-        __FW_VERSION__: JSON.stringify(firmwareVersion()),
-      },
+      define: boardDefines(board),
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     });
   } catch (err) {

@@ -21,7 +21,6 @@ declare function require(name: string): any;
 declare function digitalWrite(pin: any, v: number): void;
 
 const CONFIG_FILE = 'deskphone.json';
-const BOARD = __BOARD__;
 
 let S: State;
 let G: Gfx;
@@ -57,7 +56,7 @@ function post(ev: Event): void {
   draw(G, sc);
   if (G.flip) G.flip();
   // The backlight (Pixl.js LED1) is on, and blinks with the attention flash.
-  if (BOARD.led) digitalWrite(BOARD.led, sc.i ? 0 : 1);
+  if (__BOARD__.led) digitalWrite(__BOARD__.led, sc.i ? 0 : 1);
 }
 
 function onMsg(kind: string, data: string): void {
@@ -94,7 +93,7 @@ function birth(): object {
 
 function tick(): void {
   post({ t: 'tick', n: 0 });
-  if (buzz) beep(BOARD.buzzer);
+  if (buzz) beep();
 }
 
 function press(key: string): void {
@@ -113,7 +112,8 @@ G = display();
 post({ t: 'tick', n: 0 });
 input(press);
 if (cfg) {
-  L = createLink(cfg, BOARD, { msg: onMsg, state: onLink, birth: birth });
+  // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
+  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth });
   // The link's boot session number is unique and increasing across reboots: a better key prefix than chance.
   S.ses = 's' + L.stats().session;
 }

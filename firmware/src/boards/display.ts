@@ -105,14 +105,15 @@ function noFlip(): void {}
 
 /**
  * The board's display. The driver test reads __BOARD__.display.driver itself
- * (not a parameter) so the build can fold it and drop the other drivers.
+ * (not a parameter) so the build can fold it and drop the other drivers; the
+ * display's profile is read by full name only where a driver needs it, so the
+ * other boards' bundles hold no copy of it.
  */
 export function display(): Gfx {
-  const d = __BOARD__.display;
   if (__BOARD__.display.driver === 'st7567') return g;
-  if (__BOARD__.display.driver === 'ssd1306') return ssd1306(d as any);
-  if (__BOARD__.display.driver === 'st7789') return st7789(d as any);
-  const gr = Graphics.createArrayBuffer(d.width, d.height, 1);
+  if (__BOARD__.display.driver === 'ssd1306') return ssd1306(__BOARD__.display as any);
+  if (__BOARD__.display.driver === 'st7789') return st7789(__BOARD__.display as any);
+  const gr = Graphics.createArrayBuffer(__BOARD__.display.width, __BOARD__.display.height, 1);
   gr.flip = noFlip;
   return gr;
 }

@@ -54,14 +54,19 @@ function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void 
   driveRows(p, 1);
 }
 
-/** Watches the board's buttons or keypad (the kind read from __BOARD__ so the build can drop the other). */
+/**
+ * Watches the board's buttons or keypad. The profile is read by full name
+ * (__BOARD__.input...) inside each branch, so the build folds the kind, drops
+ * the other branch and bundles only the part of the profile that is read.
+ */
 export function input(on: Press): void {
-  const i: any = __BOARD__.input;
   if (__BOARD__.input.kind === 'buttons') {
-    for (let n = 0; n < i.buttons.length; n++) {
-      setWatch(onButton.bind(null, on, i.buttons[n]), i.buttons[n].pin, { repeat: true, edge: 'both', debounce: 30 });
+    const b = __BOARD__.input.buttons;
+    for (let n = 0; n < b.length; n++) {
+      setWatch(onButton.bind(null, on, b[n]), b[n].pin, { repeat: true, edge: 'both', debounce: 30 });
     }
   } else if (__BOARD__.input.kind === 'keypad') {
+    const i = __BOARD__.input;
     const p: Pad = { in: i, on: on, k: '', t: 0 };
     driveRows(p, 1);
     for (let c = 0; c < i.cols.length; c++) {
@@ -71,18 +76,16 @@ export function input(on: Press): void {
   }
 }
 
-let buzzPin: any = null;
-
 function buzzOff(): void {
-  digitalWrite(buzzPin, 0);
+  digitalWrite(__BOARD__.buzzer, 0);
 }
 
 declare function analogWrite(pin: any, v: number, opts: object): void;
 
-/** A short beep on boards with a buzzer (a passive piezo driven at 2 kHz). */
-export function beep(pin: string | null): void {
-  if (!pin) return;
-  buzzPin = pin;
-  analogWrite(pin, 0.5, { freq: 2000 });
-  setTimeout(buzzOff, 120);
+/** A short beep on boards with a buzzer (a passive piezo driven at 2 kHz); folds to nothing on the others. */
+export function beep(): void {
+  if (__BOARD__.buzzer) {
+    analogWrite(__BOARD__.buzzer, 0.5, { freq: 2000 });
+    setTimeout(buzzOff, 120);
+  }
 }

@@ -5,6 +5,8 @@
 import type { DeviceConfig } from '../../../protocol/device-config.ts';
 
 declare const global: any;
+/** The board's network kind, defined by the firmware build (firmware/build.ts). */
+declare const __NET__: string;
 
 /** Network state of one link: kind, loaded driver, address and signal. */
 export interface Net {
@@ -29,11 +31,14 @@ type Reporter = { state(step: string, detail: string): void };
 
 /**
  * Brings the network up if it is not, then calls done('', '') or
- * done(step, detail) for the step that failed.
+ * done(step, detail) for the step that failed. In the firmware each test
+ * folds to a constant (the build defines __NET__), so a bundle keeps only its
+ * own board's bring-up; without that build (host tests, the link bundled on
+ * its own) the kind comes from the board given to the link.
  */
 export function netUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
-  if (n.k === 'wifi') wifiUp(n, cfg, h, done);
-  else if (n.k === 'w5500') ethUp(n, cfg, h, done);
+  if ((typeof __NET__ === 'string' ? __NET__ : n.k) === 'wifi') wifiUp(n, cfg, h, done);
+  else if ((typeof __NET__ === 'string' ? __NET__ : n.k) === 'w5500') ethUp(n, cfg, h, done);
   else done('', '');
 }
 
