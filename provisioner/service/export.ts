@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import type { Output } from '../context.ts';
+import { dataDir, type Context, type Output } from '../context.ts';
+import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
 import { toCsv } from './csv.ts';
 
@@ -23,6 +24,7 @@ export function parseSince(text: string | undefined, now: number): number {
 
 export function listOptions(y: Argv): Argv {
   return y
+    .positional('action', { choices: ['list', 'export'], describe: 'list (table) or export (csv/json)' })
     .option('since', { type: 'string', describe: 'From this date/time or age (e.g. 2026-11-27, 24h, 7d); default: all' })
     .option('format', { choices: ['csv', 'json'], default: 'csv', describe: 'export: output format' })
     .option('out', { type: 'string', describe: 'export: write to this file instead of stdout' });
@@ -34,9 +36,53 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
+/** Writes a file the user named (--out); a path that cannot be written is the user's to fix, not a crash. */
+export function writeOutFile(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (err) {
+    throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give --out a path in an existing, writable directory');
+  }
+}
+
 /** Writes rows as CSV or JSON to --out or stdout. Times get an ISO column next to the epoch ms. */
 export function exportRows(rows: Record<string, unknown>[], columns: string[], format: string, out: string | undefined, output: Output): void {
   const text = format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(columns, rows);
-  if (out) writeFileSync(out, text);
+  if (out) writeOutFile(out, text);
   else output.out(text);
+}
+
+export interface ListArgs {
+  action: 'list' | 'export';
+  since?: string;
+  format: 'csv' | 'json';
+  out?: string;
+  json: boolean;
+}
+
+/** One stored record kind that `<command> list|export` shows (audit, tickets). */
+export interface RecordListing<R> {
+  load(db: Db, sinceMs: number): R[];
+  /** The epoch ms that becomes the ISO `time` column. */
+  timeOf(row: R): number;
+  exportColumns: string[];
+  tableHeader: string[];
+  tableRow(row: R & { time: string }): string[];
+  /** What the empty list says, before " since …". */
+  none: string;
+}
+
+/** Runs `list` or `export` for one record kind from the data directory's database. */
+export function listOrExport<R extends object>(listing: RecordListing<R>, args: ListArgs, ctx: Context): void {
+  const sinceMs = parseSince(args.since, Date.now());
+  const db = openDb(dataDir(ctx.env));
+  try {
+    const rows = listing.load(db, sinceMs).map((r) => ({ ...r, time: new Date(listing.timeOf(r)).toISOString() }));
+    if (args.action === 'export') return exportRows(rows, listing.exportColumns, args.format, args.out, ctx.output);
+    if (args.json) return ctx.output.out(JSON.stringify(rows));
+    if (rows.length === 0) return ctx.output.out(`${listing.none}${args.since ? ' since ' + args.since : ''}.`);
+    ctx.output.out(formatTable(listing.tableHeader, rows.map((r) => listing.tableRow(r))));
+  } finally {
+    db.close();
+  }
 }
