@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
@@ -10,6 +10,7 @@ import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Statio
 import { formatCsv } from '../registry/csv.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 import { stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
+import { writeOutFile } from '../service/export.ts';
 import { defineCommand } from './command.ts';
 
 const ACTIONS = ['add', 'list', 'show', 'remove', 'rotate-secret', 'export', 'import'] as const;
@@ -121,7 +122,7 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
     const stations = registry.listStations();
     const csv = stationsToCsv(stations);
     if (!args.out) return ctx.output.out(csv);
-    writeFileSync(args.out, csv);
+    writeOutFile(args.out, csv);
     ctx.output.err(`Wrote ${stations.length} stations to ${args.out}.`);
   },
 
