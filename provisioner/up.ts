@@ -131,10 +131,8 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
 
-    const { service, db } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
-    stops.push(() => {
-      db.close();
-    });
+    const { service, db, close: closeService } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
+    stops.push(closeService);
     if (args.demo) seedDemoDirectory(db);
     try {
       await service.start();

@@ -111,15 +111,15 @@ function stationsFromRegistry(registry: Registry): StationInfo[] {
 
 /**
  * --station values, or else the registry's stations, asked again whenever an
- * unknown id turns up; the registry stays open as long as the process runs.
+ * unknown id turns up; the registry stays open until `close`.
  */
-function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): () => StationInfo[] {
+function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): { list: () => StationInfo[]; close(): void } {
   if (args.station && args.station.length > 0) {
     const list = stationsFromFlags(args.station);
-    return () => list;
+    return { list: () => list, close: () => {} };
   }
   const registry = openRegistry(dataDir(ctx.env));
-  return () => stationsFromRegistry(registry);
+  return { list: () => stationsFromRegistry(registry), close: () => registry.close() };
 }
 
 /** --station values, or else the registry's stations as they are now. */
@@ -156,8 +156,15 @@ function directoryFrom(args: ServiceArgs, db: Db): Directory {
   });
 }
 
-/** Builds the station service a command runs, from its options; the caller starts and stops it. */
-export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: string): Promise<{ service: StationService; db: Db }> {
+export interface ServiceSetup {
+  service: StationService;
+  db: Db;
+  /** Closes the database and the registry the station list reads; call after service.stop(). */
+  close(): void;
+}
+
+/** Builds the station service a command runs, from its options; the caller starts and stops it, then calls close(). */
+export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: string): Promise<ServiceSetup> {
   for (const [flag, value] of [['--wrap-up', args.wrapUp], ['--wrap-up-wv', args.wrapUpWv], ['--wrap-up-km', args.wrapUpKm]] as const) {
     if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3600)) throw new UserError(`${flag} ${value} is out of range`, 'give whole seconds from 1 to 3600');
   }
@@ -166,25 +173,35 @@ export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: 
   }
   const credentials = await brokerCredentials(args, ctx, 'svc-host');
   const db = openDb(dataDir(ctx.env));
-  const byArea: Record<number, number> = {};
-  if (args.wrapUpWv) byArea[Area.WV] = args.wrapUpWv;
-  if (args.wrapUpKm) byArea[Area.KM] = args.wrapUpKm;
-  const options: StationServiceOptions = {
-    mqttUrl: args.broker,
-    mqtt: { ...credentials, clientId: credentials.username },
-    db,
-    stations: stationSource(args, ctx),
-    wrapUpSeconds: args.wrapUp,
-    wrapUpSecondsByArea: byArea,
-    ringTimeoutSeconds: args.ringTimeout,
-    directory: directoryFrom(args, db),
-    accountRule: { digits: args.accountDigits, check: args.accountCheck },
-    lookupsPerMinute: args.lookupsPerMinute,
-    ticketWebhook: args.ticketWebhook
-      ? { url: args.ticketWebhook, authorization: args.ticketWebhookAuthFile ? readSecret(args.ticketWebhookAuthFile, 'ticket webhook authorization') : undefined }
-      : undefined,
-    logger: outputLogger(ctx.output, args.verbose),
-    version,
+  const stations = stationSource(args, ctx);
+  const close = () => {
+    stations.close();
+    db.close();
   };
-  return { service: createStationService(options), db };
+  try {
+    const byArea: Record<number, number> = {};
+    if (args.wrapUpWv) byArea[Area.WV] = args.wrapUpWv;
+    if (args.wrapUpKm) byArea[Area.KM] = args.wrapUpKm;
+    const options: StationServiceOptions = {
+      mqttUrl: args.broker,
+      mqtt: { ...credentials, clientId: credentials.username },
+      db,
+      stations: stations.list,
+      wrapUpSeconds: args.wrapUp,
+      wrapUpSecondsByArea: byArea,
+      ringTimeoutSeconds: args.ringTimeout,
+      directory: directoryFrom(args, db),
+      accountRule: { digits: args.accountDigits, check: args.accountCheck },
+      lookupsPerMinute: args.lookupsPerMinute,
+      ticketWebhook: args.ticketWebhook
+        ? { url: args.ticketWebhook, authorization: args.ticketWebhookAuthFile ? readSecret(args.ticketWebhookAuthFile, 'ticket webhook authorization') : undefined }
+        : undefined,
+      logger: outputLogger(ctx.output, args.verbose),
+      version,
+    };
+    return { service: createStationService(options), db, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
 }

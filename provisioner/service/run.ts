@@ -20,7 +20,7 @@ export async function runService<T>(
   sources: EventSource[],
   until: (service: StationService) => Promise<T>,
 ): Promise<T> {
-  const { service, db } = await serviceFromArgs(args, ctx, hostVersion());
+  const { service, close } = await serviceFromArgs(args, ctx, hostVersion());
   try {
     try {
       await service.start();
@@ -39,6 +39,6 @@ export async function runService<T>(
       await service.stop();
     }
   } finally {
-    db.close();
+    close();
   }
 }
