@@ -92,7 +92,8 @@ function dashboardToken(dir: string): string {
 /** Starts everything; the caller stops it with close() (Ctrl-C in the CLI). */
 export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
   const dir = dataDir(ctx.env);
-  mkdirSync(dir, { recursive: true });
+  // The database holds the account directory (customer names and addresses) and the audit: not for other users of the machine.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const log = (line: string) => ctx.output.err(line);
   const httpAddress = parseListen(args.http, '--http');
   if (args.demo && (!Number.isInteger(args.stations) || args.stations < 1 || args.stations > 500)) {
