@@ -83,8 +83,9 @@ export class HttpDirectory implements Directory {
     let body: Record<string, unknown>;
     try {
       body = (await response.json()) as Record<string, unknown>;
-    } catch (err) {
-      throw new DirectoryUnavailableError(`directory answer is not JSON: ${(err as Error).message}`);
+    } catch {
+      // JSON.parse's message quotes the start of the body, which may be a customer's name; the reason goes to the audit.
+      throw new DirectoryUnavailableError('directory answer is not JSON');
     }
     if (typeof body !== 'object' || body === null || typeof body.name !== 'string') {
       throw new DirectoryUnavailableError('directory answer has no "name"');
