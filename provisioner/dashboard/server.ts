@@ -58,10 +58,17 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => resolve());
+    });
+  } catch (err) {
+    // The push timer would keep the process alive after the caller reports the error.
+    clearInterval(flusher);
+    unsubscribe();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
