@@ -57,7 +57,8 @@ export class SimStorage {
     const out: Record<string, string> = {};
     for (const [name, b] of this.files) out[name] = b.toString('base64');
     const tmp = this.path + '.tmp';
-    writeFileSync(tmp, JSON.stringify(out, null, 1));
+    // Storage holds deskphone.json with the station's secret: private to its user, like every device config on the host.
+    writeFileSync(tmp, JSON.stringify(out, null, 1), { mode: 0o600 });
     renameSync(tmp, this.path);
   }
 
