@@ -1,5 +1,6 @@
 import { renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { UserError } from '../errors.ts';
 
 /**
  * A file holding secrets, written next to its final name (mode 0600) and only
@@ -13,8 +14,12 @@ export class PrivateFile {
   }
 
   stage(content: string): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    writeFileSync(this.staging, content, { mode: 0o600 });
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+      writeFileSync(this.staging, content, { mode: 0o600 });
+    } catch (err) {
+      throw new UserError(`cannot write ${this.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give a path in a directory you can write to; nothing was changed');
+    }
   }
 
   commit(): void {
@@ -22,7 +27,11 @@ export class PrivateFile {
   }
 
   abort(): void {
-    rmSync(this.staging, { force: true });
+    try {
+      rmSync(this.staging, { force: true });
+    } catch {
+      // Where the staging file cannot be removed (its directory is a file, say) it was never written; the stage error is the one to report.
+    }
   }
 }
 
