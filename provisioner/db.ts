@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from './errors.ts';
 
 export type Db = Database.Database;
 
@@ -13,8 +14,16 @@ export const DB_FILE = 'deskphone.db';
  * moments when both write.
  */
 export function openDb(dir: string): Db {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dir, DB_FILE));
+  let db: Db;
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    db = new Database(join(dir, DB_FILE));
+  } catch (err) {
+    throw new UserError(
+      `cannot open the data directory ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      'set DESKPHONE_HOME to a directory you can write to (default: ./.deskphone)',
+    );
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
