@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { UserError } from '../../errors.ts';
 import { rejectionOf, type EventSink, type EventSource } from './source.ts';
 
 export interface HttpSourceOptions {
@@ -33,10 +34,20 @@ export class HttpSource implements EventSource {
       this.handle(req, res, sink).catch((err) => reply(res, 500, { error: (err as Error).message }));
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
-    });
+    const host = this.options.host ?? '127.0.0.1';
+    const port = this.options.port ?? 0;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+    } catch (err) {
+      this.server = null;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new UserError(`the event webhook address ${host}:${port} is already in use`, 'stop what listens there or pick another port for the webhook');
+      if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UserError(`the event webhook cannot listen on ${host}:${port} (${code})`, 'pick a port above 1023 on an address of this machine');
+      throw err;
+    }
   }
 
   /** Where the webhook listens, e.g. http://127.0.0.1:8090/events. */
