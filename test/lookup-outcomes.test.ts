@@ -60,6 +60,9 @@ describe('account lookups from a station: every outcome answered and audited', (
       ['k7', 'FOUND'],
     ]);
     expect(audit[3]).toMatchObject({ station: 'km-07', account: badCheck, source: 'KEYPAD', detail: 'check digit is wrong' });
+    // customer data never rests on the broker: QoS 0, so nothing is stored for a persistent session
+    const results = rig.device.received.filter((r) => r.kind === 'lookup');
+    expect(results.map((r) => [r.qos, r.retain])).toEqual(results.map(() => [0, false]));
   });
 
   it('looks up the IVR number on offer by itself, outside the rate limit', async () => {

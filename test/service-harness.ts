@@ -46,7 +46,7 @@ const UP_TYPES: Record<UpKind, string> = { presence: 'Presence', lookup: 'Lookup
  * kept in arrival order, and `until` to wait for the next message that fits.
  */
 export class FakeDevice {
-  readonly received: { kind: DownKind; msg: Record<string, unknown>; retain: boolean }[] = [];
+  readonly received: { kind: DownKind; msg: Record<string, unknown>; retain: boolean; qos: number }[] = [];
   private cursor: Record<string, number> = {};
   private waiters: (() => void)[] = [];
 
@@ -56,7 +56,7 @@ export class FakeDevice {
   ) {
     client.on('message', (topic, payload, packet) => {
       const kind = topic.split('/').pop() as DownKind;
-      this.received.push({ kind, msg: decodeMessage(DOWN_TYPES[kind], new Uint8Array(payload)) as Record<string, unknown>, retain: packet.retain });
+      this.received.push({ kind, msg: decodeMessage(DOWN_TYPES[kind], new Uint8Array(payload)) as Record<string, unknown>, retain: packet.retain, qos: packet.qos });
       for (const w of this.waiters.splice(0)) w();
     });
   }

@@ -415,7 +415,11 @@ class Service extends EventEmitter implements StationService {
       detail,
     });
     const result = { corr, status, account, ...(entry ?? {}) };
-    this.client?.publish(downTopic(station, 'lookup'), Buffer.from(encodeMessage('LookupResult', result)), { qos: 1, retain: false });
+    // QoS 0: a QoS 1 message to a persistent session is written to the
+    // broker's store until acknowledged (and queued there while the desk is
+    // offline), and customer data must not rest on the broker. A lost result
+    // shows as "no answer" on the desk, which the agent can simply retry.
+    this.client?.publish(downTopic(station, 'lookup'), Buffer.from(encodeMessage('LookupResult', result)), { qos: 0, retain: false });
     this.emit('lookup', { station, corr, account, status });
   }
 
