@@ -51,11 +51,24 @@ export async function cli(argv: string[], ctx: Context): Promise<number> {
 
 class UsageError extends Error {}
 
-/** Entry point for bin/deskphone.js: wires the process's streams and Ctrl-C. */
+/**
+ * Entry point for bin/deskphone.js: wires the process's streams and Ctrl-C.
+ * Only commands that wait for Ctrl-C to stop cleanly (broker, up, monitor, …)
+ * take it over; for every other command (flash, imports) Ctrl-C keeps its
+ * default meaning and ends the process at once.
+ */
 export async function main(argv: string[]): Promise<number> {
-  const stopSignal = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  return cli(argv, { output: processOutput, env: process.env, stopSignal });
+  let stopSignal: Promise<void> | undefined;
+  const ctx: Context = {
+    output: processOutput,
+    env: process.env,
+    get stopSignal() {
+      stopSignal ??= new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      return stopSignal;
+    },
+  };
+  return cli(argv, ctx);
 }
