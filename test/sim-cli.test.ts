@@ -30,6 +30,13 @@ describe.skipIf(!existsSync(join(DIST_DIR, 'esp32-st7789.js')))('deskphone sim',
     expect([image.width, image.height]).toEqual([240 * 4, 135 * 4]);
   });
 
+  it('names the problem and the fix when the screenshot cannot be written', async () => {
+    const { err, ctx } = context();
+    const code = await cli(['sim', '--board', 'linux', '--png', join(tmp, 'missing-dir', 'desk.png'), '--seconds', '0.1'], ctx);
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/cannot write .*desk\.png: ENOENT[\s\S]*fix: give --png a path/);
+  });
+
   it('names the fix when the board is unknown', async () => {
     const { err, ctx } = context();
     const code = await cli(['sim', '--board', 'nokia-3310'], ctx);

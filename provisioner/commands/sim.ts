@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOutFile } from '../service/export.ts';
 import { createInterface } from 'node:readline';
 import { boardNames } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
@@ -74,7 +75,7 @@ export const simCommand = defineCommand<SimArgs>({
       sim.boot();
       if (args.png) {
         await new Promise((r) => setTimeout(r, args.seconds * 1000));
-        writeFileSync(args.png, sim.png(4));
+        writeOutFile(args.png, sim.png(4), '--png');
         if (args.json) ctx.output.out(JSON.stringify({ png: args.png, screen: sim.screen(), errors: sim.errors.map((e) => e.message) }));
         else ctx.output.out(`${sim.screen().join('\n')}\n(screenshot: ${args.png})`);
         return sim.errors.length ? 1 : 0;

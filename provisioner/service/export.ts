@@ -36,12 +36,12 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-/** Writes a file the user named (--out); a path that cannot be written is the user's to fix, not a crash. */
-export function writeOutFile(path: string, text: string): void {
+/** Writes a file the user named (--out, --png); a path that cannot be written is the user's to fix, not a crash. */
+export function writeOutFile(path: string, data: string | Uint8Array, option = '--out'): void {
   try {
-    writeFileSync(path, text);
+    writeFileSync(path, data);
   } catch (err) {
-    throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give --out a path in an existing, writable directory');
+    throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, `give ${option} a path in an existing, writable directory`);
   }
 }
 
