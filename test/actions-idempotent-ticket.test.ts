@@ -33,4 +33,16 @@ describe('a ticket sent three times (device retries)', () => {
     ]);
     expect(stored[0]).toMatchObject({ callId: 'c1', account: '400123456789', createdMs: ticket.createdMs });
   });
+
+  it('takes a key the desk used before for another call as a new action (counter restarted), and its retries as duplicates', async () => {
+    const reused = { key: 'b7-41', kind: ActionKind.TICKET, callId: 'c2', account: '400123456789' };
+    await rig.device.publish('action', reused);
+    await rig.device.publish('action', reused);
+    const first = await rig.device.until('ack', (m) => m.key === 'b7-41' && m.ref !== 'T-2026-000001');
+    const retry = await rig.device.until('ack', (m) => m.key === 'b7-41');
+    expect([first.status, first.ref]).toEqual([AckStatus.ACCEPTED, 'T-2026-000003']);
+    expect([retry.status, retry.ref]).toEqual([AckStatus.DUPLICATE, 'T-2026-000003']);
+    const stored = new ActionStore(rig.db, false).list().filter((a) => a.callId === 'c2');
+    expect(stored.map((a) => [a.ref, a.key])).toEqual([['T-2026-000003', 'b7-41@c2']]);
+  });
 });

@@ -467,8 +467,14 @@ class Service extends EventEmitter implements StationService {
 
   private storeAction(station: string, key: string, kind: number, kindName: string, msg: Record<string, unknown>) {
     let stored = null as { ref: string; status: number; kind: number } | null;
+    const callId = String(msg.callId ?? '');
     this.apply(() => {
-      const earlier = this.actions.find(station, key);
+      // A key names one action of one call. The same key for another call is
+      // not a retry: the desk's counter started again (Storage wiped, module
+      // swapped), and taking it for a duplicate would lose the agent's ticket.
+      const first = this.actions.find(station, key);
+      const storedKey = first && (first.callId !== callId || first.kind !== kindName) ? `${key}@${callId}` : key;
+      const earlier = storedKey === key ? first : this.actions.find(station, storedKey);
       if (earlier) {
         stored = { ref: earlier.ref, status: AckStatus.DUPLICATE, kind: ActionKind[earlier.kind as keyof typeof ActionKind] };
         return [];
@@ -477,9 +483,9 @@ class Service extends EventEmitter implements StationService {
       const changes = kindName === 'READY' ? [step(this.stationState(station), { type: 'ready', station }, this.timing(now))] : [];
       const a = this.actions.store({
         station,
-        key,
+        key: storedKey,
         kind: kindName,
-        callId: String(msg.callId ?? ''),
+        callId,
         account: String(msg.account ?? ''),
         createdMs: Number(msg.createdMs ?? 0),
         storedMs: now,
