@@ -3,7 +3,7 @@
 // broker when a device vanishes). A plain MQTT client with the host's service
 // account, so it works against any broker, not only the embedded one.
 
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectService } from './service-client.ts';
 import type { Logger } from 'pino';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../protocol/topics.ts';
@@ -49,13 +49,7 @@ export function applyPresence(registry: Registry, topic: string, payload: Uint8A
 
 /** Subscribes to every station's presence; resolves once the subscription is in place. */
 export async function trackPresence(options: PresenceOptions): Promise<PresenceTracker> {
-  const client: MqttClient = await mqtt.connectAsync(options.url, {
-    clientId: `${options.credentials.username}-presence`,
-    username: options.credentials.username,
-    password: options.credentials.password,
-    clean: true,
-    reconnectPeriod: 1000,
-  });
+  const client = await connectService(options.url, options.credentials, 'presence');
   client.on('message', (topic, payload) => applyPresence(options.registry, topic, payload, options.logger));
   client.on('error', (err) => options.logger.warn({ err: err.message }, 'presence client error'));
   await client.subscribeAsync(ALL_PRESENCE, { qos: 1 });

@@ -2,7 +2,7 @@
 // areas, board, online, firmware), each station's retained snapshot read back
 // from the broker as any service client would, and the display frames of the
 // virtual desks and hardware mirrors running in this process.
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectService } from '../service-client.ts';
 import { Area, decodeMessage, Phase, Reason } from '../../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../../protocol/topics.ts';
 import type { Registry, Station } from '../registry.ts';
@@ -87,13 +87,7 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
     for (const listener of listeners) listener(card);
   };
 
-  const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
-    clientId: `${options.credentials.username}-dashboard`,
-    username: options.credentials.username,
-    password: options.credentials.password,
-    clean: true,
-    reconnectPeriod: 1000,
-  });
+  const client = await connectService(options.brokerUrl, options.credentials, 'dashboard');
   client.on('error', (err) => options.onError?.(err));
   client.on('message', (topic, payload) => {
     const parsed = parseStationTopic(topic);

@@ -2,9 +2,9 @@
 // retained presence topic, carrying the config version we just wrote (so the
 // retained birth of the previous boot does not count), read with the admin
 // service account as any host tool would.
-import mqtt, { type MqttClient } from 'mqtt';
+import { connectService } from '../service-client.ts';
 import { decodeMessage } from '../../protocol/host-codec.ts';
-import { upTopic } from '../../protocol/topics.ts';
+import { parseStationTopic, upTopic } from '../../protocol/topics.ts';
 
 export interface Birth {
   firmware: string;
@@ -21,19 +21,12 @@ export interface BirthWatch {
 }
 
 export async function watchBirths(url: string, credentials: { username: string; password: string }): Promise<BirthWatch> {
-  const client: MqttClient = await mqtt.connectAsync(url, {
-    clientId: `${credentials.username}-flash-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
-    username: credentials.username,
-    password: credentials.password,
-    clean: true,
-    reconnectPeriod: 1000,
-    connectTimeout: 5000,
-  });
+  const client = await connectService(url, credentials, `flash-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, { connectTimeout: 5000 });
   const latest = new Map<string, Birth>();
   const waiters = new Set<() => void>();
   client.on('message', (topic, payload) => {
-    const station = topic.split('/')[3];
-    if (!payload.length) return;
+    const station = parseStationTopic(topic)?.station;
+    if (!station || !payload.length) return;
     try {
       const p = decodeMessage('Presence', payload);
       if (p.online && p.birth) {
