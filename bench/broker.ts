@@ -15,6 +15,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downFilter, downTopic } from '../protocol/topics.ts';
 import { openRegistry } from '../provisioner/registry.ts';
+import { percentile } from './lib/stats.ts';
 
 const STATIONS = 2000;
 const RATE_PER_S = 500;
@@ -132,10 +133,6 @@ async function connectAll(url: string, secrets: [string, string][]): Promise<Mqt
   };
   await Promise.all(Array.from({ length: CONNECT_PARALLEL }, worker));
   return clients;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : NaN;
 }
 
 async function measure(target: Target, secrets: [string, string][], host: { username: string; password: string }): Promise<Result> {

@@ -22,6 +22,7 @@ import { importAccounts } from '../provisioner/service/account-import.ts';
 import { SqliteDirectory } from '../provisioner/service/directory.ts';
 import { createStationService } from '../provisioner/service/service.ts';
 import { CallSimulator } from '../provisioner/service/sources/simulator.ts';
+import { percentile } from './lib/stats.ts';
 
 const STATIONS = Number(process.env.BENCH_STATIONS ?? 2000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -36,11 +37,6 @@ const WRAP_UP_S = 20;
 const WARM_UP_S = 20;
 
 const account = (i: number) => String(400_000_000_000 + i);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 interface ChildReport {
   snapshots: number;

@@ -13,16 +13,13 @@ import { parseUpArgs } from '../provisioner/commands/up.ts';
 import type { StationCard } from '../provisioner/dashboard/card.ts';
 import { startUp } from '../provisioner/up.ts';
 import { Phase } from '../protocol/host-codec.ts';
+import { percentile } from './lib/stats.ts';
 
 const STATIONS = Number(process.env.DESKPHONE_BENCH_STATIONS ?? 200);
 const SECONDS = Number(process.env.DESKPHONE_BENCH_SECONDS ?? 30);
 /** Desks still offline after this are reported, not waited for. */
 const ONLINE_WAIT_S = 120;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 /** Follows the dashboard's event stream and calls back with each card it carries. */
 async function followEvents(url: string, onCard: (card: StationCard, at: number) => void, signal: AbortSignal): Promise<void> {
