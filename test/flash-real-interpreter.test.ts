@@ -11,8 +11,9 @@ import { afterEach, expect, test } from 'vitest';
 import { SOCAT, socatAvailable } from '../hardware/sim/repl/pty.ts';
 import { firmwareVersion } from '../provisioner/flash/run.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
+import { ESPRUINO_64 } from './helpers/interpreter.ts';
 
-const INTERPRETER = '/opt/espruino/espruino-64';
+const INTERPRETER = ESPRUINO_64 ?? 'espruino-64 (not found)';
 const available = existsSync(INTERPRETER) && socatAvailable();
 
 let f: FlashFixture;

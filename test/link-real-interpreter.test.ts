@@ -12,8 +12,9 @@ import { decode, encode } from '../protocol/device/codec.ts';
 import { Action, Snapshot } from '../protocol/device/tables.generated.ts';
 import { downTopic, upTopic } from '../protocol/topics.ts';
 import { hostClient, startBroker, stationConfig, until } from './helpers/link-io.ts';
+import { ESPRUINO_2950 } from './helpers/interpreter.ts';
 
-const ESPRUINO = '/opt/espruino/espruino-2950';
+const ESPRUINO = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 const ID = 'desk-real';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });

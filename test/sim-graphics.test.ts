@@ -11,8 +11,9 @@ import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { Graphics } from '../hardware/sim/graphics.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
+import { ESPRUINO_64 } from './helpers/interpreter.ts';
 
-const INTERPRETER = '/opt/espruino/espruino-64';
+const INTERPRETER = ESPRUINO_64 ?? 'espruino-64 (not found)';
 
 // Font "ABC" from 65: A is 2 columns (111, 010), B 3 columns (101, 111, 000), C 1 column (111); height 3.
 function tinyFont(g: Graphics, heightBits = 3): void {

@@ -10,8 +10,9 @@ import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from '../hardware/sim/lacks.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
+import { ESPRUINO_2950 } from './helpers/interpreter.ts';
 
-const INTERPRETER = '/opt/espruino/espruino-2950';
+const INTERPRETER = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 let tmp: string;
 let bundle: string;
 let sim: Simulator;

@@ -10,8 +10,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { BOOT_FILE, Simulator } from '../hardware/sim/simulator.ts';
+import { ESPRUINO_2950 } from './helpers/interpreter.ts';
 
-const INTERPRETER = '/opt/espruino/espruino-2950';
+const INTERPRETER = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 let tmp: string;
 let bundle: string;
 const sims: Simulator[] = [];

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { ESPRUINO_2950 } from './interpreter.ts';
 
-/** The 32-bit Linux build with 2950 variables, where installed (see /opt/espruino/README.txt). */
-export const INTERPRETER_2950 = '/opt/espruino/espruino-2950';
+/** The 32-bit Linux build with 2950 variables (see ./interpreter.ts for where it is looked for). */
+export const INTERPRETER_2950 = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 
 const deviceDir = new URL('../../protocol/device/', import.meta.url).pathname;
 
