@@ -78,7 +78,7 @@ function text(value: unknown, field: string, errors: FieldError[], pattern?: Reg
 }
 
 function area(value: unknown, field: string, errors: FieldError[]): number {
-  if (typeof value === 'string' && AREA_NAMES[value] !== undefined) return AREA_NAMES[value];
+  if (typeof value === 'string' && Object.hasOwn(AREA_NAMES, value)) return AREA_NAMES[value];
   errors.push({ field, problem: `must be one of ${Object.keys(AREA_NAMES).join(', ')}` });
   return 0;
 }
@@ -95,7 +95,8 @@ export function parseEvent(raw: unknown): CallEvent {
   const obj = raw as Record<string, unknown>;
   const errors: FieldError[] = [];
   const type = obj.type as EventType;
-  if (typeof type !== 'string' || !FIELDS[type]) {
+  // Own keys only: "constructor" or "__proto__" must not find what every object inherits.
+  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
     throw new EventValidationError([{ field: 'type', problem: `must be one of ${EVENT_TYPES.join(', ')}` }]);
   }
   const spec = FIELDS[type];
@@ -111,7 +112,7 @@ export function parseEvent(raw: unknown): CallEvent {
   if (obj.callId !== undefined) event.callId = text(obj.callId, 'callId', errors);
   if (obj.agent !== undefined) event.agent = text(obj.agent, 'agent', errors);
   if (obj.menu !== undefined) {
-    if (!Number.isInteger(obj.menu) || !MENU[obj.menu as number]) errors.push({ field: 'menu', problem: 'must be an integer 1-6' });
+    if (!Number.isInteger(obj.menu) || !Object.hasOwn(MENU, obj.menu as number)) errors.push({ field: 'menu', problem: 'must be an integer 1-6' });
     event.menu = obj.menu;
   }
   if (obj.area !== undefined) event.area = area(obj.area, 'area', errors);

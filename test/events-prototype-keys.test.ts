@@ -1,0 +1,77 @@
+// Event fields that name the properties every JavaScript object inherits
+// (`__proto__`, `constructor`, `toString`) are just unknown values: the
+// webhook answers 400 naming the field, `events file` reports the line and
+// goes on with the next one.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Phase } from '../protocol/host-codec.ts';
+import { cli } from '../provisioner/cli.ts';
+import { HttpSource } from '../provisioner/service/sources/http.ts';
+import { FakeDevice, startBroker, tempDir, useServiceRig, type TestBroker } from './service-harness.ts';
+
+const INHERITED = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+
+describe('POST /events with inherited property names', () => {
+  const webhook = new HttpSource({ token: 'proto-token' });
+  const rig = useServiceRig({ stations: [{ id: 'wv-01', areas: [] }] });
+
+  beforeAll(() => webhook.start((raw) => rig.service.ingest(raw)));
+  afterAll(() => webhook.stop());
+
+  const post = async (event: string) => {
+    const res = await fetch(webhook.url, { method: 'POST', headers: { authorization: 'Bearer proto-token' }, body: event });
+    return { status: res.status, body: (await res.json()) as { fields?: { field: string }[] } };
+  };
+
+  it('answers 400 naming the field for each, and the service keeps working', async () => {
+    for (const name of INHERITED) {
+      expect(await post(`{"type":"${name}","station":"wv-01"}`), `type ${name}`).toMatchObject({ status: 400, body: { fields: [{ field: 'type' }] } });
+      expect(await post(`{"type":"offered","station":"wv-01","callId":"c1","menu":1,"area":"${name}"}`), `area ${name}`).toMatchObject({
+        status: 400,
+        body: { fields: [{ field: 'area' }] },
+      });
+      expect(await post(`{"type":"transferred","station":"wv-01","callId":"c1","toDesk":"${name}"}`), `toDesk ${name}`).toMatchObject({
+        status: 400,
+        body: { fields: [{ field: 'toDesk' }] },
+      });
+    }
+    expect(await post('{"type":"sign_in","station":"wv-01","agent":"a1"}')).toMatchObject({ status: 200 });
+    expect(rig.service.state('wv-01')?.phase).toBe(Phase.AVAILABLE);
+  });
+});
+
+describe('deskphone events file with inherited property names', () => {
+  const tmp = tempDir();
+  let broker: TestBroker;
+  let device: FakeDevice;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+    device = await FakeDevice.connect(broker.url, 'wv-01', ['snap']);
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await broker?.close();
+    tmp.remove();
+  });
+
+  it('reports each such line and applies the lines after it', async () => {
+    const file = join(tmp.dir, 'calls.jsonl');
+    writeFileSync(file, [...INHERITED.map((name) => `{"type":"${name}","station":"wv-01"}`), '{"type":"sign_in","station":"wv-01","agent":"a1"}'].join('\n') + '\n');
+    const password = join(tmp.dir, 'host.password');
+    writeFileSync(password, 'not-checked-by-this-broker\n');
+    let out = '';
+    let err = '';
+    const code = await cli(['events', 'file', file, '--broker', broker.url, '--station', 'wv-01', '--user', 'svc-host', '--password-file', password], {
+      output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false },
+      env: { DESKPHONE_HOME: join(tmp.dir, 'home') },
+      stopSignal: new Promise(() => {}),
+    });
+    expect(code).toBe(1);
+    expect(err.trim().split('\n').filter((l) => l.startsWith('line '))).toEqual(INHERITED.map((_, i) => expect.stringMatching(`^line ${i + 1}: type must be one of sign_in`)));
+    expect(out).toMatch(/1 events applied, 4 rejected/);
+    await device.until('snap', (m) => m.phase === Phase.AVAILABLE, 'available');
+  });
+});
