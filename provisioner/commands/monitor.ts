@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../context.ts';
 import { brokerCredentials, brokerOptions, type BrokerArgs } from '../service/cli-options.ts';
-import { lineOf, renderTable, StationWatch, type StationLine } from '../service/monitor.ts';
+import { lineOf, renderTable, StationWatch, type StationLine, type StationView } from '../service/monitor.ts';
 import { UserError } from '../errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -24,8 +24,8 @@ export default defineCommand<MonitorArgs>({
     try {
       if (args.json) {
         await watch.settle();
-        const now = Date.now();
-        ctx.output.out(JSON.stringify({ hostOnline: watch.hostOnline, stations: watch.list().map((v) => lineOf(v, now)) }, null, 2));
+        const hostNow = watch.hostNow();
+        ctx.output.out(JSON.stringify({ hostOnline: watch.hostOnline, stations: watch.list().map((v) => lineOf(v, hostNow)) }, null, 2));
         return;
       }
       if (ctx.output.tty) await liveTable(watch, args.interval, ctx);
@@ -57,7 +57,7 @@ async function liveTable(watch: StationWatch, intervalS: number, ctx: Context): 
     dirty = false;
     drawnAt = now;
     const host = watch.hostOnline === null ? 'unknown' : watch.hostOnline ? 'online' : 'OFFLINE';
-    const lines = watch.list().map((v) => lineOf(v, now));
+    const lines = watch.list().map((v) => lineOf(v, watch.hostNow(now)));
     // Home, table, clear to end of screen: no flicker, no scrollback growth.
     ctx.output.out(`\x1b[H${new Date(now).toISOString()}  host ${host}  ${summary(lines)}\n\n${renderTable(lines)}\n\x1b[J`);
   };
@@ -71,12 +71,20 @@ async function liveTable(watch: StationWatch, intervalS: number, ctx: Context): 
   watch.off('change', markDirty);
 }
 
-/** Into a pipe: one line per change, nothing redrawn. */
+/**
+ * Into a pipe: one line when what it says of a station changes. A station's
+ * retained snapshot and presence arrive as two messages, and a resync
+ * republishes an unchanged phase; neither is news.
+ */
 async function changeLog(watch: StationWatch, ctx: Context): Promise<void> {
-  const log = (v: Parameters<typeof lineOf>[0] | null) => {
+  const said = new Map<string, string>();
+  const log = (v: StationView | null) => {
     if (!v) return;
-    const l = lineOf(v, Date.now());
-    ctx.output.out(`${new Date().toISOString()} ${l.station} ${l.phase}${l.topic ? ' ' + l.topic : ''}${l.online === false ? ' (device offline)' : ''}`);
+    const l = lineOf(v, watch.hostNow());
+    const text = `${l.station} ${l.phase}${l.topic ? ' ' + l.topic : ''}${l.online === false ? ' (device offline)' : ''}`;
+    if (said.get(l.station) === text) return;
+    said.set(l.station, text);
+    ctx.output.out(`${new Date().toISOString()} ${text}`);
   };
   watch.on('change', log);
   await ctx.stopSignal;

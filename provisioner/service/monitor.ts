@@ -12,8 +12,6 @@ export interface StationView {
   snapshot: Snapshot | null;
   /** Device presence: true/false from its retained presence, null if never seen. */
   online: boolean | null;
-  /** Local clock when the snapshot arrived, to run its times forward. */
-  receivedMs: number;
 }
 
 /**
@@ -23,6 +21,13 @@ export interface StationView {
 export class StationWatch extends EventEmitter {
   private client: MqttClient | null = null;
   private readonly views = new Map<string, StationView>();
+  /**
+   * Host clock minus local clock. A retained snapshot's host time is when it
+   * was published, perhaps hours ago, so only live ones (retain flag 0, MQTT
+   * 3.1.1 section 3.3.1.3) set it; until one arrives the clocks are taken to
+   * agree, as NTP keeps them.
+   */
+  private hostOffsetMs = 0;
   hostOnline: boolean | null = null;
 
   constructor(
@@ -35,7 +40,7 @@ export class StationWatch extends EventEmitter {
   async start(): Promise<void> {
     const client = await mqtt.connectAsync(this.url, { reconnectPeriod: 1000, ...this.options, clean: true });
     this.client = client;
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
     await client.subscribeAsync([downTopic('+', 'snap'), upTopic('+', 'presence'), HOST_PRESENCE], { qos: 0 });
   }
 
@@ -43,6 +48,11 @@ export class StationWatch extends EventEmitter {
     const client = this.client;
     this.client = null;
     await client?.endAsync();
+  }
+
+  /** The host's clock now, from the local one. */
+  hostNow(localMs = Date.now()): number {
+    return localMs + this.hostOffsetMs;
   }
 
   list(): StationView[] {
@@ -71,11 +81,11 @@ export class StationWatch extends EventEmitter {
 
   private view(station: string): StationView {
     let v = this.views.get(station);
-    if (!v) this.views.set(station, (v = { station, snapshot: null, online: null, receivedMs: 0 }));
+    if (!v) this.views.set(station, (v = { station, snapshot: null, online: null }));
     return v;
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
     try {
       if (topic === HOST_PRESENCE) {
         this.hostOnline = payload.length === 0 ? null : Boolean((decodeMessage('HostPresence', new Uint8Array(payload)) as { online: boolean }).online);
@@ -87,7 +97,7 @@ export class StationWatch extends EventEmitter {
       if (parsed.kind === 'snap') {
         const v = this.view(parsed.station);
         v.snapshot = payload.length === 0 ? null : (decodeMessage('Snapshot', new Uint8Array(payload)));
-        v.receivedMs = Date.now();
+        if (v.snapshot && !retained) this.hostOffsetMs = v.snapshot.hostTimeMs - Date.now();
         this.emit('change', v);
       } else if (parsed.kind === 'presence') {
         const v = this.view(parsed.station);
@@ -114,10 +124,9 @@ export interface StationLine {
   seq: number;
 }
 
-/** One station's row, with its times run forward from the snapshot by the local clock. */
-export function lineOf(v: StationView, now: number): StationLine {
+/** One station's row at the host's time `hostNow` (StationWatch.hostNow()). */
+export function lineOf(v: StationView, hostNow: number): StationLine {
   const s = v.snapshot;
-  const hostNow = s ? s.hostTimeMs + (now - v.receivedMs) : now;
   const menu = s?.call?.menu ?? 0;
   return {
     station: v.station,
