@@ -5,7 +5,7 @@
 // desk module per station running the real firmware, virtual agents, and
 // simulated calls.
 import { randomBytes } from 'node:crypto';
-import { Area, Phase } from '../protocol/host-codec.ts';
+import { Area } from '../protocol/host-codec.ts';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerLogger, startBroker, type BrokerHandle } from './broker/index.ts';
@@ -23,7 +23,6 @@ import { openRegistry, type Registry } from './registry.ts';
 import { writePrivateFile } from './registry/private-file.ts';
 import { serviceFromArgs, type ServiceArgs } from './service/cli-options.ts';
 import type { StationService } from './service/service.ts';
-import { PHASE_NAMES } from './service/machine.ts';
 import { CallSimulator } from './service/sources/simulator.ts';
 import type { EventSource } from './service/sources/source.ts';
 import { ensureFirmware } from './up/firmware.ts';
@@ -212,14 +211,9 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
         speed: args.demoSpeed,
         wrapUpSeconds: args.wrapUp,
         accountDigits: args.accountDigits,
+        phaseOf: (id) => service.state(id)?.phase,
       });
-      // The virtual agent often presses ready on the desk before the simulated phone does; the phone's ready is then moot, not a conflict worth a warning.
-      await calls.start((raw) => {
-        const event = raw as { type?: string; station?: string };
-        const state = event.type === 'ready' && event.station ? service.state(event.station) : undefined;
-        if (state && state.phase !== Phase.WRAP_UP) return { station: state.id, phase: PHASE_NAMES[state.phase], reason: state.reason, seq: state.seq };
-        return service.ingest(raw);
-      });
+      await calls.start((raw) => service.ingest(raw));
       const started = calls;
       stops.push(() => started.stop());
     }

@@ -3,7 +3,7 @@
 // the broker kept the retained snapshots in between, and the service carries
 // on from the state it had (sequence numbers continue, nobody signed out).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -25,8 +25,8 @@ afterAll(() => {
 });
 
 /** Starts the CLI as `npm start` does (plus free ports and fewer desks), resolves with the printed dashboard URL. */
-async function npmStart(): Promise<{ child: ChildProcess; dashboard: string; output: () => string }> {
-  const child = spawn(process.execPath, ['bin/deskphone.js', 'up', '--demo', '--stations', '4', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0'], {
+async function npmStart(extra: string[] = []): Promise<{ child: ChildProcess; dashboard: string; output: () => string }> {
+  const child = spawn(process.execPath, ['bin/deskphone.js', 'up', '--demo', '--stations', '4', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0', ...extra], {
     env: { ...process.env, DESKPHONE_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,7 +91,9 @@ describe('npm start, Ctrl-C, npm start', () => {
     const retained = await retainedSnapshots();
     for (const snap of retained.values()) expect([Phase.SIGNED_OUT, Phase.PHASE_UNSPECIFIED]).not.toContain(snap.phase);
 
-    const second = await npmStart();
+    const token = join(home, 'events.token');
+    writeFileSync(token, 'restart-test-token\n');
+    const second = await npmStart(['--events-port', '0', '--events-token-file', token]);
     const after = await demoRunning(second.dashboard);
     expect(after.map((c) => c.id)).toEqual(before.map((c) => c.id));
     // Nothing re-issued: the desks got online with the secrets of the first run.
@@ -99,6 +101,13 @@ describe('npm start, Ctrl-C, npm start', () => {
     // The service went on from its stored state rather than from scratch.
     for (const card of after) expect(card.seq).toBeGreaterThan(retained.get(card.id)!.seq);
     expect(second.output()).not.toContain('building firmware');
+    // Resuming is no news: the simulated telephony signs in only who is signed out, and rings only who is available.
+    expect(second.output()).not.toContain('rejected');
+    // A real conflict still says so.
+    const events = /events\s+POST (\S+)/.exec(second.output())![1];
+    const refused = await fetch(events, { method: 'POST', headers: { authorization: 'Bearer restart-test-token', 'content-type': 'application/json' }, body: JSON.stringify({ type: 'sign_in', station: 'wv-01', agent: 'x' }) });
+    expect(refused.status).toBe(409);
+    await until(() => /warn event rejected station=wv-01 type=sign_in/.test(second.output()), 'the rejection in the log');
     expect(await stop(second.child)).toBe(0);
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { Phase } from '../../../protocol/host-codec.ts';
 import { seededRandom } from '../../seeded-random.ts';
 import { luhnValid } from '../accounts.ts';
 import { DESKS, MENU } from '../calls.ts';
@@ -22,6 +23,13 @@ export interface SimulatorOptions {
   accountDigits?: number;
   seed?: number;
   clock?: Clock;
+  /**
+   * A desk's phase as the host has it, where the simulator runs inside the
+   * host (the demo). It then resumes what it finds after a restart (desks
+   * signed in, some in wrap-up) and offers calls only to available desks,
+   * instead of sending events the service has to refuse.
+   */
+  phaseOf?: (station: string) => number | undefined;
 }
 
 export interface SimulatorStats {
@@ -80,8 +88,8 @@ export class CallSimulator implements EventSource {
   async start(sink: EventSink): Promise<void> {
     this.sink = sink;
     for (const { id: station } of this.options.stations) {
-      // A desk already signed in (e.g. after a host restart) rejects sign_in; it is still usable.
-      this.send({ type: 'sign_in', station, agent: `agent-${station}` });
+      // Without phaseOf a desk already signed in (e.g. at a remote host that restarted) rejects sign_in; it is still usable.
+      if (this.phase(station, Phase.SIGNED_OUT) === Phase.SIGNED_OUT) this.send({ type: 'sign_in', station, agent: `agent-${station}` });
       this.free.add(station);
     }
     this.scheduleArrival();
@@ -101,6 +109,11 @@ export class CallSimulator implements EventSource {
     }
     this.calls.clear();
     this.sink = null;
+  }
+
+  /** The host's phase of the desk, or `unknown` where the host does not say. */
+  private phase(station: string, unknown: number): number {
+    return this.options.phaseOf?.(station) ?? unknown;
   }
 
   private after(simSeconds: number, fn: () => void): void {
@@ -178,7 +191,7 @@ export class CallSimulator implements EventSource {
     const area = MENU[menu].area;
     const free = [...this.free].filter((id) => {
       const areas = this.areasOf.get(id)!;
-      return areas.length === 0 || areas.includes(area);
+      return (areas.length === 0 || areas.includes(area)) && this.phase(id, Phase.AVAILABLE) === Phase.AVAILABLE;
     });
     if (free.length === 0) {
       this.stats.lost++;
@@ -229,7 +242,8 @@ export class CallSimulator implements EventSource {
 
   private release(station: string, event: Record<string, unknown>): void {
     if (event.type !== 'ready') this.calls.delete(station);
-    this.send(event);
+    // An agent at the desk (the demo's virtual one) often presses ready before the simulated phone does; the phone's ready is then moot.
+    if (event.type !== 'ready' || this.phase(station, Phase.WRAP_UP) === Phase.WRAP_UP) this.send(event);
     this.free.add(station);
   }
 }
