@@ -1,23 +1,18 @@
 // Firmware size: each board's bundle against its code budget, the Pixl.js
 // bundle plus a typical config against its 36 KB Storage, and, when the
-// interpreter's 2950-variable Linux build is installed (/opt/espruino), the
+// interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts), the
 // variables the linux bundle really uses after boot, next to the simulator's
 // estimate. Measures only; never fails on a number.
-import { execFileSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
+import { bootFromFlash, consoleLines } from '../test/helpers/flash-runner.ts';
+import { ESPRUINO_2950 } from '../test/helpers/interpreter.ts';
 
-const INTERPRETER = '/opt/espruino/espruino-2950';
-const FLASH_RUNNER = '/opt/espruino/run-from-flash.sh';
-
-function realMemoryAfterBoot(bundle: string): { usage: number; total: number } | null {
-  if (!existsSync(INTERPRETER) || !existsSync(FLASH_RUNNER)) return null;
-  const out = execFileSync(FLASH_RUNNER, [INTERPRETER, bundle, '2', 'print("MEM",JSON.stringify(process.memory()))'], { encoding: 'latin1', timeout: 60_000 });
-  // The runner leaves its scratch folder behind and names it.
-  const scratch = /flash image left in (\S+)\/espruino\.flash/.exec(out)?.[1];
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
-  const line = out.split('\n').find((l) => l.startsWith('MEM '));
+async function realMemoryAfterBoot(bundle: string): Promise<{ usage: number; total: number } | null> {
+  if (!ESPRUINO_2950) return null;
+  const out = await bootFromFlash({ interpreter: ESPRUINO_2950, bundle: readFileSync(bundle), after: [{ atMs: 2000, code: 'print("MEM",JSON.stringify(process.memory()))' }], timeoutMs: 60_000 });
+  const line = consoleLines(out).find((l) => l.startsWith('MEM '));
   return line ? (JSON.parse(line.slice(4)) as { usage: number; total: number }) : null;
 }
 
@@ -50,9 +45,9 @@ export async function run(): Promise<void> {
   await sim.advance(2000);
   const estimate = sim.memory();
   sim.close();
-  const real = realMemoryAfterBoot(linux.file);
+  const real = await realMemoryAfterBoot(linux.file);
   console.log(
     `linux bundle after boot, no config: simulator estimate ${estimate.usage} of ${estimate.total} variables; ` +
-      (real ? `real interpreter (2v29, 32-bit, 2950 vars) ${real.usage} of ${real.total} (${Math.round((100 * real.usage) / real.total)}%)` : 'real interpreter not installed'),
+      (real ? `real interpreter (2v29, 32-bit, 2950 vars) ${real.usage} of ${real.total} (${Math.round((100 * real.usage) / real.total)}%)` : 'real interpreter not found'),
   );
 }
