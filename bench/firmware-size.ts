@@ -31,7 +31,7 @@ export async function run(): Promise<void> {
       `${b.board.padEnd(15)} ${String(b.bytes).padStart(8)} ${String(b.budget).padStart(10)} ${String(Math.round((100 * b.bytes) / b.budget)).padStart(5)}%   ${s.used} / ${s.storageBytes}`,
     );
   }
-  const pixl = builds.find((b) => b.board === 'pixljs-w5500');
+  const pixl = builds.find((b) => b.board === 'pixljs-w5100');
   if (pixl) {
     const s = pixl.storage;
     console.log(

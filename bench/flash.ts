@@ -16,7 +16,7 @@ import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
 import { openRegistry } from '../provisioner/registry.ts';
 import { espruinoCli, startReplDevice } from '../test/helpers/repl-device.ts';
 
-const BOARD = 'pixljs-w5500';
+const BOARD = 'pixljs-w5100';
 const RUNS = 3;
 /** The CLI's default pacing (250 ms a line) makes an upload slow; the bound only stops a hung run. */
 const CLI_TIMEOUT_MS = 300_000;

@@ -23,7 +23,7 @@ export const STORAGE_FILE_HEADER = 32;
 export const TYPICAL_CONFIG = {
   v: 1,
   id: 'ws-hotline-desk-042',
-  board: 'pixljs-w5500',
+  board: 'pixljs-w5100',
   host: 'mqtt.leitstelle.stadtwerke-beispiel.de',
   port: 1883,
   pass: 'k3J9x2QmPz7VtY4rWb8NcLs5HdF6gA1eUoRiTjKyZwX',

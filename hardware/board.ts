@@ -23,6 +23,12 @@ export interface BoardProfile {
   title: string;
   /** process.env.BOARD the interpreter must report before we flash this profile. */
   espruinoBoard: 'PIXLJS' | 'ESP32' | 'LINUX';
+  /**
+   * The Espruino firmware the board must run: its build (the release names it
+   * espruino_<version>_<build>) and the built-in modules the bundle needs from
+   * it (process.env.MODULES), checked by `deskphone flash` before it writes.
+   */
+  firmware: { build: string; modules: string[] };
   display: {
     driver: 'st7567' | 'ssd1306' | 'st7789' | 'buffer';
     width: number;
@@ -42,7 +48,7 @@ export interface BoardProfile {
   buzzer: Pin | null;
   led: Pin | null;
   network:
-    | { kind: 'w5500'; mosi: Pin; miso: Pin; sck: Pin; cs: Pin }
+    | { kind: 'w5100'; mosi: Pin; miso: Pin; sck: Pin; cs: Pin }
     | { kind: 'wifi' }
     | { kind: 'native' };
   budget: {
@@ -79,6 +85,15 @@ export const boardSchema = {
     name: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]*$' },
     title: { type: 'string', minLength: 1 },
     espruinoBoard: { type: 'string', enum: ['PIXLJS', 'ESP32', 'LINUX'] },
+    firmware: {
+      type: 'object',
+      properties: {
+        build: { type: 'string', pattern: '^[a-z0-9_]+$', description: 'an Espruino build name (e.g. pixljs_wiznet)' },
+        modules: { type: 'array', items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$', description: 'a built-in module name (e.g. WIZnet)' } },
+      },
+      required: ['build', 'modules'],
+      additionalProperties: false,
+    },
     display: {
       type: 'object',
       properties: {
@@ -133,7 +148,7 @@ export const boardSchema = {
     led: { oneOf: [pin, { type: 'null' }] },
     network: {
       oneOf: [
-        variant('w5500', { mosi: pin, miso: pin, sck: pin, cs: pin }, ['mosi', 'miso', 'sck', 'cs']),
+        variant('w5100', { mosi: pin, miso: pin, sck: pin, cs: pin }, ['mosi', 'miso', 'sck', 'cs']),
         variant('wifi', {}, []),
         variant('native', {}, []),
       ],
@@ -146,7 +161,7 @@ export const boardSchema = {
     },
     notes: { type: 'string' },
   },
-  required: ['name', 'title', 'espruinoBoard', 'display', 'input', 'buzzer', 'led', 'network', 'budget'],
+  required: ['name', 'title', 'espruinoBoard', 'firmware', 'display', 'input', 'buzzer', 'led', 'network', 'budget'],
   additionalProperties: false,
 };
 

@@ -22,7 +22,7 @@ export interface DeviceConfig {
   lang: 'de' | 'en';
   /** Digits in a contract account number. */
   digits: number;
-  /** WiFi (ESP32) or static address fallback (W5500); absent where not used. */
+  /** WiFi (ESP32) or static address fallback (W5100); absent where not used. */
   net?: {
     ssid?: string;
     psk?: string;

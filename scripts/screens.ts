@@ -13,7 +13,7 @@ import { encodeMessage } from '../protocol/host-codec.ts';
 import { HOST_PRESENCE } from '../protocol/topics.ts';
 import { MENU } from '../provisioner/service/calls.ts';
 
-export const SCREEN_BOARDS = ['pixljs-w5500', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
+export const SCREEN_BOARDS = ['pixljs-w5100', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
 /** Simulated wall clock at boot: Monday 2026-01-05 08:00 UTC, 09:00 in Berlin. */
 export const START = Date.UTC(2026, 0, 5, 8, 0, 0);
 const STATION = 'desk-07';

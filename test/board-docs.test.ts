@@ -14,7 +14,7 @@ function pinsOf(b: BoardProfile): string[] {
   if (bus.kind === 'spi') pins.push(bus.mosi, bus.sck, bus.cs, bus.dc, bus.rst, ...(bus.bl ? [bus.bl] : []));
   if (b.input.kind === 'buttons') pins.push(...b.input.buttons.map((x) => x.pin));
   if (b.input.kind === 'keypad') pins.push(...b.input.rows, ...b.input.cols);
-  if (b.network.kind === 'w5500') pins.push(b.network.mosi, b.network.miso, b.network.sck, b.network.cs);
+  if (b.network.kind === 'w5100') pins.push(b.network.mosi, b.network.miso, b.network.sck, b.network.cs);
   if (b.buzzer) pins.push(b.buzzer);
   if (b.led) pins.push(b.led);
   return pins;

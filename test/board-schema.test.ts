@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { boardNames, loadBoards, renderBoardSchema, SCHEMA_FILE, validateBoard, type BoardProfile } from '../hardware/board.ts';
 
-const pixl = () => JSON.parse(JSON.stringify(loadBoards().find((b) => b.name === 'pixljs-w5500'))) as BoardProfile;
+const pixl = () => JSON.parse(JSON.stringify(loadBoards().find((b) => b.name === 'pixljs-w5100'))) as BoardProfile;
 const esp = () => JSON.parse(JSON.stringify(loadBoards().find((b) => b.name === 'esp32-ssd1306'))) as BoardProfile;
 
 function problemsOf(value: unknown): string {
@@ -19,9 +19,9 @@ function problemsOf(value: unknown): string {
 
 describe('board profiles', () => {
   it('ships the four profiles the team agreed on, all valid', () => {
-    expect(boardNames()).toEqual(['esp32-ssd1306', 'esp32-st7789', 'linux', 'pixljs-w5500']);
+    expect(boardNames()).toEqual(['esp32-ssd1306', 'esp32-st7789', 'linux', 'pixljs-w5100']);
     const boards = loadBoards();
-    expect(boards.find((b) => b.name === 'pixljs-w5500')!.budget).toMatchObject({ variables: 2950, storageBytes: 36864 });
+    expect(boards.find((b) => b.name === 'pixljs-w5100')!.budget).toMatchObject({ variables: 2950, storageBytes: 36864 });
     expect(boards.find((b) => b.name === 'esp32-st7789')!.display).toMatchObject({ width: 240, height: 135 });
   });
 
@@ -47,7 +47,7 @@ describe('board profiles', () => {
   it('rejects an unknown network kind, listing the allowed ones', () => {
     const b = pixl() as unknown as { network: { kind: string } };
     b.network = { kind: 'lte' };
-    expect(problemsOf(b)).toContain('network: "kind" must be one of "w5500", "wifi", "native"');
+    expect(problemsOf(b)).toContain('network: "kind" must be one of "w5100", "wifi", "native"');
   });
 
   it('rejects a key the firmware does not know', () => {

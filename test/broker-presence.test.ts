@@ -31,14 +31,14 @@ function nextPresence(): Promise<Station> {
 }
 
 const birth = (session: number, firmware: string) =>
-  Buffer.from(encodeMessage('Presence', { online: true, session, birth: { firmware, board: 'pixljs-w5500', session, address: '10.0.0.7' } }));
+  Buffer.from(encodeMessage('Presence', { online: true, session, birth: { firmware, board: 'pixljs-w5100', session, address: '10.0.0.7' } }));
 const death = (session: number) => Buffer.from(encodeMessage('Presence', { online: false, session }));
 
 it('marks the station online at its birth and offline at its last will', async () => {
   const online = nextPresence();
   const device = await fx.station('desk-a', { will: { topic: presenceTopic, payload: death(5), qos: 1, retain: true } });
   await device.publishAsync(presenceTopic, birth(5, '1.2.0'), { qos: 1, retain: true });
-  expect(await online).toMatchObject({ online: true, session: 5, firmware: '1.2.0', address: '10.0.0.7', reportedBoard: 'pixljs-w5500' });
+  expect(await online).toMatchObject({ online: true, session: 5, firmware: '1.2.0', address: '10.0.0.7', reportedBoard: 'pixljs-w5100' });
 
   const offline = nextPresence();
   device.stream.destroy(); // vanishes without DISCONNECT, so the broker publishes the will

@@ -16,7 +16,7 @@ test('device serve answers as the board it simulates, and stops on request', asy
   const stopSignal = new Promise<void>((r) => (stop = r));
   let out = '';
   const output = { out: (t: string) => void (out += t), err: () => undefined, tty: false };
-  const serving = cli(['device', 'serve', '--board', 'pixljs-w5500', '--json'], { output, env: { DESKPHONE_HOME: home }, stopSignal });
+  const serving = cli(['device', 'serve', '--board', 'pixljs-w5100', '--json'], { output, env: { DESKPHONE_HOME: home }, stopSignal });
   for (let i = 0; i < 200 && !out; i++) await new Promise((r) => setTimeout(r, 10));
   const { url } = JSON.parse(out) as { url: string };
 

@@ -30,8 +30,8 @@ function hardwareIn(board: string): string[] {
 describe('one board per bundle', () => {
   it('keeps each board its own network, display, input and buzzer code', () => {
     expect(hardwareIn('linux')).toEqual([]);
-    // SPI1 drives the W5500 here, the display is the built-in LCD.
-    expect(hardwareIn('pixljs-w5500')).toEqual(['"WIZnet"', 'SPI1', 'setWatch', 'analogWrite']);
+    // SPI1 drives the W5100 here, the display is the built-in LCD.
+    expect(hardwareIn('pixljs-w5100')).toEqual(['"WIZnet"', 'SPI1', 'setWatch', 'analogWrite']);
     expect(hardwareIn('esp32-ssd1306')).toEqual(['"Wifi"', 'I2C1', 'setWatch', 'pinMode', 'analogWrite']);
     expect(hardwareIn('esp32-st7789')).toEqual(['"Wifi"', 'SPI1', 'setWatch', 'pinMode', 'analogWrite']);
   });

@@ -89,8 +89,8 @@ beforeAll(async () => {
     if (!t || t.dir !== 'up' || (t.kind !== 'lookup' && t.kind !== 'action')) return;
     uplink.push({ kind: t.kind, value: decodeMessage(t.kind === 'lookup' ? 'LookupRequest' : 'Action', new Uint8Array(packet.payload)) });
   });
-  const config = { v: 1, id: ID, board: 'pixljs-w5500', host: '127.0.0.1', port: fx.broker.tcpPort, pass: fx.secrets[ID], lang: 'de', digits: 12 };
-  sim = new Simulator({ board: 'pixljs-w5500', config, clock: 'manual' }).boot();
+  const config = { v: 1, id: ID, board: 'pixljs-w5100', host: '127.0.0.1', port: fx.broker.tcpPort, pass: fx.secrets[ID], lang: 'de', digits: 12 };
+  sim = new Simulator({ board: 'pixljs-w5100', config, clock: 'manual' }).boot();
   await until(() => (sim.state() as any).up === true, 'the link to come online');
 });
 

@@ -8,8 +8,8 @@ let f: FlashFixture;
 afterEach(() => f?.close());
 
 test('not enough Storage: sizes in the message, nothing written', async () => {
-  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5500' }]);
-  const device = await f.addDevice('pixljs-w5500', { sim: { storage: { '.bootcde': FACTORY_BOOT, 'photos.bin': new Uint8Array(20_000) } } });
+  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5100' }]);
+  const device = await f.addDevice('pixljs-w5100', { sim: { storage: { '.bootcde': FACTORY_BOOT, 'photos.bin': new Uint8Array(20_000) } } });
   const before = device.sim.storage.names();
 
   const run = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--online-timeout', '0');

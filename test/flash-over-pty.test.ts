@@ -13,8 +13,8 @@ afterEach(async () => {
 });
 
 test('ports answers for the pty, and flash writes and verifies through it', async () => {
-  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5500' }]);
-  const device = await f.addDevice('pixljs-w5500');
+  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5100' }]);
+  const device = await f.addDevice('pixljs-w5100');
   pty = await ptyForRepl(device.repl.port);
 
   const ports = await f.run('ports', '--port', pty.address, '--json');

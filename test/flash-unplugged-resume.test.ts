@@ -16,8 +16,8 @@ let f: FlashFixture;
 afterEach(() => f?.close());
 
 test('unplugged mid-upload: nothing half-written boots, and a re-run finishes the job', async () => {
-  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5500' }]);
-  const device = await f.addDevice('pixljs-w5500', { sim: { storage: OLD_FIRMWARE }, server: { unplugAfterBytes: 12_000 } });
+  f = await flashFixture([{ id: 'desk-01', board: 'pixljs-w5100' }]);
+  const device = await f.addDevice('pixljs-w5100', { sim: { storage: OLD_FIRMWARE }, server: { unplugAfterBytes: 12_000 } });
   const storage = device.sim.storage;
   const rotations = () => (f.registry.db.prepare("SELECT COUNT(*) AS n FROM station_changes WHERE account = 'desk-01' AND kind = 'secret'").get() as { n: number }).n;
 

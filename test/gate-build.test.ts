@@ -28,9 +28,9 @@ describe('build + gate', () => {
   });
 
   it('fails a bundle over its board budget, naming board, bytes and budget', async () => {
-    const board = { ...loadBoard('pixljs-w5500'), budget: { variables: 2950, storageBytes: 36864, codeBytes: 100 } };
+    const board = { ...loadBoard('pixljs-w5100'), budget: { variables: 2950, storageBytes: 36864, codeBytes: 100 } };
     const err = await buildBoard(board, { entry: fixtureEntry, outDir: join(tmp, 'small') }).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/is \d+ bytes, over the pixljs-w5500 code budget of 100 bytes/);
+    expect((err as Error).message).toMatch(/is \d+ bytes, over the pixljs-w5100 code budget of 100 bytes/);
   });
 
   it('keeps require() of interpreter modules verbatim and wraps the bundle in a function', async () => {

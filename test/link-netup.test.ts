@@ -3,7 +3,7 @@
 // step for the connecting screen, and the address and signal reach the birth.
 import { afterEach, describe, expect, it } from 'vitest';
 import esp32 from '../hardware/boards/esp32-ssd1306.json' with { type: 'json' };
-import pixl from '../hardware/boards/pixljs-w5500.json' with { type: 'json' };
+import pixl from '../hardware/boards/pixljs-w5100.json' with { type: 'json' };
 import { decode } from '../protocol/device/codec.ts';
 import { Presence } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
@@ -68,7 +68,7 @@ describe('ESP32 WiFi', () => {
   });
 });
 
-describe('Pixl.js with W5500', () => {
+describe('Pixl.js with W5100', () => {
   it('sets SPI up from the profile pins and falls back to the static address when DHCP fails', async () => {
     const { b, host } = await broker();
     const spiSetups: object[] = [];
@@ -80,7 +80,7 @@ describe('Pixl.js with W5500', () => {
     };
     const wiz = { connect: (spi: unknown, cs: unknown) => { calls.push(cs); return eth; } };
     const rec = recorder();
-    const cfg = { ...stationConfig(b, ID), board: 'pixljs-w5500', net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' } };
+    const cfg = { ...stationConfig(b, ID), board: 'pixljs-w5100', net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' } };
     const link = createLink(cfg, pixl, rec.handlers, testIo(undefined, { mod: (n) => (n === 'WIZnet' ? wiz : undefined) }));
     cleanups.push(() => link.stop());
     await until(() => host.got.length === 1, 'birth');
@@ -93,7 +93,7 @@ describe('Pixl.js with W5500', () => {
   it('says the address step failed when neither DHCP nor a static address works', async () => {
     pixlGlobals(() => {});
     const rec = recorder();
-    const cfg = { v: 1, id: ID, board: 'pixljs-w5500', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12 };
+    const cfg = { v: 1, id: ID, board: 'pixljs-w5100', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12 };
     const eth = { setIP: () => false, getIP: () => ({ ip: '' }) };
     const link = createLink(cfg, pixl, rec.handlers, testIo(undefined, { mod: () => ({ connect: () => eth }) }));
     cleanups.push(() => link.stop());

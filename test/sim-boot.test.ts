@@ -15,7 +15,7 @@ const bundles: Record<string, string> = {};
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'sim-boot-'));
-  for (const name of ['esp32-st7789', 'pixljs-w5500']) {
+  for (const name of ['esp32-st7789', 'pixljs-w5100']) {
     bundles[name] = (await buildBoard(loadBoard(name), { entry: join(REPO_ROOT, 'test', 'fixtures', 'gate', 'entry', 'main.ts'), outDir: tmp })).file;
   }
 });
@@ -23,7 +23,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('simulator boot', () => {
   it('runs the boot code from Storage and restarts it on load()', async () => {
-    const sim = new Simulator({ board: 'pixljs-w5500', bundle: bundles['pixljs-w5500'] }).boot();
+    const sim = new Simulator({ board: 'pixljs-w5100', bundle: bundles['pixljs-w5100'] }).boot();
     try {
       expect(sim.storage.names()).toContain(BOOT_FILE);
       expect(sim.console).toEqual(['booted at 1767600000']);
@@ -47,12 +47,12 @@ describe('simulator boot', () => {
   });
 
   it('reports a run-time error with its firmware source line', async () => {
-    const sim = new Simulator({ board: 'pixljs-w5500', bundle: bundles['pixljs-w5500'] }).boot();
+    const sim = new Simulator({ board: 'pixljs-w5100', bundle: bundles['pixljs-w5100'] }).boot();
     try {
       sim.eval('g = null');
       await sim.advance(1000);
       expect(sim.errors[0].message).toMatch(/^TypeError: Cannot read properties of null/);
-      expect(sim.errors[0].stack).toMatch(/pixljs-w5500\.js:\d+:\d+\) \[test\/fixtures\/gate\/entry\/main\.ts:\d+\]/);
+      expect(sim.errors[0].stack).toMatch(/pixljs-w5100\.js:\d+:\d+\) \[test\/fixtures\/gate\/entry\/main\.ts:\d+\]/);
     } finally {
       sim.close();
     }
@@ -76,7 +76,7 @@ describe('simulator boot', () => {
   });
 
   it('estimates memory within the board budget and counts timers and watches', () => {
-    const sim = new Simulator({ board: 'pixljs-w5500', bundle: bundles['pixljs-w5500'] }).boot();
+    const sim = new Simulator({ board: 'pixljs-w5100', bundle: bundles['pixljs-w5100'] }).boot();
     try {
       const m = sim.memory();
       expect(m.total).toBe(2950);

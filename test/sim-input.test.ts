@@ -14,7 +14,7 @@ const bundles: Record<string, string> = {};
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'sim-input-'));
-  for (const name of ['linux', 'esp32-st7789', 'pixljs-w5500']) {
+  for (const name of ['linux', 'esp32-st7789', 'pixljs-w5100']) {
     bundles[name] = (await buildBoard(loadBoard(name), { entry: join(REPO_ROOT, 'test', 'fixtures', 'gate', 'entry', 'main.ts'), outDir: tmp })).file;
   }
 });
@@ -37,7 +37,7 @@ async function keysSeen(board: string, keys: string[]): Promise<string[]> {
 
 describe('simulated input', () => {
   it('Pixl.js: buttons fire the firmware watches; keys without a button go through DP.press', async () => {
-    expect(await keysSeen('pixljs-w5500', ['ok', 'up', 'down', 'next', '7'])).toEqual(['ok', 'up', 'down', 'next', '7']);
+    expect(await keysSeen('pixljs-w5100', ['ok', 'up', 'down', 'next', '7'])).toEqual(['ok', 'up', 'down', 'next', '7']);
   });
 
   it('ESP32 keypad: the firmware scan finds each key at its row and column', async () => {
@@ -49,7 +49,7 @@ describe('simulated input', () => {
   });
 
   it('holds the switch for a long-press key (Pixl.js "ready" is a long BTN3)', async () => {
-    const sim = new Simulator({ board: 'pixljs-w5500', bundle: bundles['pixljs-w5500'] }).boot();
+    const sim = new Simulator({ board: 'pixljs-w5100', bundle: bundles['pixljs-w5100'] }).boot();
     try {
       sim.eval('var edges = []; setWatch(function (e) { edges.push(e.state ? 1 : 0, Math.round((e.time - e.lastTime) * 1000)); }, BTN3, { repeat: true, edge: "both" });');
       await sim.press('ready');

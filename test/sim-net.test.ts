@@ -21,7 +21,7 @@ const sims: Simulator[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'sim-net-'));
-  for (const name of ['linux', 'esp32-ssd1306', 'pixljs-w5500']) {
+  for (const name of ['linux', 'esp32-ssd1306', 'pixljs-w5100']) {
     bundles[name] = (await buildBoard(loadBoard(name), { entry: join(REPO_ROOT, 'test', 'fixtures', 'gate', 'entry', 'main.ts'), outDir: tmp })).file;
   }
   server = createServer((peer) => {
@@ -91,8 +91,8 @@ describe('simulated net', () => {
     expect(sim.network.state()).toMatchObject({ link: false, configured: false, sockets: 0 });
   });
 
-  it('needs the W5500 set up on the Pixl.js', async () => {
-    const sim = boot('pixljs-w5500');
+  it('needs the W5100 set up on the Pixl.js', async () => {
+    const sim = boot('pixljs-w5100');
     sim.eval(CONNECT(port));
     await until(sim, () => (sim.eval('log.length') as number) === 2);
     expect(sim.eval('log[0]')).toBe('error Unable to connect: network interface is not set up');

@@ -19,13 +19,13 @@ const sims: Simulator[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'sim-storage-'));
-  bundle = (await buildBoard(loadBoard('pixljs-w5500'), { entry: join(REPO_ROOT, 'test', 'fixtures', 'gate', 'entry', 'main.ts'), outDir: tmp })).file;
+  bundle = (await buildBoard(loadBoard('pixljs-w5100'), { entry: join(REPO_ROOT, 'test', 'fixtures', 'gate', 'entry', 'main.ts'), outDir: tmp })).file;
 });
 afterEach(() => sims.splice(0).forEach((s) => s.close()));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function boot(options: Partial<ConstructorParameters<typeof Simulator>[0]> = {}): Simulator {
-  const sim = new Simulator({ board: 'pixljs-w5500', bundle, ...options }).boot();
+  const sim = new Simulator({ board: 'pixljs-w5100', bundle, ...options }).boot();
   sims.push(sim);
   return sim;
 }
@@ -66,7 +66,7 @@ describe('simulated Storage', () => {
   it('rejects a bundle larger than the board Storage, as flashing would', () => {
     const huge = join(tmp, 'huge.js');
     writeFileSync(huge, '// ' + 'x'.repeat(40_000) + '\n');
-    expect(() => new Simulator({ board: 'pixljs-w5500', bundle: huge })).toThrow('Unable to find or create file');
+    expect(() => new Simulator({ board: 'pixljs-w5100', bundle: huge })).toThrow('Unable to find or create file');
   });
 
   it('keeps files in its backing file across restarts and reads JSON config', () => {
@@ -100,7 +100,7 @@ describe.skipIf(!existsSync(INTERPRETER))('Storage accounting against the instal
     writeFileSync(join(dir, 'storage.js'), SCRIPT);
     const real = execFileSync(INTERPRETER, [join(dir, 'storage.js')], { cwd: dir, encoding: 'latin1', timeout: 10_000 });
     const line = real.split('\n').find((l) => l.startsWith('DELTA '));
-    const sim = new Simulator({ board: 'linux', bundle: join(tmp, 'pixljs-w5500.js') }).boot();
+    const sim = new Simulator({ board: 'linux', bundle: join(tmp, 'pixljs-w5100.js') }).boot();
     sims.push(sim);
     sim.eval(SCRIPT);
     expect(sim.console.find((l) => l.startsWith('DELTA '))).toBe(line?.trim());

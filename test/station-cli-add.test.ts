@@ -22,7 +22,7 @@ async function verify(id: string, secret: string): Promise<boolean> {
 
 describe('station add', () => {
   it('creates the station and shows a working secret once', async () => {
-    const added = await run('station', 'add', 'desk-01', '--name', 'Desk 1', '--areas', 'WV', '--board', 'pixljs-w5500', '--json');
+    const added = await run('station', 'add', 'desk-01', '--name', 'Desk 1', '--areas', 'WV', '--board', 'pixljs-w5100', '--json');
     expect(added.code).toBe(0);
     const { id, secret } = JSON.parse(added.out);
     expect(id).toBe('desk-01');
@@ -65,11 +65,11 @@ describe('station add', () => {
 describe('station list, rotate-secret, remove, export', () => {
   it('lists stations with state, firmware and last seen', async () => {
     const registry = openRegistry(home);
-    registry.setPresence('desk-01', { online: true, session: 3, lastSeen: Date.UTC(2026, 10, 27, 9, 30), firmware: '1.4.2', board: 'pixljs-w5500' });
+    registry.setPresence('desk-01', { online: true, session: 3, lastSeen: Date.UTC(2026, 10, 27, 9, 30), firmware: '1.4.2', board: 'pixljs-w5100' });
     registry.close();
     const list = await run('station', 'list');
     expect(list.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+AREAS\s+STATE\s+FIRMWARE\s+LAST SEEN \(UTC\)\s+BOARD$/);
-    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online\s+1\.4\.2\s+2026-11-27 09:30\s+pixljs-w5500/);
+    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online\s+1\.4\.2\s+2026-11-27 09:30\s+pixljs-w5100/);
     expect(list.out).toMatch(/desk-02\s+WV,KM\s+offline\s+-\s+-\s+esp32-st7789/);
     const json = JSON.parse((await run('station', 'list', '--json')).out);
     expect(json.map((s: { id: string; online: boolean }) => [s.id, s.online])).toEqual([['desk-01', true], ['desk-02', false]]);
@@ -83,7 +83,7 @@ describe('station list, rotate-secret, remove, export', () => {
   });
 
   it('exports CSV and removes stations', async () => {
-    expect((await run('station', 'export')).out).toBe('id,name,areas,board\ndesk-01,Desk 1,WV,pixljs-w5500\ndesk-02,,"WV,KM",esp32-st7789\n');
+    expect((await run('station', 'export')).out).toBe('id,name,areas,board\ndesk-01,Desk 1,WV,pixljs-w5100\ndesk-02,,"WV,KM",esp32-st7789\n');
     expect((await run('station', 'remove', 'desk-02')).code).toBe(0);
     expect((await run('station', 'show', 'desk-02')).code).not.toBe(0);
     expect((await run('station', 'remove', 'desk-02')).err).toContain('no station "desk-02"');

@@ -12,7 +12,7 @@ const run = cliIn(home);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function desks(from: number, count: number): string[] {
-  const boards = ['pixljs-w5500', 'esp32-ssd1306', 'esp32-st7789'];
+  const boards = ['pixljs-w5100', 'esp32-ssd1306', 'esp32-st7789'];
   return Array.from({ length: count }, (_, i) => {
     const n = from + i;
     return `desk-${String(n).padStart(4, '0')},"Platz ${n}, Etage ${n % 5}",${n % 3 === 0 ? '"WV,KM"' : n % 2 ? 'WV' : 'KM'},${boards[n % 3]}`;
@@ -50,7 +50,7 @@ it('imports 1,000 stations with secrets in one go', async () => {
   const registry = openRegistry(home);
   try {
     expect(registry.listStations()).toHaveLength(1000);
-    expect(registry.getStation('desk-0003')).toMatchObject({ name: 'Platz 3, Etage 3', areas: ['WV', 'KM'], board: 'pixljs-w5500' });
+    expect(registry.getStation('desk-0003')).toMatchObject({ name: 'Platz 3, Etage 3', areas: ['WV', 'KM'], board: 'pixljs-w5100' });
     for (const [id, secret] of [issued[0], issued[999]]) expect(await registry.verifyStation(id, secret)).toBe(true);
   } finally {
     registry.close();

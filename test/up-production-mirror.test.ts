@@ -21,7 +21,7 @@ let secret: string;
 
 beforeAll(async () => {
   const registry = openRegistry(home);
-  secret = (await registry.addStation({ id: 'hw-07', name: 'Desk 7', areas: ['KM'], board: 'pixljs-w5500' })).secret;
+  secret = (await registry.addStation({ id: 'hw-07', name: 'Desk 7', areas: ['KM'], board: 'pixljs-w5100' })).secret;
   registry.close();
   const output = { out: () => {}, err: () => {}, tty: false };
   up = await startUp(parseUpArgs(['--http', '0.0.0.0:0', '--listen', '127.0.0.1:0']), { output, env: { DESKPHONE_HOME: home }, stopSignal: new Promise(() => {}) });
@@ -44,7 +44,7 @@ describe('up without --demo', () => {
 
     // The "hardware" desk: a plain MQTT client with the station's credentials announcing its birth.
     const desk = await mqtt.connectAsync(up.brokerUrl, { clientId: 'hw-07', username: 'hw-07', password: secret });
-    await desk.publishAsync(upTopic('hw-07', 'presence'), Buffer.from(encodeMessage('Presence', { online: true, session: 1, birth: { firmware: '9.9.9', board: 'pixljs-w5500', session: 1 } })), { qos: 1, retain: true });
+    await desk.publishAsync(upTopic('hw-07', 'presence'), Buffer.from(encodeMessage('Presence', { online: true, session: 1, birth: { firmware: '9.9.9', board: 'pixljs-w5100', session: 1 } })), { qos: 1, retain: true });
     const cardWhen = (phase: string, what: string, differentFrom?: string) =>
       until(async () => {
         const cards = (await (await fetch(api('/api/stations'))).json()) as StationCard[];

@@ -2,7 +2,7 @@
 // over real Node TCP (bytes in as 8-bit strings, strings out as latin1, and a
 // Uint8Array written as its text "1,2,3" exactly as the interpreter does),
 // behind a link that must be brought up first the board's way: WiFi
-// (`require("Wifi")`), a W5500 (`require("WIZnet")`), or none (Linux).
+// (`require("Wifi")`), a W5100 (`require("WIZnet")`), or none (Linux).
 // Tests pull the link down and up to check the firmware's offline handling.
 import { Socket, createConnection } from 'node:net';
 import type { BoardProfile } from '../board.ts';
@@ -115,7 +115,7 @@ export class SimNetwork {
     const kind = this.board.network.kind;
     if (name === 'net') return this.netModule();
     if (name === 'Wifi' && kind === 'wifi') return this.wifiModule();
-    if (name === 'WIZnet' && kind === 'w5500') return this.wiznetModule();
+    if (name === 'WIZnet' && kind === 'w5100') return this.wiznetModule();
     return undefined;
   }
 

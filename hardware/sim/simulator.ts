@@ -483,7 +483,7 @@ export class Simulator {
     };
   }
 
-  /** SPI/I2C: accept what the display and W5500 drivers send; reads return zeros. */
+  /** SPI/I2C: accept what the display and W5100 drivers send; reads return zeros. */
   private bus(name: string): object {
     const G = this.ctxGlobal;
     let written = 0;

@@ -33,7 +33,7 @@ export const deviceCommand = defineCommand<DeviceArgs>({
       .option('pty', { type: 'boolean', default: false, describe: 'Also present the console as a pseudo-terminal (needs socat)' })
       .option('corrupt-writes', { type: 'number', default: 0, describe: 'Fault: flip a byte in the next N Storage files written (a failing flash)' })
       .option('unplug-after-bytes', { type: 'number', describe: 'Fault: drop each connection after this many bytes (a pulled cable)' })
-      .example('$0 device serve --board pixljs-w5500 --listen 2323', 'then: deskphone flash --port tcp://127.0.0.1:2323 --station desk-07') as Argv,
+      .example('$0 device serve --board pixljs-w5100 --listen 2323', 'then: deskphone flash --port tcp://127.0.0.1:2323 --station desk-07') as Argv,
   handler: async (args, ctx) => {
     let sim: Simulator;
     try {

@@ -48,7 +48,7 @@ export const flashCommand = defineCommand<FlashArgs>({
       .option('baud', { type: 'number', describe: 'Serial baud rate (Espruino default 9600)' })
       .option('online-timeout', { type: 'number', default: 60, describe: 'Seconds to wait for each station\'s birth; 0 skips the wait' })
       .example('$0 flash --port /dev/ttyUSB0 --station desk-07', '')
-      .example('$0 flash --all-ports --board pixljs-w5500', 'one station each, the next ones never flashed')
+      .example('$0 flash --all-ports --board pixljs-w5100', 'one station each, the next ones never flashed')
       .example('DESKPHONE_WIFI_PSK=… $0 flash --port /dev/ttyUSB0 --board esp32-st7789 --wifi-ssid Hotline', '') as Argv,
   handler: async (args, ctx) => {
     const map = args.map ? readMapFile(args.map) : undefined;

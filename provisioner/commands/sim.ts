@@ -57,7 +57,7 @@ export const simCommand = defineCommand<SimArgs>({
       .option('storage', { type: 'string', describe: 'Keep the simulated Storage in this JSON file across runs' })
       .option('png', { type: 'string', describe: 'Write a screenshot here after --seconds and exit' })
       .option('seconds', { type: 'number', default: 2, describe: 'With --png: how long to run first' })
-      .example('$0 sim --board pixljs-w5500 --config desk-07.json', 'type keys (ok, back, 0-9, ready, ...) and Enter')
+      .example('$0 sim --board pixljs-w5100 --config desk-07.json', 'type keys (ok, back, 0-9, ready, ...) and Enter')
       .example('$0 sim --board esp32-st7789 --station desk-07 --png desk.png', ''),
   handler: async (args, ctx) => {
     const config = configFrom(args, ctx.env);

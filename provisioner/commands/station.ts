@@ -47,7 +47,7 @@ export default defineCommand<StationArgs>({
       .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'add, rotate-secret: device UI language (in --config-out)' })
       .option('out', { type: 'string', describe: 'export: write the CSV here instead of stdout' })
       .option('secrets-out', { type: 'string', describe: 'import: write id,secret of the new stations here (mode 0600)' })
-      .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5500 --config-out desk-07.json', '')
+      .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5100 --config-out desk-07.json', '')
       .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '') as Argv,
   handler: async (args, ctx) => {
     const registry = openRegistry(dataDir(ctx.env));

@@ -31,7 +31,7 @@ export function demoStationPlan(count: number): NewStation[] {
         id,
         name: `${area === 'WV' ? 'Wasserversorgung' : 'Kundenmanagement'} Platz ${n}`,
         areas: n === 1 ? [area, other] : [area],
-        board: n % PIXL_EVERY === 0 ? 'pixljs-w5500' : 'linux',
+        board: n % PIXL_EVERY === 0 ? 'pixljs-w5100' : 'linux',
       });
     }
   }
@@ -62,6 +62,12 @@ function configFor(station: NewStation, issued: IssuedSecret, broker: { host: st
  */
 export async function provisionDemoSite(registry: Registry, dir: string, count: number, broker: { host: string; port: number }): Promise<DemoStation[]> {
   const plan = demoStationPlan(count);
+  // A demo desk registered under a board profile that has since been renamed
+  // (pixljs-w5500 became pixljs-w5100) is registered afresh with its new board.
+  for (const s of plan) {
+    const registered = registry.getStation(s.id);
+    if (registered && registered.board !== s.board) registry.removeStation(s.id);
+  }
   const missing = plan.filter((s) => !registry.getStation(s.id));
   if (missing.length > 0) {
     const files = missing.map((s) => new PrivateFile(configPath(dir, s.id)));

@@ -149,7 +149,7 @@ export function assignStations(options: FlashOptions, state: FlashState): Assign
     if (used.has(station.id)) throw new UserError(`station ${station.id} is given to two ports`, 'give each port its own station');
     used.add(station.id);
     const boardName = options.board ?? station.board;
-    if (!boardName) throw new UserError(`station ${station.id} has no board profile`, 'pass --board (e.g. --board pixljs-w5500)');
+    if (!boardName) throw new UserError(`station ${station.id} has no board profile`, 'pass --board (e.g. --board pixljs-w5100)');
     return { port, station, board: loadBoard(boardName) };
   });
 }

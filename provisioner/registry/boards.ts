@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The board profiles named in the team's hardware contract, used until hardware/boards/ holds them. */
-const CONTRACT_BOARDS = ['pixljs-w5500', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
+const CONTRACT_BOARDS = ['pixljs-w5100', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
 
 const BOARDS_DIR = fileURLToPath(new URL('../../hardware/boards/', import.meta.url));
 

@@ -10,9 +10,9 @@ declare const __NET__: string;
 
 /** Network state of one link: kind, loaded driver, address and signal. */
 export interface Net {
-  /** 'wifi' | 'w5500' | 'native' from the board profile. */
+  /** 'wifi' | 'w5100' | 'native' from the board profile. */
   k: string;
-  /** Pin names from the board profile (w5500). */
+  /** Pin names from the board profile (w5100). */
   p: { mosi?: string; miso?: string; sck?: string; cs?: string };
   /** Loads an interpreter module (require). */
   mod: (name: string) => any;
@@ -38,7 +38,7 @@ type Reporter = { state(step: string, detail: string): void };
  */
 export function netUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
   if ((typeof __NET__ === 'string' ? __NET__ : n.k) === 'wifi') wifiUp(n, cfg, h, done);
-  else if ((typeof __NET__ === 'string' ? __NET__ : n.k) === 'w5500') ethUp(n, cfg, h, done);
+  else if ((typeof __NET__ === 'string' ? __NET__ : n.k) === 'w5100') ethUp(n, cfg, h, done);
   else done('', '');
 }
 
@@ -76,8 +76,8 @@ function wifiUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, det
 }
 
 /**
- * Pixl.js + W5500: SPI from the profile's pins, DHCP, else the static
- * address from the config. The W5500 keeps its address while the cable is
+ * Pixl.js + W5100: SPI from the profile's pins, DHCP, else the static
+ * address from the config. The W5100 keeps its address while the cable is
  * out, so this runs once.
  */
 function ethUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
@@ -90,7 +90,7 @@ function ethUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, deta
       n.d = n.mod('WIZnet').connect(spi, global[n.p.cs!]);
     }
   } catch (e) {
-    return done('link', 'no W5500');
+    return done('link', 'no W5100');
   }
   h.state('address', '');
   let ok = false;
