@@ -26,3 +26,11 @@ test('device serve answers as the board it simulates, and stops on request', asy
   stop();
   expect(await serving).toBe(0);
 });
+
+test('device serve refuses an Espruino build for another board', async () => {
+  home = mkdtempSync(join(tmpdir(), 'device-serve-'));
+  const run = await cliIn(home)('device', 'serve', '--board', 'pixljs-w5100', '--firmware', 'esp32');
+
+  expect(run.code).toBe(1);
+  expect(run.err).toMatch(/Espruino build esp32 runs on ESP32 boards, not on the PIXLJS of board pixljs-w5100\n\s+fix: pass a --firmware for a PIXLJS: pixljs, pixljs_wiznet/);
+});

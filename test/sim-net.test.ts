@@ -98,9 +98,18 @@ describe('simulated net', () => {
     expect(sim.eval('log[0]')).toBe('error Unable to connect: network interface is not set up');
     sim.eval("SPI1.setup({ mosi: D11, miso: D12, sck: D13 }); var eth = require('WIZnet').connect(SPI1, D10); eth.setIP();");
     expect(sim.eval('eth.getIP().ip')).toBe('192.168.100.142');
-    expect(() => sim.eval("require('Wifi')")).toThrow('Module Wifi not found');
+    expect(() => sim.eval("require('Wifi')")).toThrow('Module "Wifi" not found');
     sim.eval(CONNECT(port));
     await until(sim, () => sim.eval('log.join()') === 'connect');
+  });
+
+  it('has no WIZnet driver in the standard Pixl.js firmware, only in pixljs_wiznet', () => {
+    const shop = new Simulator({ board: 'pixljs-w5100', firmware: 'pixljs', bundle: bundles['pixljs-w5100'] }).boot();
+    sims.push(shop);
+    expect(() => shop.eval("require('WIZnet')")).toThrow('Module "WIZnet" not found');
+    expect(shop.eval('process.env.BOARD + " " + process.env.MODULES.split(",").indexOf("WIZnet")')).toBe('PIXLJS -1');
+    const wiznet = boot('pixljs-w5100');
+    expect(wiznet.eval('process.env.BOARD + " " + (process.env.MODULES.split(",").indexOf("WIZnet") >= 0)')).toBe('PIXLJS true');
   });
 
   it('reports a refused connection as error then close', async () => {

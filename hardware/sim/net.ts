@@ -79,6 +79,8 @@ export class SimNetwork {
 
   constructor(
     private readonly board: BoardProfile,
+    /** The built-in modules of the firmware the board runs (hardware/espruino.ts). */
+    private readonly modules: string[],
     private readonly hooks: NetworkHooks,
   ) {
     this.configured = board.network.kind === 'native';
@@ -110,12 +112,12 @@ export class SimNetwork {
     this.sockets.clear();
   }
 
-  /** `require(name)` for the network modules this board has; undefined for the others. */
+  /** `require(name)` for the network modules the board's firmware has; undefined for the others. */
   module(name: string): object | undefined {
-    const kind = this.board.network.kind;
+    if (!this.modules.includes(name)) return undefined;
     if (name === 'net') return this.netModule();
-    if (name === 'Wifi' && kind === 'wifi') return this.wifiModule();
-    if (name === 'WIZnet' && kind === 'w5100') return this.wiznetModule();
+    if (name === 'Wifi') return this.wifiModule();
+    if (name === 'WIZnet') return this.wiznetModule();
     return undefined;
   }
 

@@ -15,6 +15,7 @@ import vm from 'node:vm';
 import { PNG } from 'pngjs';
 import { regexProblems } from '../../firmware/gate.ts';
 import { loadBoard, type BoardProfile } from '../board.ts';
+import { ESPRUINO_VERSION, espruinoBuild, type EspruinoBuild } from '../espruino.ts';
 import { SimClock, type ClockMode } from './clock.ts';
 import { Graphics, type ArrayBufferOptions } from './graphics.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from './lacks.ts';
@@ -26,13 +27,19 @@ const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const BOOT_FILE = '.bootcde';
 export const CONFIG_FILE = 'deskphone.json';
 /** Interpreter version the simulator stands in for (what the lacks list was measured on). */
-export const SIM_VERSION = '2v29';
+export const SIM_VERSION = ESPRUINO_VERSION;
 /** How long press() holds a key, and a long press. */
 export const PRESS_MS = 120;
 export const LONG_PRESS_MS = 1500;
 
 export interface SimulatorOptions {
   board: string | BoardProfile;
+  /**
+   * The Espruino build the board runs (hardware/espruino.ts; default the one
+   * its profile needs): a Pixl.js still on the standard `pixljs` build has no
+   * WIZnet module, as a unit straight from the shop.
+   */
+  firmware?: string;
   /** Bundle to flash as .bootcde (default firmware/dist/<board>.js, unless Storage already holds one). */
   bundle?: string;
   /** Storage: a JSON file path (kept across runs) or files to start with. */
@@ -63,8 +70,6 @@ const PNG_COLOURS: Record<BoardProfile['display']['driver'], { on: number[]; off
   buffer: { on: [0, 0, 0], off: [0xff, 0xff, 0xff] },
 };
 
-const ESPRUINO_BOARD_ENV: Record<BoardProfile['espruinoBoard'], string> = { PIXLJS: 'PIXLJS', ESP32: 'ESP32', LINUX: 'LINUX' };
-
 function crc32(bytes: Uint8Array): number {
   let crc = ~0;
   for (const b of bytes) {
@@ -92,6 +97,7 @@ function flattenBytes(args: unknown[], out: number[] = []): number[] {
 
 export class Simulator {
   readonly board: BoardProfile;
+  readonly firmware: EspruinoBuild;
   readonly storage: SimStorage;
   readonly network: SimNetwork;
   readonly console: string[] = [];
@@ -110,6 +116,9 @@ export class Simulator {
 
   constructor(private readonly options: SimulatorOptions) {
     this.board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
+    const firmware = options.firmware ?? this.board.firmware.build;
+    this.firmware = espruinoBuild(firmware);
+    if (this.firmware.board !== this.board.espruinoBoard) throw new Error(`Espruino build ${firmware} runs on ${this.firmware.board} boards, not on the ${this.board.espruinoBoard} of board ${this.board.name}`);
     this.bundlePath = options.bundle ?? join(REPO_ROOT, 'firmware', 'dist', this.board.name + '.js');
     const report = (err: unknown) => this.uncaught(err);
     this.clock = new SimClock(options.clock ?? 'manual', options.startTime ?? Date.UTC(2026, 0, 5, 8, 0, 0), report);
@@ -122,7 +131,7 @@ export class Simulator {
       // Through the capacity check: a bundle too big for the board's Storage fails here as the flash would.
       this.storage.put(BOOT_FILE, readFileSync(this.bundlePath));
     }
-    this.network = new SimNetwork(this.board, {
+    this.network = new SimNetwork(this.board, this.firmware.modules, {
       report,
       object: (v) => this.toContext(v),
       later: (fn, ms) => this.clock.add(fn, ms, false, []),
@@ -413,7 +422,7 @@ export class Simulator {
       if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, array: (items) => G.Array.prototype.slice.call(items) });
       const net = this.network.module(name);
       if (net) return net;
-      throw new G.Error(`Module ${name} not found`);
+      throw new G.Error(`Module ${JSON.stringify(String(name))} not found`);
     };
     G.setTimeout = (fn: () => void, ms?: number, ...args: unknown[]) => clock.add(fn, ms ?? 0, false, args);
     G.setInterval = (fn: () => void, ms?: number, ...args: unknown[]) => clock.add(fn, ms ?? 0, true, args);
@@ -454,7 +463,7 @@ export class Simulator {
 
     G.E = this.espruinoE();
     G.process = {
-      env: { VERSION: SIM_VERSION, BOARD: ESPRUINO_BOARD_ENV[this.board.espruinoBoard], SIMULATOR: true },
+      env: { VERSION: SIM_VERSION, BOARD: this.firmware.board, MODULES: this.firmware.modules.join(','), SIMULATOR: true },
       version: SIM_VERSION,
       memory: () => {
         const usage = this.estimateUsage();

@@ -9,9 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ESPRUINO_MODULES } from '../../firmware/build.ts';
 import type { BoardProfile } from '../../hardware/board.ts';
-
-/** The interpreter version the firmware is built and tested against. */
-export const ESPRUINO_VERSION = '2v29';
+import { ESPRUINO_VERSION } from '../../hardware/espruino.ts';
 
 export function espruinoBoardJson(board: BoardProfile): Record<string, unknown> {
   return {

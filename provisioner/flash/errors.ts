@@ -8,6 +8,7 @@ export type FlashErrorCode =
   | 'port-busy'
   | 'no-answer'
   | 'wrong-board'
+  | 'wrong-firmware'
   | 'no-room'
   | 'verify-mismatch'
   | 'unplugged'

@@ -9,6 +9,7 @@
 // bundle are erased first, so a flash that fails half-way leaves nothing that
 // runs; running the command again finishes it.
 import type { BoardProfile } from '../../hardware/board.ts';
+import { ESPRUINO_VERSION, espruinoReleaseFile } from '../../hardware/espruino.ts';
 import { CONFIG_FILE } from '../../protocol/device-config.ts';
 import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
 import { FlashError } from './errors.ts';
@@ -79,13 +80,14 @@ export async function flashDevice(job: FlashJob): Promise<FlashOutcome> {
 
 async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<FlashJob['onStep']>): Promise<FlashOutcome> {
   step('check');
-  const env = await device.evaluate<{ BOARD?: string; VERSION?: string }>('process.env');
+  const env = await device.evaluate<{ BOARD?: string; VERSION?: string; MODULES?: string }>('process.env');
   if (env?.BOARD !== job.board.espruinoBoard)
     throw new FlashError(
       'wrong-board',
       `the device on ${job.port} is a ${env?.BOARD ?? 'device that does not say'} (Espruino ${env?.VERSION ?? '?'}), not a ${job.board.espruinoBoard} as board profile ${job.board.name} needs`,
       `pass the matching --board (see hardware/boards/), or plug in a ${job.board.title}`,
     );
+  checkFirmware(env, job);
   const files = (await device.evaluate<string[]>('require("Storage").list()')) ?? [];
   const stats = await device.evaluate<StorageStats>('require("Storage").getStats()');
   const outcome: FlashOutcome = { firmwareFile: null, firmwareReused: false, retries: 0, env };
@@ -121,6 +123,28 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   step('restart');
   await device.send('load()');
   return outcome;
+}
+
+/**
+ * The board's own Espruino build, before anything is written: a Pixl.js from
+ * the shop runs the standard build, which reports the same BOARD as the
+ * pixljs_wiznet build but has no WIZnet module, so the desk would never reach
+ * the network. Only MODULES tells them apart (hardware/espruino.ts).
+ */
+function checkFirmware(env: { VERSION?: string; MODULES?: string }, job: FlashJob): void {
+  const modules = (env.MODULES ?? '').split(',');
+  const missing = job.board.firmware.modules.filter((m) => !modules.includes(m));
+  const version = env.VERSION ?? '?';
+  const wrongVersion = !new RegExp(`^${ESPRUINO_VERSION}(\\.|$)`).test(version);
+  if (!missing.length && !wrongVersion) return;
+  const lacks = missing.length
+    ? ` without the ${missing.join(', ')} module${missing.length > 1 ? 's' : ''} that board profile ${job.board.name} needs for its network`
+    : `, not the ${ESPRUINO_VERSION} that board profile ${job.board.name} is built and checked for`;
+  throw new FlashError(
+    'wrong-firmware',
+    `the device on ${job.port} runs Espruino ${version}${lacks}`,
+    `install Espruino's ${job.board.firmware.build} firmware ${ESPRUINO_VERSION} on it once (${espruinoReleaseFile(job.board.firmware.build)}; hardware/docs/firmware-install.md), then flash again`,
+  );
 }
 
 /**

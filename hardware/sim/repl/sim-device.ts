@@ -3,7 +3,6 @@
 // .bootcde as the board would. Adds what a board's process.env carries and the
 // simulator does not need for itself, plus optional faults for the flasher's
 // error paths.
-import { ESPRUINO_MODULES } from '../../../firmware/build.ts';
 import type { Simulator } from '../simulator.ts';
 import type { ReplDevice } from './server.ts';
 
@@ -16,7 +15,6 @@ export interface SimDeviceFaults {
 const CONSOLE_ENV = {
   // Not USB/Bluetooth/Telnet: the CLI then keeps its 19-byte writes (ESPRUINO-REPL.md §10.7).
   CONSOLE: 'Serial1',
-  MODULES: ESPRUINO_MODULES.join(','),
 };
 
 type Global = Record<string, any>;
