@@ -4,6 +4,9 @@ import { execFile } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import { downFilter, downTopic, upTopic } from '../protocol/topics.ts';
 import { brokerWithStations, hostListening, type BrokerFixture } from './broker-fixtures.ts';
+import { requires } from './helpers/requires.ts';
+
+requires('mosquitto-clients');
 
 let fx: BrokerFixture;
 let host: MqttClient;

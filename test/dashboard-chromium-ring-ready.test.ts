@@ -6,21 +6,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Phase } from '../protocol/host-codec.ts';
+import { CHROMIUM } from './helpers/prerequisites.ts';
+import { requires } from './helpers/requires.ts';
 import { startUpFixture, until, type UpFixture } from './helpers/up-fixture.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ID = 'wv-01';
+const chromiumFound = requires('chromium');
 
 let fx: UpFixture;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
+  if (!chromiumFound) return;
   // No simulated calls or virtual agents: the test is the telephony and the agent.
   // A 5-minute wrap-up, so only the click can end it within the test.
   fx = await startUpFixture(['--demo', '--stations', '2', '--no-demo-calls', '--no-demo-agents', '--wrap-up', '300']);
   // Playwright gives each launch a fresh temporary profile.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage();
 });
 

@@ -5,6 +5,9 @@
 import { afterEach, expect, test } from 'vitest';
 import { ptyForRepl, type Bridge } from '../hardware/sim/repl/pty.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
+import { requires } from './helpers/requires.ts';
+
+requires('socat');
 
 let f: FlashFixture;
 let pty: Bridge | undefined;

@@ -3,9 +3,10 @@
 // on, a device that answers nothing, and a serial port another program holds.
 import net from 'node:net';
 import { SerialPort } from 'serialport';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { ptyForRepl, type Bridge } from '../hardware/sim/repl/pty.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
+import { requires } from './helpers/requires.ts';
 
 let f: FlashFixture;
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -46,17 +47,21 @@ test('nothing listening, and a device that never answers', async () => {
   expect(errorOf(quiet)).toMatch(/is open but nothing answers like an Espruino console \(no reply at all\)\n\s+fix: check that the device runs Espruino and that the baud rate matches/);
 });
 
-test('a serial port another program holds is busy', async () => {
-  f = await flashFixture([{ id: 'desk-01', board: 'linux' }]);
-  const device = await f.addDevice('linux');
-  const pty: Bridge = await ptyForRepl(device.repl.port);
-  cleanups.push(() => pty.close());
-  const holder = new SerialPort({ path: pty.address, baudRate: 9600 });
-  await new Promise<void>((resolve, reject) => holder.once('open', () => resolve()).once('error', reject));
-  cleanups.push(() => new Promise((r) => holder.close(r)));
+describe('behind a pty', () => {
+  requires('socat');
 
-  const run = await flash(pty.address);
+  test('a serial port another program holds is busy', async () => {
+    f = await flashFixture([{ id: 'desk-01', board: 'linux' }]);
+    const device = await f.addDevice('linux');
+    const pty: Bridge = await ptyForRepl(device.repl.port);
+    cleanups.push(() => pty.close());
+    const holder = new SerialPort({ path: pty.address, baudRate: 9600 });
+    await new Promise<void>((resolve, reject) => holder.once('open', () => resolve()).once('error', reject));
+    cleanups.push(() => new Promise((r) => holder.close(r)));
 
-  expect(run.code).toBe(1);
-  expect(errorOf(run)).toMatch(/is in use by another program \(.*\)\n\s+fix: close the other program using it/);
+    const run = await flash(pty.address);
+
+    expect(run.code).toBe(1);
+    expect(errorOf(run)).toMatch(/is in use by another program \(.*\)\n\s+fix: close the other program using it/);
+  });
 });

@@ -2,17 +2,15 @@
 // pseudo-terminal, flashed like a board on a USB-serial adapter: the flash
 // verifies on the interpreter's own Storage and E.CRC32, the interpreter
 // boots the bundle through the stub, and the station comes online at the
-// embedded broker. Skipped where the interpreter or socat is not installed.
-import { existsSync } from 'node:fs';
+// embedded broker.
 import { afterEach, expect, test } from 'vitest';
-import { socatAvailable } from '../hardware/sim/repl/pty.ts';
 import { firmwareVersion } from '../provisioner/flash/run.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
 import { ESPRUINO_64 } from './helpers/interpreter.ts';
 import { interpreterOnPty, type InterpreterConsole } from './helpers/interpreter-console.ts';
+import { requires } from './helpers/requires.ts';
 
-const INTERPRETER = ESPRUINO_64 ?? 'espruino-64 (not found)';
-const available = existsSync(INTERPRETER) && socatAvailable();
+requires('espruino-64', 'socat');
 
 let f: FlashFixture | undefined;
 let device: InterpreterConsole | undefined;
@@ -21,8 +19,8 @@ afterEach(async () => {
   await f?.close();
 });
 
-test.skipIf(!available)('the real interpreter on a pty: flashed, verified, booted, online', async () => {
-  device = await interpreterOnPty(INTERPRETER);
+test('the real interpreter on a pty: flashed, verified, booted, online', async () => {
+  device = await interpreterOnPty(ESPRUINO_64!);
   f = await flashFixture([{ id: 'desk-01', board: 'linux' }]);
   const broker = await f.startBroker();
 

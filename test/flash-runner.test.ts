@@ -2,16 +2,17 @@
 // interpreter: files arrive in Storage byte for byte, the bundle boots from
 // the same stub a flash writes, the prelude runs first, steps run in time
 // order at global scope, and a run that does not end is reported, not hung.
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bootStub, firmwareFileName } from '../provisioner/flash/procedure.ts';
 import { bootFromFlash, consoleLines } from './helpers/flash-runner.ts';
 import { ESPRUINO_64 } from './helpers/interpreter.ts';
+import { requires } from './helpers/requires.ts';
 
-const INTERPRETER = ESPRUINO_64 ?? 'espruino-64 (not found)';
+requires('espruino-64');
+const INTERPRETER = ESPRUINO_64!;
 const BUNDLE = 'var booted = [typeof STANDIN, require("Storage").read("cfg.json")]; setInterval(function () {}, 1000);';
 
-describe.skipIf(!existsSync(INTERPRETER))('bootFromFlash', () => {
+describe('bootFromFlash', () => {
   it('boots the bundle through the flash stub, with its files and the prelude before it', async () => {
     const binary = Uint8Array.from({ length: 256 }, (_, i) => 255 - i);
     const out = await bootFromFlash({

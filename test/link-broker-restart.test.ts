@@ -8,6 +8,7 @@ import { decode, encode } from '../protocol/device/codec.ts';
 import { Action, LookupRequest } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
 import { createLink } from '../firmware/src/net/link.ts';
+import { requires } from './helpers/requires.ts';
 import { hostClient, recorder, startBroker, stationConfig, testIo, until, type BrokerKind } from './helpers/link-io.ts';
 
 const ID = 'desk-restart';
@@ -15,6 +16,7 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 describe.each<BrokerKind>(['embedded', 'mosquitto'])('broker killed under the station (%s)', (kind) => {
+  if (kind === 'mosquitto') requires('mosquitto');
   it('delivers the action queued while the broker was down exactly once', async () => {
     const broker = await startBroker(kind, [ID]);
     cleanups.push(() => broker.close());

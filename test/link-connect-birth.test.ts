@@ -8,6 +8,7 @@ import { decode } from '../protocol/device/codec.ts';
 import { Presence } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
 import { createLink, type Link } from '../firmware/src/net/link.ts';
+import { requires } from './helpers/requires.ts';
 import { MemoryStorage, recorder, startBroker, testIo, until, type BrokerKind } from './helpers/link-io.ts';
 
 const ID = 'desk-7';
@@ -15,6 +16,7 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 describe.each<BrokerKind>(['embedded', 'mosquitto'])('station link against %s', (kind) => {
+  if (kind === 'mosquitto') requires('mosquitto');
   async function setup() {
     const broker = await startBroker(kind, [ID]);
     cleanups.push(() => broker.close());

@@ -7,6 +7,7 @@ import { decode } from '../protocol/device/codec.ts';
 import { Presence } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
 import { createLink } from '../firmware/src/net/link.ts';
+import { requires } from './helpers/requires.ts';
 import { hostClient, recorder, startBroker, stationConfig, testIo, until, type BrokerKind } from './helpers/link-io.ts';
 import { startProxy } from './helpers/tcp-proxy.ts';
 
@@ -15,6 +16,7 @@ const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
 describe.each<BrokerKind>(['embedded', 'mosquitto'])('last will on %s', (kind) => {
+  if (kind === 'mosquitto') requires('mosquitto');
   it('is seen by a subscriber when the socket is cut, then a new birth follows', async () => {
     const broker = await startBroker(kind, [ID]);
     cleanups.push(() => broker.close());

@@ -1,9 +1,9 @@
 // The link on the real interpreter (the 2950-variable 32-bit Linux build, when
 // installed): bundled like the firmware, it connects to the production broker,
 // gets the retained snapshot, sends an action from its 'online' callback and
-// reports what the session cost in variables. Skipped where the build is absent.
+// reports what the session cost in variables.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -13,8 +13,10 @@ import { Action, Snapshot } from '../protocol/device/tables.generated.ts';
 import { downTopic, upTopic } from '../protocol/topics.ts';
 import { hostClient, startBroker, stationConfig, until } from './helpers/link-io.ts';
 import { ESPRUINO_2950 } from './helpers/interpreter.ts';
+import { requires } from './helpers/requires.ts';
 
-const ESPRUINO = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
+requires('espruino-2950');
+const ESPRUINO = ESPRUINO_2950!;
 const ID = 'desk-real';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
@@ -47,7 +49,7 @@ while ((c = f.read(256)) !== undefined && c.length) { S.write(".bootcde", c, at,
 f.close();
 `;
 
-it.skipIf(!existsSync(ESPRUINO))('runs a QoS 1 session on the 2950-variable interpreter', async () => {
+it('runs a QoS 1 session on the 2950-variable interpreter', async () => {
   const broker = await startBroker('embedded', [ID]);
   cleanups.push(() => broker.close());
   const host = await hostClient(broker, upTopic(ID, 'action'), 'real');

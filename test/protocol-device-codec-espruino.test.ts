@@ -1,11 +1,10 @@
 // The device codec on the real interpreter: every golden, compat and error
 // vector decoded from an 8-bit string and from a Uint8Array, and every golden
-// value encoded, inside the 32-bit 2950-variable Linux build. Runs where that
-// build is installed (see /opt/espruino/README.txt); elsewhere it is skipped.
-import { existsSync } from 'node:fs';
+// value encoded, inside the 32-bit 2950-variable Linux build.
 import { describe, expect, it } from 'vitest';
 import { compatVectors, errorVectors, goldenVectors, type Vector } from '../protocol/vectors/vectors.ts';
-import { INTERPRETER_2950, runCodecDriver } from './helpers/codec-driver.ts';
+import { runCodecDriver } from './helpers/codec-driver.ts';
+import { requires } from './helpers/requires.ts';
 
 // One interpreter run per group keeps the vectors inside 2950 variables.
 function groups(): [string, Vector[], boolean][] {
@@ -44,7 +43,8 @@ for (let i = 0; i < V.length; i++) {
 print(NAME + ': ' + ok + ' of ' + V.length + ' ok');
 `;
 
-describe.skipIf(!existsSync(INTERPRETER_2950))('device codec on the Espruino interpreter (2950 variables)', () => {
+describe('device codec on the Espruino interpreter (2950 variables)', () => {
+  requires('espruino-2950');
   it.each(groups())('%s vectors', async (name, vectors, withEncode) => {
     const data = vectors.map((v) => ({ t: v.type, n: v.name, h: Buffer.from(v.bytes).toString('hex'), v: v.value, e: v.error }));
     const prelude = `var V = ${JSON.stringify(data)}, NAME = ${JSON.stringify(name)}, ENCODE = ${withEncode};\n`;

@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { ptyForRepl, tcpForPty, type Bridge } from '../hardware/sim/repl/pty.ts';
 import { REPO, espruinoCli, startReplDevice, type ReplFixture } from './helpers/repl-device.ts';
+import { requires } from './helpers/requires.ts';
+
+requires('socat');
 
 let device: ReplFixture;
 const bridges: Bridge[] = [];

@@ -1,9 +1,9 @@
 // The simulator's Graphics draws what the 2v29 interpreter draws. The golden
-// frames below were captured from the interpreter's Linux build; when that
-// build is installed, a longer drawing script runs through both and the
+// frames below were captured from the interpreter's Linux build; a longer
+// drawing script runs through both and the
 // frames must match pixel for pixel.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +12,7 @@ import { loadBoard } from '../hardware/board.ts';
 import { Graphics } from '../hardware/sim/graphics.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { ESPRUINO_64 } from './helpers/interpreter.ts';
-
-const INTERPRETER = ESPRUINO_64 ?? 'espruino-64 (not found)';
+import { requires } from './helpers/requires.ts';
 
 // Font "ABC" from 65: A is 2 columns (111, 010), B 3 columns (101, 111, 000), C 1 column (111); height 3.
 function tinyFont(g: Graphics, heightBits = 3): void {
@@ -124,7 +123,8 @@ b.setFontAlign(-1, -1); b.fillRect(0, 0, 12, 8); b.setColor(0); b.setBgColor(1);
 dump('aligned');
 `;
 
-describe.skipIf(!existsSync(INTERPRETER))('Graphics against the installed interpreter', () => {
+describe('Graphics against the interpreter\'s Linux build', () => {
+  requires('espruino-64');
   let tmp: string;
   let sim: Simulator;
   beforeAll(async () => {
@@ -139,7 +139,7 @@ describe.skipIf(!existsSync(INTERPRETER))('Graphics against the installed interp
 
   it('draws the same frames', () => {
     writeFileSync(join(tmp, 'draw.js'), SCRIPT);
-    const out = execFileSync(INTERPRETER, [join(tmp, 'draw.js')], { cwd: tmp, encoding: 'latin1', timeout: 10_000 }).replace(/\r/g, '');
+    const out = execFileSync(ESPRUINO_64!, [join(tmp, 'draw.js')], { cwd: tmp, encoding: 'latin1', timeout: 10_000 }).replace(/\r/g, '');
     const frames = (text: string) => text.split('\n').filter((l) => /^[#.]{40}$/.test(l) || /^(fan|lines|scale3 centred|aligned)$/.test(l));
     const real = frames(out);
     expect(real.length).toBe(4 * 25);

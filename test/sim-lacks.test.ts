@@ -1,8 +1,8 @@
 // The simulator's context lacks what the interpreter lacks, so firmware that
-// reaches for Map or Array.from fails in tests as it would on the desk. When
-// the interpreter's Linux build is installed, the list itself is re-measured.
+// reaches for Map or Array.from fails in tests as it would on the desk. On
+// the interpreter's Linux build, the list itself is re-measured.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import { loadBoard } from '../hardware/board.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from '../hardware/sim/lacks.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { ESPRUINO_2950 } from './helpers/interpreter.ts';
+import { requires } from './helpers/requires.ts';
 
-const INTERPRETER = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 let tmp: string;
 let bundle: string;
 let sim: Simulator;
@@ -76,13 +76,14 @@ describe('the simulator lacks what Espruino lacks', () => {
   });
 });
 
-describe.skipIf(!existsSync(INTERPRETER))('the list matches the installed interpreter', () => {
+describe('the list matches the interpreter', () => {
+  requires('espruino-2950');
   it('every listed item is missing there, and the kept ones are present', () => {
     const checks = probes().map(([name, expr]) => `try { ${expr}; present.push(${JSON.stringify(name)}); } catch (e) {}`);
     const script = `var present = [];\n${checks.join('\n')}\nprint("PRESENT " + JSON.stringify(present));\nprint("KEPT " + [typeof Object.assign, typeof 'a'.padStart, typeof Promise.all, typeof [].map].join());\n`;
     const file = join(tmp, 'probe.js');
     writeFileSync(file, script);
-    const out = execFileSync(INTERPRETER, [file], { cwd: tmp, encoding: 'latin1', timeout: 10_000 });
+    const out = execFileSync(ESPRUINO_2950!, [file], { cwd: tmp, encoding: 'latin1', timeout: 10_000 });
     expect(out).toContain('PRESENT []');
     expect(out).toContain('KEPT function,function,function,function');
   });

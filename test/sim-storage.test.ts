@@ -3,7 +3,7 @@
 // rounding), persistent in a file across restarts, and the bundle itself must
 // fit, as on the device.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,8 +11,8 @@ import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { BOOT_FILE, Simulator } from '../hardware/sim/simulator.ts';
 import { ESPRUINO_2950 } from './helpers/interpreter.ts';
+import { requires } from './helpers/requires.ts';
 
-const INTERPRETER = ESPRUINO_2950 ?? 'espruino-2950 (not found)';
 let tmp: string;
 let bundle: string;
 const sims: Simulator[] = [];
@@ -94,11 +94,12 @@ S.write("two", "shorter"); S.erase("one");
 var b = S.getStats();
 print("DELTA " + JSON.stringify([b.fileBytes - a.fileBytes, b.fileCount - a.fileCount, S.read("part").length, S.list().filter(function (n) { return n[0] != "."; }).sort().join()]));`;
 
-describe.skipIf(!existsSync(INTERPRETER))('Storage accounting against the installed interpreter', () => {
+describe('Storage accounting against the interpreter', () => {
+  requires('espruino-2950');
   it('moves the statistics by the same amounts', () => {
     const dir = mkdtempSync(join(tmp, 'real-'));
     writeFileSync(join(dir, 'storage.js'), SCRIPT);
-    const real = execFileSync(INTERPRETER, [join(dir, 'storage.js')], { cwd: dir, encoding: 'latin1', timeout: 10_000 });
+    const real = execFileSync(ESPRUINO_2950!, [join(dir, 'storage.js')], { cwd: dir, encoding: 'latin1', timeout: 10_000 });
     const line = real.split('\n').find((l) => l.startsWith('DELTA '));
     const sim = new Simulator({ board: 'linux', bundle: join(tmp, 'pixljs-w5100.js') }).boot();
     sims.push(sim);
