@@ -5,8 +5,9 @@
 //   hardware/docs/screens (test/screens-docs-png.test.ts keeps those current,
 //   test/up-screenshots-current.test.ts keeps these in step with them);
 // - dashboard.png: the web dashboard of `deskphone up --demo` in headless
-//   Chromium, with the desks put into a spread of phases (not deterministic:
-//   clocks and countdowns move).
+//   Chromium, with the desks put into a spread of phases. Clocks and
+//   countdowns move (the module screens, the "Zeit" column): the test renders
+//   it again with those masked and compares the rest pixel for pixel.
 // Run: node bin/run-ts.js scripts/screenshots.ts
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,8 +55,26 @@ export function moduleStrips(outDir: string): string[] {
   return files;
 }
 
-/** `up --demo` with its 8 desks put into every phase, photographed in Chromium. */
-export async function dashboardScreenshot(file: string): Promise<void> {
+/** The colour masked regions get in a screenshot taken with `maskClocks`. */
+export const MASK_RGB = [255, 0, 255] as const;
+/** Where each desk of the picture is when it is taken. */
+const PICTURE_PHASES: Record<string, string> = {
+  'wv-01': 'RINGING',
+  'wv-02': 'TALKING',
+  'wv-03': 'AVAILABLE',
+  'wv-04': 'PAUSED',
+  'km-01': 'WRAP_UP',
+  'km-02': 'TALKING',
+  'km-03': 'WRAP_UP',
+  'km-04': 'AVAILABLE',
+};
+
+/**
+ * `up --demo` with its 8 desks put into every phase, photographed in Chromium.
+ * With maskClocks, what moves with the clock (module screens, times) is
+ * painted MASK_RGB.
+ */
+export async function dashboardScreenshot(file: string, options: { maskClocks?: boolean } = {}): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), 'deskphone-shot-'));
   const quiet = { out: () => {}, err: () => {}, tty: false };
   const up = await startUp(parseUpArgs(['--demo', '--http', '127.0.0.1:0', '--listen', '127.0.0.1:0', '--no-demo-calls', '--no-demo-agents', '--wrap-up', '300']), {
@@ -86,9 +105,10 @@ export async function dashboardScreenshot(file: string): Promise<void> {
     await sleep(2500);
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(up.dashboardUrl);
-    await page.waitForSelector('[data-testid="card-km-01"][data-phase="WRAP_UP"]');
+    for (const [id, phase] of Object.entries(PICTURE_PHASES)) await page.waitForSelector(`[data-testid="card-${id}"][data-phase="${phase}"]`);
     await sleep(1000);
-    await page.screenshot({ path: file, fullPage: true });
+    const mask = options.maskClocks ? { mask: [page.locator('canvas.screen'), page.locator('dd.time')], maskColor: `rgb(${MASK_RGB.join(',')})` } : {};
+    await page.screenshot({ path: file, fullPage: true, ...mask });
   } finally {
     await browser.close();
     await up.close();
