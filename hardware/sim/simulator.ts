@@ -5,7 +5,7 @@
 //
 // What is approximate, on purpose: process.memory() is an estimate (see
 // estimateUsage); only the real interpreter gives real variable counts
-// (/opt/espruino, bench/firmware-size.ts). Built-in font glyphs are
+// (test/helpers/interpreter.ts, bench/firmware-size.ts). Built-in font glyphs are
 // placeholders (graphics.ts). Storage.writeJSON writes standard JSON where the
 // interpreter writes its shorter dialect ({x:1}).
 import { existsSync, readFileSync } from 'node:fs';
