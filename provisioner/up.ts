@@ -24,6 +24,7 @@ import { writePrivateFile } from './registry/private-file.ts';
 import { serviceFromArgs, type ServiceArgs } from './service/cli-options.ts';
 import type { StationService } from './service/service.ts';
 import { CallSimulator } from './service/sources/simulator.ts';
+import { serviceDeskView } from './service/sources/desk-view.ts';
 import type { EventSource } from './service/sources/source.ts';
 import { ensureFirmware } from './up/firmware.ts';
 
@@ -151,7 +152,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const sink = (raw: unknown) => service.ingest(raw);
     for (const source of args.sources ?? []) {
-      await source.start(sink);
+      await source.start(sink, serviceDeskView(service));
       stops.push(() => source.stop());
     }
 

@@ -2,18 +2,22 @@ import { createReadStream, existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
 import type { Context } from '../context.ts';
-import { listStations, readSecret, serviceOptions } from '../service/cli-options.ts';
+import { brokerCredentials, listStations, outputLogger, readSecret, serviceOptions } from '../service/cli-options.ts';
+import { StationWatch } from '../service/monitor.ts';
+import type { AmiSource } from '../service/sources/ami/source.ts';
+import { watchDeskView } from '../service/sources/desk-view.ts';
 import type { StationInfo } from '../service/service.ts';
 import type { EventSink } from '../service/sources/source.ts';
 import { webhookSink, WebhookSinkError } from '../service/sources/webhook-sink.ts';
 import { runService } from '../service/run.ts';
 import { describeLineProblem, JsonLinesSource } from '../service/sources/json-lines.ts';
 import { CallSimulator } from '../service/sources/simulator.ts';
+import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
 import { defineCommand } from './command.ts';
 import { eventWebhook, type ServiceCommandArgs } from './service.ts';
 
-interface EventsArgs extends ServiceCommandArgs {
-  source: 'simulate' | 'file' | 'stdin' | 'http';
+interface EventsArgs extends ServiceCommandArgs, AmiArgs {
+  source: 'simulate' | 'file' | 'stdin' | 'http' | 'ami';
   path?: string;
   callsPerMinute: number;
   speed: number;
@@ -29,23 +33,78 @@ interface EventsArgs extends ServiceCommandArgs {
  * Runs `body` with where events go: a running host's webhook with --to, or
  * else a station service started here for the duration.
  */
+/** The webhook sink of --to, with its faults turned into a UserError naming the options. */
+function toSink(args: EventsArgs): EventSink {
+  if (!args.toTokenFile) throw new UserError('--to needs the webhook\'s bearer token', 'give --to-token-file <file> (the token on its first line)');
+  return webhookSink(args.to!, readSecret(args.toTokenFile, 'event webhook token'));
+}
+
+function webhookFault(err: unknown): never {
+  if (!(err instanceof WebhookSinkError)) throw err;
+  throw new UserError(err.message, 'check --to and --to-token-file, and that the host runs with --events-port');
+}
+
 async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSink, stations: () => StationInfo[]) => Promise<T>): Promise<T> {
   if (!args.to) return runService(args, ctx, [], (service) => body((raw) => service.ingest(raw), () => service.stations()));
-  if (!args.toTokenFile) throw new UserError('--to needs the webhook\'s bearer token', 'give --to-token-file <file> (the token on its first line)');
+  const sink = toSink(args);
   try {
-    return await body(webhookSink(args.to, readSecret(args.toTokenFile, 'event webhook token')), () => listStations(args, ctx));
+    return await body(sink, () => listStations(args, ctx));
   } catch (err) {
-    if (!(err instanceof WebhookSinkError)) throw err;
-    throw new UserError(err.message, 'check --to and --to-token-file, and that the host runs with --events-port');
+    webhookFault(err);
   }
+}
+
+/**
+ * `events ami`: Asterisk's events into a station service run here, or into a
+ * running host's webhook (--to); then the desks' phases come from the
+ * retained snapshots on that host's broker (service account svc-admin).
+ */
+async function runAmi(args: EventsArgs, ctx: Context): Promise<void> {
+  const source = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+  if (!source) throw new UserError('"events ami" needs --ami host:port', 'e.g. deskphone events ami --ami 10.0.0.5:5038 --ami-user deskphone --ami-secret-file ami.secret --map members.csv');
+  const until = async () => {
+    ctx.output.out(`taking call events from Asterisk at ${args.ami}; Ctrl-C stops`);
+    await ctx.stopSignal;
+  };
+  if (!args.to) await runService(args, ctx, [source], until);
+  else {
+    const sink = toSink(args);
+    const credentials = await brokerCredentials(args, ctx, 'svc-admin');
+    const watch = new StationWatch(args.broker, { ...credentials, clientId: `${credentials.username}-ami-${process.pid}` });
+    try {
+      await watch.start();
+    } catch (err) {
+      throw new UserError(`cannot follow the desks on the broker at ${args.broker}: ${(err as Error).message}`, 'with --to, give the host\'s broker with --broker (and --user/--password-file of an admin account)');
+    }
+    try {
+      await watch.settle();
+      await source.start(sink, watchDeskView(watch));
+      try {
+        await until();
+      } finally {
+        await source.stop();
+      }
+    } catch (err) {
+      webhookFault(err);
+    } finally {
+      await watch.stop();
+    }
+  }
+  ctx.output.out(amiSummary(source));
+}
+
+function amiSummary(source: AmiSource): string {
+  const s = source.stats;
+  const failedPauses = source.pauses.sent.filter((a) => !a.ok).length;
+  return `AMI: ${s.events} events, ${s.applied} call events applied, ${s.rejected} rejected, ${s.unmapped} for unmapped members, ${s.malformed} malformed lines, ${s.logins} logins; QueuePause ${source.pauses.sent.length} sent, ${failedPauses} failed`;
 }
 
 export default defineCommand<EventsArgs>({
   command: 'events <source> [path]',
-  describe: 'Feed call events to the station service (run here, or a running host with --to): simulate | file <path> | stdin | http (docs/events.md)',
+  describe: 'Feed call events to the station service (run here, or a running host with --to): simulate | file <path> | stdin | http | ami (docs/events.md)',
   builder: (y: Argv) =>
-    serviceOptions(y)
-      .positional('source', { choices: ['simulate', 'file', 'stdin', 'http'], describe: 'Where call events come from' })
+    amiOptions(serviceOptions(y))
+      .positional('source', { choices: ['simulate', 'file', 'stdin', 'http', 'ami'], describe: 'Where call events come from' })
       .positional('path', { type: 'string', describe: 'JSON-lines file (for "file")' })
       .option('calls-per-minute', { type: 'number', default: 30, describe: 'simulate: call arrivals per simulated minute' })
       .option('speed', { type: 'number', default: 1, describe: 'simulate: simulated seconds per real second' })
@@ -57,6 +116,8 @@ export default defineCommand<EventsArgs>({
       .option('to', { type: 'string', describe: 'Send the events to a running host\'s webhook (e.g. http://127.0.0.1:8090/events) instead of running a service here' })
       .option('to-token-file', { type: 'string', describe: 'With --to: file with that webhook\'s bearer token' }),
   handler: async (args, ctx) => {
+    if (args.source === 'ami') return runAmi(args, ctx);
+    if (args.ami) throw new UserError(`--ami belongs to "events ami", not "events ${args.source}"`, 'drop --ami, or run "deskphone events ami"');
     if (args.source === 'http') {
       if (args.to) throw new UserError('"events http" runs its own webhook; --to is for the other sources', 'drop --to, or point your telephony at the running host directly');
       const webhook = eventWebhook(args.port, args.eventsHost, args.tokenFile)!;

@@ -1,8 +1,9 @@
 import type { Argv } from 'yargs';
 import { UserError } from '../errors.ts';
-import { readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
+import { outputLogger, readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
 import { runService } from '../service/run.ts';
 import { HttpSource } from '../service/sources/http.ts';
+import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
 import { defineCommand } from './command.ts';
 
 export interface ServiceCommandArgs extends ServiceArgs {
@@ -18,18 +19,19 @@ export function eventWebhook(port: number | undefined, host: string, tokenFile: 
   return new HttpSource({ token: readSecret(tokenFile, 'event webhook token'), host, port });
 }
 
-export default defineCommand<ServiceCommandArgs>({
+export default defineCommand<ServiceCommandArgs & AmiArgs>({
   command: 'service',
   describe: 'Run the station service against a broker until Ctrl-C (call states, wrap-up clock, lookups, actions)',
   builder: (y: Argv) =>
-    serviceOptions(y)
+    amiOptions(serviceOptions(y))
       .option('events-port', { type: 'number', describe: 'Also accept call events on POST /events at this port (0: any free port)' })
       .option('events-host', { type: 'string', default: '127.0.0.1', describe: 'Address the event webhook listens on' })
       .option('events-token-file', { type: 'string', describe: 'File with the bearer token the event webhook requires' }),
   handler: async (args, ctx) => {
     const webhook = eventWebhook(args.eventsPort, args.eventsHost, args.eventsTokenFile);
-    await runService(args, ctx, webhook ? [webhook] : [], async () => {
-      ctx.output.out(`station service running on ${args.broker}` + (webhook ? `; call events: POST ${webhook.url}` : '') + '; Ctrl-C stops it');
+    const ami = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+    await runService(args, ctx, [webhook, ami].filter((s) => s !== null), async () => {
+      ctx.output.out(`station service running on ${args.broker}` + (webhook ? `; call events: POST ${webhook.url}` : '') + (ami ? `; Asterisk: ${args.ami}` : '') + '; Ctrl-C stops it');
       await ctx.stopSignal;
     });
   },

@@ -1,14 +1,15 @@
 import yargs, { type Argv } from 'yargs';
 import { BROKER_DEFAULTS } from '../broker/index.ts';
-import { serviceOptions } from '../service/cli-options.ts';
+import { outputLogger, serviceOptions } from '../service/cli-options.ts';
 import { DEFAULT_DEMO_STATIONS } from '../demo/site.ts';
 import { DEMO_WRAP_UP_S, startUp, type UpArgs, type UpHandle } from '../up.ts';
+import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
 import { defineCommand } from './command.ts';
 import { eventWebhook } from './service.ts';
 
 export const DEFAULT_HTTP = '127.0.0.1:8080';
 
-interface UpCommandArgs extends Omit<UpArgs, 'wrapUp' | 'sources'> {
+interface UpCommandArgs extends Omit<UpArgs, 'wrapUp' | 'sources'>, AmiArgs {
   wrapUp?: number;
   eventsPort?: number;
   eventsHost: string;
@@ -18,7 +19,7 @@ interface UpCommandArgs extends Omit<UpArgs, 'wrapUp' | 'sources'> {
 
 /** The up options on top of the station service's (whose --broker/--user/--password-file make no sense here). */
 export function upOptions(y: Argv): Argv {
-  return serviceOptions(y)
+  return amiOptions(serviceOptions(y))
     .hide('broker')
     .hide('user')
     .hide('password-file')
@@ -47,7 +48,7 @@ export function parseUpArgs(argv: string[]): UpArgs {
   return upArgsFrom(upOptions(yargs(argv)).strict().parseSync() as unknown as UpCommandArgs);
 }
 
-function describeUp(up: UpHandle, args: UpArgs): string {
+function describeUp(up: UpHandle, args: UpArgs, ami: string | undefined): string {
   const lines = [
     `deskphone up: ${up.registry.listStations().length} station(s)${args.demo ? `, demo with ${up.desks.size} virtual desk(s)` : ''}; Ctrl-C stops`,
     `  dashboard  ${up.dashboardUrl}`,
@@ -55,6 +56,7 @@ function describeUp(up: UpHandle, args: UpArgs): string {
   ];
   if (up.wsUrl) lines.push(`  mqtt/ws    ${up.wsUrl}`);
   for (const source of args.sources ?? []) if ('url' in source) lines.push(`  events     POST ${(source as { url: string }).url}`);
+  if (ami) lines.push(`  asterisk   ${ami}`);
   lines.push(`  data       ${up.dataDir}`);
   return lines.join('\n');
 }
@@ -68,12 +70,14 @@ export default defineCommand<UpCommandArgs>({
       .example('$0 up --listen 0.0.0.0:1883 --http 0.0.0.0:8080', 'production host for the desks on the LAN'),
   handler: async (args, ctx) => {
     const upArgs = upArgsFrom(args);
+    const ami = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+    if (ami) upArgs.sources!.push(ami);
     const up = await startUp(upArgs, ctx);
     try {
       ctx.output.out(
         args.json
           ? JSON.stringify({ dashboard: up.dashboardUrl, mqtt: up.brokerUrl, ws: up.wsUrl, data: up.dataDir, stations: up.registry.listStations().length, virtual: [...up.desks.keys()] })
-          : describeUp(up, upArgs),
+          : describeUp(up, upArgs, args.ami),
       );
       await ctx.stopSignal;
     } finally {

@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { serviceFromArgs, type ServiceArgs } from './cli-options.ts';
 import type { StationService } from './service.ts';
+import { serviceDeskView } from './sources/desk-view.ts';
 import type { EventSource } from './sources/source.ts';
 
 function hostVersion(): string {
@@ -30,7 +31,7 @@ export async function runService<T>(
     const started: EventSource[] = [];
     try {
       for (const source of sources) {
-        await source.start((raw) => service.ingest(raw));
+        await source.start((raw) => service.ingest(raw), serviceDeskView(service));
         started.push(source);
       }
       return await until(service);

@@ -1,6 +1,7 @@
 import { EventValidationError, type FieldError } from '../calls.ts';
 import { PhaseConflictError } from '../machine.ts';
 import { UnknownStationError, type IngestResult } from '../service.ts';
+import type { DeskView } from './desk-view.ts';
 
 /**
  * Where call events enter the station service. A source hands each event, as
@@ -13,8 +14,12 @@ export type EventSink = (raw: unknown) => IngestResult | Promise<IngestResult>;
 
 export interface EventSource {
   readonly name: string;
-  /** Begins delivering events; resolves once the source runs (or, for finite ones, when done). */
-  start(sink: EventSink): Promise<void>;
+  /**
+   * Begins delivering events; resolves once the source runs (or, for finite
+   * ones, when done). `desks` shows the desks' phases to a source that keeps
+   * the telephony in step with them (Asterisk: wrap-up pauses the member).
+   */
+  start(sink: EventSink, desks?: DeskView): Promise<void>;
   stop(): Promise<void>;
 }
 
