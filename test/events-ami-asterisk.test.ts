@@ -28,6 +28,14 @@ describe('events ami: a hotline day on a scripted Asterisk, through the station 
     await connector.source.settled();
   };
   const at = (station: string, phase: number, reason: number, what: string) => desk(rig.service, station, (s) => s.phase === phase && s.reason === reason, what);
+  /** A queue call offered to and answered at one member, once its desk shows it talking. */
+  const talking = async (linkedid: string, menu: string, iface: string, station: string) => {
+    const call = ami.newCall(linkedid, menu);
+    ami.agentEvent('AgentCalled', call, iface);
+    ami.agentEvent('AgentConnect', call, iface);
+    await at(station, Phase.TALKING, Reason.CALL_ANSWERED, 'talking');
+    return call;
+  };
 
   it('signs in the members Asterisk has, and one who logs in later; ignores the unmapped one', async () => {
     await at('wv-01', Phase.AVAILABLE, Reason.SIGNED_IN, 'signed in from QueueStatus');
@@ -104,10 +112,7 @@ describe('events ami: a hotline day on a scripted Asterisk, through the station 
   });
 
   it('follows a blind transfer to another member: the first desk wraps up, the second rings, talks, and wraps up', async () => {
-    const call = ami.newCall('1764230700.4', '4');
-    ami.agentEvent('AgentCalled', call, 'PJSIP/1001');
-    ami.agentEvent('AgentConnect', call, 'PJSIP/1001');
-    await at('wv-01', Phase.TALKING, Reason.CALL_ANSWERED, 'talking');
+    const call = await talking('1764230700.4', '4', 'PJSIP/1001', 'wv-01');
     ami.blindTransfer(call, 'PJSIP/1001', '1002');
     ami.agentEvent('AgentComplete', call, 'PJSIP/1001', [['Reason', 'transfer']]);
     await at('wv-01', Phase.WRAP_UP, Reason.TRANSFERRED, 'wrap-up after handing the call on');
@@ -155,10 +160,7 @@ describe('events ami: a hotline day on a scripted Asterisk, through the station 
   });
 
   it('after an Asterisk restart mid-call: logs in again, ends the lost call and pauses the member for its wrap-up', async () => {
-    const call = ami.newCall('1764230900.6', '2');
-    ami.agentEvent('AgentCalled', call, 'PJSIP/1002');
-    ami.agentEvent('AgentConnect', call, 'PJSIP/1002');
-    await at('wv-02', Phase.TALKING, Reason.CALL_ANSWERED, 'talking');
+    const call = await talking('1764230900.6', '2', 'PJSIP/1002', 'wv-02');
     const logins = ami.logins;
     await ami.restart();
     await at('wv-02', Phase.WRAP_UP, Reason.CALLER_HUNG_UP, 'the lost call ended');
@@ -169,10 +171,7 @@ describe('events ami: a hotline day on a scripted Asterisk, through the station 
   });
 
   it('after a dropped TCP link: keeps a call that goes on, and catches up on a member who left meanwhile', async () => {
-    const call = ami.newCall('1764231000.8', '6');
-    ami.agentEvent('AgentCalled', call, 'PJSIP/1001');
-    ami.agentEvent('AgentConnect', call, 'PJSIP/1001');
-    await at('wv-01', Phase.TALKING, Reason.CALL_ANSWERED, 'talking');
+    const call = await talking('1764231000.8', '6', 'PJSIP/1001', 'wv-01');
     const logins = ami.logins;
     ami.dropLinks();
     ami.removeMember('Local/1003@agents/n', false);

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
+import { loadMemberMap } from '../provisioner/service/sources/ami/member-map.ts';
 import { ScriptedAmi } from './ami-server.ts';
 import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
 
@@ -43,6 +44,13 @@ describe('deskphone events ami: options, secret file, member map', () => {
     });
     return { code, out, err };
   };
+
+  it('takes the member map of docs/telephony-asterisk.md as it stands', () => {
+    const doc = readFileSync(new URL('../docs/telephony-asterisk.md', import.meta.url), 'utf8');
+    const map = loadMemberMap(file('doc-map.csv', /## 4\. The member map[\s\S]*?```\n([\s\S]*?)```/.exec(doc)![1]));
+    expect(map.station('PJSIP/1003')).toBe('km-01');
+    expect(map.extensionTarget('2005')).toEqual({ desk: 'laboratory' });
+  });
 
   it('names what is wrong with the map and the login, never printing the secret', async () => {
     const good = file('members.csv', 'member,station,extension\nPJSIP/1001,wv-01,1001\n');
