@@ -10,6 +10,7 @@ import {
   Phase,
   type Messages,
 } from '../../protocol/host-codec.ts';
+import { IVR_CORR } from '../../protocol/correlation.ts';
 import { ALL_UP, downTopic, HOST_PRESENCE, parseStationTopic, UP, type UpKind } from '../../protocol/topics.ts';
 import type { Db } from '../db.ts';
 import { accountProblem, DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
@@ -232,7 +233,7 @@ class Service extends EventEmitter implements StationService {
         return [next, step(target, offer, timing)];
       });
       this.logger.info({ station: event.station, type: event.type, phase: PHASE_NAMES[changes[0].phase] }, 'event applied');
-      for (const s of changes) if (s.phase === Phase.RINGING && s.call?.ivrAccount) void this.lookup(s.id, 'ivr:' + s.call.callId, s.call.ivrAccount, AccountSource.IVR, s.call.callId);
+      for (const s of changes) if (s.phase === Phase.RINGING && s.call?.ivrAccount) void this.lookup(s.id, IVR_CORR + s.call.callId, s.call.ivrAccount, AccountSource.IVR, s.call.callId);
       const s = changes[0];
       return { station: s.id, phase: PHASE_NAMES[s.phase], reason: s.reason, seq: s.seq };
     } catch (err) {

@@ -6,6 +6,7 @@
 // a live object costs interpreter variables, and names of 4 characters or
 // fewer pack into one block (EspruinoDocs info/Performance.md).
 
+import { IVR_CORR } from '../../../protocol/correlation.ts';
 import type { ActionAck, Command, LookupResult, Snapshot } from '../../../protocol/device/tables.generated.ts';
 
 export const enum Phase {
@@ -34,6 +35,9 @@ export const IDENTIFY_MS = 5000;
 
 /** How long a lookup may take before the screen says "no answer". */
 export const LOOKUP_TIMEOUT_MS = 5000;
+
+/** A snapshot at most this old (host clock) arrived live, so the host's result for the call's IVR number is still to come. */
+const FRESH_MS = 2000;
 
 /** A lookup in flight or answered: corr id, account, sent-at (local ms), 0 waiting / 1 answered / 2 timed out, result. */
 export interface Lookup {
@@ -166,6 +170,8 @@ function onSnap(s: State, v: Snapshot, now: number): void {
   // A restarted host counts seq from 1 again, which its newer clock gives away.
   if (s.sn && v.seq <= s.seq && v.hostTimeMs <= s.hst) return;
   if (s.seq > 0 && v.seq > s.seq + 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  // Published just now by the host's clock as the last snapshot set it, not retained or queued from before.
+  const fresh = s.sn && now + s.off - v.hostTimeMs < FRESH_MS;
   s.seq = v.seq;
   s.hst = v.hostTimeMs;
   s.off = v.hostTimeMs - now;
@@ -175,6 +181,7 @@ function onSnap(s: State, v: Snapshot, now: number): void {
   const callId = c ? c.callId : '';
   if (callId === s.cid) return;
   // Another call (or none): everything about the customer goes.
+  const l = s.lk;
   s.cid = callId;
   s.acc = '';
   s.cur = 0;
@@ -183,7 +190,12 @@ function onSnap(s: State, v: Snapshot, now: number): void {
   if (c && c.ivrAccount) {
     s.acc = c.ivrAccount;
     s.cur = s.acc.length;
-    requestLookup(s, Src.IVR, now);
+    // The host looks the IVR's number up as it offers the call and sends the result under this id, perhaps ahead of
+    // this snapshot (see 'res'). A desk that was away when the call was offered (booted, offline) missed it and asks.
+    const corr = IVR_CORR + callId;
+    if (l && l.c === corr) s.lk = l;
+    else if (fresh && v.phase === Phase.RINGING) s.lk = { c: corr, a: s.acc, t: now, st: 0, r: null };
+    else requestLookup(s, Src.IVR, now);
   }
 }
 
@@ -247,6 +259,10 @@ export function step(s: State, e: Event): State {
     if (l && r.corr === l.c) {
       l.r = r;
       l.st = 1;
+    } else if (!s.cid && r.corr.indexOf(IVR_CORR) === 0) {
+      // The broker forwards this QoS 0 result at once but a QoS 1 snapshot only once stored, so the host's result for an
+      // IVR number can overtake the snapshot bringing the call: between calls it waits here, taken only by its own call.
+      s.lk = { c: r.corr, a: r.account, t: e.n, st: 1, r: r };
     }
   } else if (t === 'ack') {
     const k: ActionAck = e.v;
