@@ -62,6 +62,8 @@ export interface UpHandle {
   service: StationService;
   registry: Registry;
   desks: Map<string, VirtualDesk>;
+  /** Hardware stations' mirrors by id. */
+  mirrors: Map<string, HardwareMirror>;
   calls: CallSimulator | null;
   close(): Promise<void>;
 }
@@ -170,7 +172,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       screens.set(id, m);
     };
     for (const station of registry.listStations()) mirror(station.id);
-    // Stations added or removed while up runs (`deskphone station add` in another shell) get or lose their mirror.
+    // Stations added or removed while up runs (`deskphone station add` in another shell) get or lose their mirror, and their snapshot.
     const stopMirroring = registry.onChange((change) => {
       if (change.kind === 'added') mirror(change.id);
       if (change.kind === 'removed') {
@@ -178,6 +180,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
         mirrors.delete(change.id);
         screens.delete(change.id);
       }
+      if (change.kind === 'added' || change.kind === 'removed') service.stationsChanged();
     });
     stops.push(() => {
       stopMirroring();
@@ -228,6 +231,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       service,
       registry,
       desks,
+      mirrors,
       calls,
       close,
     };

@@ -68,9 +68,9 @@ export class FakeDevice {
     return device;
   }
 
-  /** Publishes like the firmware: presence retained, everything else not. */
-  async publish(kind: UpKind, value: object): Promise<void> {
-    await this.client.publishAsync(upTopic(this.station, kind), Buffer.from(encodeMessage(UP_TYPES[kind], value)), { qos: 1, retain: kind === 'presence' });
+  /** Publishes like the firmware: presence retained, everything else not; `as` another station on this same connection. */
+  async publish(kind: UpKind, value: object, as = this.station): Promise<void> {
+    await this.client.publishAsync(upTopic(as, kind), Buffer.from(encodeMessage(UP_TYPES[kind], value)), { qos: 1, retain: kind === 'presence' });
   }
 
   /** The next message of `kind` (after the ones already taken) that satisfies `fits`. */

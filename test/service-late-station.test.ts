@@ -26,4 +26,26 @@ describe('a desk registered while the host runs', () => {
       tmp.remove();
     }
   });
+
+  it('gets its first snapshot, signed out, as soon as the registry has it', async () => {
+    const tmp = tempDir();
+    const broker = await startBroker();
+    const db = openDb(tmp.dir);
+    const registered = [{ id: 'wv-01', areas: [] }];
+    const service = createStationService({ mqttUrl: broker.url, db, stations: () => registered, clock: new ManualClock(Date.UTC(2026, 10, 27, 13, 0)) });
+    await service.start();
+    const watcher = await FakeDevice.connect(broker.url, 'wv-03', ['snap']);
+    try {
+      registered.push({ id: 'wv-03', areas: [] });
+      service.stationsChanged();
+      // Retained: the dashboard's mirror and the desk's first connect find it without the desk ever having been online.
+      expect(await watcher.until('snap')).toMatchObject({ station: 'wv-03', phase: Phase.SIGNED_OUT, seq: 1 });
+    } finally {
+      await watcher.close();
+      await service.stop();
+      db.close();
+      await broker.close();
+      tmp.remove();
+    }
+  });
 });

@@ -4,7 +4,8 @@ import { downTopic } from '../protocol/topics.ts';
 import { openDb } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService, UnknownStationError } from '../provisioner/service/service.ts';
-import { startBroker, tempDir } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir } from './service-harness.ts';
+import { Phase } from '../protocol/host-codec.ts';
 
 describe('a station removed from the registry while the host was down', () => {
   it('is refused after the restart and its retained snapshot is cleared', async () => {
@@ -47,6 +48,53 @@ describe('a station removed from the registry while the host was down', () => {
       }
     } finally {
       await watcher.endAsync();
+      await broker.close();
+      tmp.remove();
+    }
+  });
+
+});
+
+describe('a station removed from the registry while the host runs', () => {
+  it('loses its retained snapshot and its wrap-up clock, and its last packets are dropped without a warning', async () => {
+    const tmp = tempDir();
+    const broker = await startBroker();
+    const clock = new ManualClock(Date.UTC(2026, 10, 27, 15, 0));
+    let registered = [{ id: 'wv-01', areas: [] }, { id: 'wv-02', areas: [] }];
+    const warnings: string[] = [];
+    const db = openDb(tmp.dir);
+    const service = createStationService({
+      mqttUrl: broker.url, db, stations: () => registered, clock, wrapUpSeconds: 60,
+      logger: { info() {}, error() {}, warn: (_obj, msg) => warnings.push(msg) },
+    });
+    await service.start();
+    const desk = await FakeDevice.connect(broker.url, 'wv-02', ['snap']);
+    try {
+      service.ingest({ type: 'sign_in', station: 'wv-02', agent: 'x' });
+      service.ingest({ type: 'offered', station: 'wv-02', callId: 'c1', menu: 1 });
+      service.ingest({ type: 'answered', station: 'wv-02', callId: 'c1' });
+      service.ingest({ type: 'hangup', station: 'wv-02', callId: 'c1', by: 'caller' });
+      await desk.until('snap', (m) => m.phase === Phase.WRAP_UP, 'wrap-up');
+
+      registered = [{ id: 'wv-01', areas: [] }];
+      service.stationsChanged();
+      // A zero-length retained publish deletes the retained snapshot (MQTT-3.3.1-10); FakeDevice decodes it as an empty Snapshot.
+      await desk.until('snap', (m) => !m.station, 'the retained snapshot cleared');
+      expect(service.state('wv-02')).toBeUndefined();
+      clock.advance(120_000);
+      await desk.publish('sync', { haveSeq: 5 });
+      await desk.publish('presence', { online: false, session: 1 });
+      // The same connection then asks for wv-01's snapshot: once that is out, wv-02's packets were handled.
+      const answered = new Promise<void>((resolve) => service.on('snapshot', (snap) => snap.station === 'wv-01' && resolve()));
+      await desk.publish('sync', { haveSeq: 0 }, 'wv-01');
+      await answered;
+      // Nothing came back for the removed desk: neither its wrap-up expiring nor an answer to its resync.
+      expect(desk.received.filter((r) => r.kind === 'snap').map((r) => r.msg.phase ?? 0).slice(-2)).toEqual([Phase.WRAP_UP, 0]);
+      expect(warnings).toEqual([]);
+    } finally {
+      await desk.close();
+      await service.stop();
+      db.close();
       await broker.close();
       tmp.remove();
     }

@@ -65,13 +65,25 @@ describe('up without --demo', () => {
     expect(press.status).toBe(404);
     await desk.endAsync();
 
-    // A station added from another shell while up runs gets its card and mirror.
+    // A station added from another shell while up runs gets its card and mirror,
+    // showing what the host knows: signed out, never online (not the mirror's own link).
     const registry = openRegistry(home);
     await registry.addStation({ id: 'hw-08', areas: ['WV'], board: 'linux' });
     registry.close();
     await until(async () => {
       const cards = (await (await fetch(api('/api/stations'))).json()) as StationCard[];
-      return cards.find((x) => x.id === 'hw-08')?.frame;
+      const c = cards.find((x) => x.id === 'hw-08');
+      return c?.phase === 'SIGNED_OUT' && !c.online && c.frame;
     }, 'a mirrored frame for the new station');
+    const mirror = up.mirrors.get('hw-08')!;
+    await until(() => mirror.sim.network.state().bytesIn > 0, "the mirror's link to its stub connected");
+    const offline = 'Abgemeldet [OFFLINE]/Station hw-08/Niemand angemeldet';
+    await until(() => mirror.sim.screen().join('/') === offline, 'the signed-out, offline screen');
+    // The mirror's own link drops and connects again: still nothing the host does not know.
+    const before = mirror.sim.network.state().bytesIn;
+    mirror.sim.network.down();
+    mirror.sim.network.up();
+    await until(() => mirror.sim.network.state().bytesIn > before, "the mirror's link to its stub back");
+    await until(() => mirror.sim.screen().join('/') === offline, 'the signed-out, offline screen again');
   });
 });

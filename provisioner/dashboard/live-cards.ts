@@ -19,7 +19,9 @@ export interface Screen {
   poll(): boolean;
   frame(): Frame | undefined;
   /** A hardware mirror redraws from the snapshot; a virtual desk gets it over MQTT itself. */
-  snapshot?(snap: DecodedSnapshot, online: boolean): void;
+  snapshot?(snap: DecodedSnapshot): void;
+  /** A hardware mirror shows the desk's link as its presence tells the host; a virtual desk has its own. */
+  presence?(station: Station): void;
   /** Present on virtual desks only: the key reaches the module's firmware. */
   press?(key: string): void;
 }
@@ -103,16 +105,14 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
     const known = snapshots.get(parsed.station);
     if (known && snap.seq <= known.seq && snap.hostTimeMs <= known.hostTimeMs) return;
     snapshots.set(parsed.station, snap);
-    screens.get(parsed.station)?.snapshot?.(snap, registry.getStation(parsed.station)?.online ?? false);
+    screens.get(parsed.station)?.snapshot?.(snap);
     changed(parsed.station);
   });
   await client.subscribeAsync(ALL_SNAPSHOTS, { qos: 1 });
 
   const stopWatching = registry.onChange((change) => {
-    if (change.kind === 'presence') {
-      const snap = snapshots.get(change.id);
-      if (snap) screens.get(change.id)?.snapshot?.(snap, registry.getStation(change.id)?.online ?? false);
-    }
+    const station = change.kind === 'presence' ? registry.getStation(change.id) : undefined;
+    if (station) screens.get(change.id)?.presence?.(station);
     changed(change.id);
   });
   const poller = setInterval(() => {

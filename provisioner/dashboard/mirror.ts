@@ -72,9 +72,16 @@ export async function startMirrorLinkStub(): Promise<MirrorLinkStub> {
   };
 }
 
+/** The firmware's link event for a desk's link as the host knows it from its presence. */
+function linkOf(station: Station): { k: string; d: string } {
+  return station.online ? { k: 'online', d: station.address } : { k: 'broker', d: '' };
+}
+
 export class HardwareMirror implements Screen {
-  private readonly sim: Simulator;
+  readonly sim: Simulator;
   private readonly frames: FrameWatch;
+  /** The desk's link as the host knows it; the mirror's own link to the stub never shows. */
+  private link: { k: string; d: string };
 
   constructor(station: Station, stubPort: number) {
     const boards = knownBoards();
@@ -90,22 +97,41 @@ export class HardwareMirror implements Screen {
       startTime: Date.now(),
     }).boot();
     this.frames = new FrameWatch(this.sim);
+    this.link = linkOf(station);
   }
 
-  snapshot(snap: DecodedSnapshot, online: boolean): void {
-    try {
-      const post = this.sim.eval('DP.post') as (event: object) => void;
-      // Same process, same clock: the snapshot's own host time may be a retained one from long ago.
-      post({ t: 'snap', n: 0, v: { ...snap, hostTimeMs: Date.now() } });
-      // The real desk's link state, which the stub cannot know.
-      post({ t: 'link', n: 0, k: online ? 'online' : 'broker', d: '' });
-    } catch (err) {
-      this.sim.errors.push({ message: `mirror: ${(err as Error).message}` });
-    }
+  snapshot(snap: DecodedSnapshot): void {
+    // Same process, same clock: the snapshot's own host time may be a retained one from long ago.
+    this.post({ t: 'snap', n: 0, v: { ...snap, hostTimeMs: Date.now() } });
+    this.showLink();
+  }
+
+  presence(station: Station): void {
+    this.link = linkOf(station);
+    this.showLink();
   }
 
   poll(): boolean {
+    this.showLink();
     return this.frames.poll();
+  }
+
+  /**
+   * Puts the desk's link as the host knows it over the firmware's own: the
+   * link to the stub connects by itself (the screen would say "connected"
+   * with the simulator's address for a desk never seen) and may drop.
+   */
+  private showLink(): void {
+    const shown = this.sim.state() as { ls: string; ld: string } | undefined;
+    if (shown?.ls !== this.link.k || shown.ld !== this.link.d) this.post({ t: 'link', n: 0, ...this.link });
+  }
+
+  private post(event: object): void {
+    try {
+      (this.sim.eval('DP.post') as (event: object) => void)(event);
+    } catch (err) {
+      this.sim.errors.push({ message: `mirror: ${(err as Error).message}` });
+    }
   }
 
   frame(): Frame | undefined {

@@ -89,6 +89,12 @@ export interface StationService {
   state(id: string): StationState | undefined;
   /** The registered stations, as the service last read them. */
   stations(): StationInfo[];
+  /**
+   * The registry changed while the service runs (`deskphone station add` or
+   * `remove` in another shell): a new station gets its first snapshot at once,
+   * signed out, and a removed one is forgotten, each as at the next start.
+   */
+  stationsChanged(): void;
   on(event: 'snapshot', fn: (snapshot: Snapshot) => void): void;
   on(event: 'lookup', fn: (outcome: LookupOutcome) => void): void;
   on(event: 'ack', fn: (ack: { station: string; key: string; status: number; ref: string }) => void): void;
@@ -217,6 +223,14 @@ class Service extends EventEmitter implements StationService {
     return [...this.areasOf].map(([id, areas]) => ({ id, areas }));
   }
 
+  stationsChanged(): void {
+    if (!this.started) return;
+    this.refreshStations();
+    const added = [...this.areasOf.keys()].filter((id) => !this.states.has(id));
+    if (added.length > 0) this.apply(() => added.map((id) => this.stationState(id)));
+    for (const id of [...this.states.keys()]) if (!this.areasOf.has(id)) this.forget(id);
+  }
+
   ingest(raw: unknown): IngestResult {
     if (!this.started) throw new ServiceNotStartedError('the station service is not running');
     const event = parseEvent(raw);
@@ -332,10 +346,17 @@ class Service extends EventEmitter implements StationService {
         return s;
       }),
     );
-    for (const id of unregistered) {
-      this.client?.publish(downTopic(id, 'snap'), Buffer.alloc(0), { qos: 1, retain: true });
-      this.logger.info({ station: id }, 'station no longer registered: retained snapshot cleared');
-    }
+    for (const id of unregistered) this.forget(id);
+  }
+
+  /** A station gone from the registry: its rows stay (a re-added desk continues its sequence), its timer and retained snapshot go. */
+  private forget(id: string): void {
+    const timer = this.timers.get(id);
+    if (timer) this.clock.clearTimeout(timer);
+    this.timers.delete(id);
+    this.states.delete(id);
+    this.client?.publish(downTopic(id, 'snap'), Buffer.alloc(0), { qos: 1, retain: true });
+    this.logger.info({ station: id }, 'station no longer registered: retained snapshot cleared');
   }
 
   private publishSnapshot(s: StationState): void {
@@ -365,7 +386,8 @@ class Service extends EventEmitter implements StationService {
       return;
     }
     if (!this.isStation(parsed.station)) {
-      this.logger.warn({ station: parsed.station, topic }, 'message from an unregistered station dropped');
+      // The broker lets only registered stations in, so this is a desk just removed: its last packets, or its last will.
+      this.logger.info({ station: parsed.station, topic }, 'message from a removed station dropped');
       return;
     }
     if (parsed.kind === 'lookup') {
