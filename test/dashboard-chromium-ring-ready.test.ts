@@ -67,4 +67,21 @@ describe('dashboard in Chromium', () => {
     expect(service.state(ID)?.phase).toBe(Phase.AVAILABLE);
     expect(desk.sim.errors).toEqual([]);
   });
+
+  it('says in which language a module draws when the page is in another, and labels the keypad keys as its screen does', async () => {
+    const en = await browser.newPage();
+    try {
+      const url = new URL(fx.up.dashboardUrl);
+      url.searchParams.set('lang', 'en');
+      await en.goto(url.href);
+      const display = await en.waitForSelector(`[data-testid="card-${ID}"] [data-testid="display-lang"]:has-text("German")`, { timeout: 10_000 });
+      expect(await display.textContent()).toBe('German');
+      // The module's hint reads "#=Suchen *=Korrektur": the card's keys are # and *.
+      expect(await en.textContent(`[data-testid="key-${ID}-ok"]`)).toBe('#');
+      expect(await en.textContent(`[data-testid="key-${ID}-back"]`)).toBe('*');
+      expect(await en.getAttribute(`[data-testid="key-${ID}-ok"]`, 'title')).toBe('Look up');
+    } finally {
+      await en.close();
+    }
+  });
 });

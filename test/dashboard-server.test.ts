@@ -5,7 +5,7 @@ import type { CardSource, StationCard } from '../provisioner/dashboard/card.ts';
 function card(id: string, virtual: boolean): StationCard {
   return {
     id, name: id, areas: ['WV'], board: 'linux', phase: 'AVAILABLE', menu: 0, area: '', wrapUpDeadlineMs: 0,
-    phaseSinceMs: 0, hostTimeMs: 0, reason: '', seq: 1, online: true, firmware: '0.1.0', virtual,
+    phaseSinceMs: 0, hostTimeMs: 0, reason: '', seq: 1, online: true, firmware: '0.1.0', virtual, lang: 'de', keypad: true,
   };
 }
 

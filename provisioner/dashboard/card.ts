@@ -24,6 +24,10 @@ export interface StationCard {
   firmware: string;
   /** True for desk modules simulated by this host (their keys can be clicked). */
   virtual: boolean;
+  /** Language the display image is drawn in ("de"/"en"; a hardware mirror draws German), '' without one. */
+  lang: string;
+  /** The module has a digit keypad: its screen's hints name # (look up) and * (correct). */
+  keypad: boolean;
   /** The module's display: 1 bit per pixel, rows top to bottom, MSB first, base64. */
   frame?: { w: number; h: number; bits: string };
 }

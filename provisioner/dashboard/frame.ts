@@ -39,3 +39,8 @@ export class FrameWatch {
     return this.packed;
   }
 }
+
+/** Whether the simulated module has a digit keypad (as the firmware decides: any input but the 4 buttons). */
+export function hasKeypad(sim: Simulator): boolean {
+  return sim.board.input.kind !== 'buttons';
+}

@@ -15,6 +15,10 @@ const FRAME_POLL_MS = 200;
 
 /** A station's display as seen by the dashboard (virtual desk or hardware mirror). */
 export interface Screen {
+  /** Language the firmware draws in (the module's config); the page's language does not change it. */
+  readonly lang: string;
+  /** The module has a digit keypad, so its hints name # and * (not the 4 buttons' OK). */
+  readonly keypad: boolean;
   /** Looks at the display; true if it changed. */
   poll(): boolean;
   frame(): Frame | undefined;
@@ -79,6 +83,8 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
       online: station.online,
       firmware: station.firmware,
       virtual: Boolean(screen?.press),
+      lang: screen?.lang ?? '',
+      keypad: screen?.keypad ?? false,
       frame: screen?.frame(),
     };
   };

@@ -9,7 +9,7 @@ import { loadBoard } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import { knownBoards } from '../registry/boards.ts';
 import type { Station } from '../registry.ts';
-import { FrameWatch, type Frame } from './frame.ts';
+import { FrameWatch, hasKeypad, type Frame } from './frame.ts';
 import type { DecodedSnapshot, Screen } from './live-cards.ts';
 
 /** MQTT 3.1.1 packet types the stub answers (spec 2.2.1). */
@@ -83,6 +83,9 @@ export class HardwareMirror implements Screen {
   /** The desk's link as the host knows it; the mirror's own link to the stub never shows. */
   private link: { k: string; d: string };
 
+  /** The host does not learn a desk's language (its flashed config), so the mirror draws the firmware's default. */
+  readonly lang = 'de';
+
   constructor(station: Station, stubPort: number) {
     const boards = knownBoards();
     const board = [station.reportedBoard, station.board].find((b) => b && boards.includes(b)) ?? 'linux';
@@ -90,7 +93,7 @@ export class HardwareMirror implements Screen {
       board,
       storage: {},
       config: {
-        v: 1, id: station.id, board, host: '127.0.0.1', port: stubPort, pass: 'mirror', lang: 'de', digits: 12,
+        v: 1, id: station.id, board, host: '127.0.0.1', port: stubPort, pass: 'mirror', lang: this.lang, digits: 12,
         ...(loadBoard(board).network.kind === 'wifi' ? { net: { ssid: 'mirror', psk: 'mirror' } } : {}),
       },
       clock: 'real',
@@ -98,6 +101,10 @@ export class HardwareMirror implements Screen {
     }).boot();
     this.frames = new FrameWatch(this.sim);
     this.link = linkOf(station);
+  }
+
+  get keypad(): boolean {
+    return hasKeypad(this.sim);
   }
 
   snapshot(snap: DecodedSnapshot): void {

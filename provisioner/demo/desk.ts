@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import { DIST_DIR } from '../../firmware/build.ts';
-import { FrameWatch, type Frame } from '../dashboard/frame.ts';
+import { FrameWatch, hasKeypad, type Frame } from '../dashboard/frame.ts';
 import type { Screen } from '../dashboard/live-cards.ts';
 import { DEMO_DIR, type DemoStation } from './site.ts';
 
@@ -50,6 +50,14 @@ export class VirtualDesk implements Screen {
 
   get id(): string {
     return this.station.id;
+  }
+
+  get lang(): string {
+    return this.station.config.lang;
+  }
+
+  get keypad(): boolean {
+    return hasKeypad(this.sim);
   }
 
   boot(): this {

@@ -8,19 +8,25 @@ const TEXT = {
   de: {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
     topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
+    display: 'Anzeige', languages: { de: 'Deutsch', en: 'Englisch' },
     phases: { SIGNED_OUT: 'Abgemeldet', AVAILABLE: 'Bereit', RINGING: 'Klingelt', TALKING: 'Gespräch', WRAP_UP: 'Nachbearbeitung', PAUSED: 'Pause', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Entstörung', 'Abrechnung/Vertrag', 'Zähler/Zählerstand', 'Hausanschluss', 'Trinkwasser/Labor', 'Zentrale'],
     keys: { ok: 'OK', back: '⌫', ready: 'Bereit', ticket: 'Ticket', letter: 'Brief', fwd: 'Weiterl.' },
+    keypadKeys: { ok: 'Suchen', back: 'Korrektur' },
   },
   en: {
     title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
     topic: 'Topic', time: 'Time', left: (t) => `${t} left`, firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
+    display: 'Module language', languages: { de: 'German', en: 'English' },
     phases: { SIGNED_OUT: 'Signed out', AVAILABLE: 'Available', RINGING: 'Ringing', TALKING: 'Talking', WRAP_UP: 'Wrap-up', PAUSED: 'Paused', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Fault service', 'Billing/contract', 'Meter/reading', 'House connection', 'Drinking water/lab', 'Switchboard'],
     keys: { ok: 'OK', back: '⌫', ready: 'Ready', ticket: 'Ticket', letter: 'Letter', fwd: 'Forward' },
+    keypadKeys: { ok: 'Look up', back: 'Correct' },
   },
 }[LANG];
 const KEY_ROWS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'back', 'ok', 'ticket', 'letter', 'fwd', 'ready'];
+/** On a keypad module `ok` and `back` are the # and * keys its screen names ("#=Suchen *=Korrektur"). */
+const KEYPAD_LABELS = { ok: '#', back: '*' };
 const CALL_PHASES = ['RINGING', 'TALKING', 'WRAP_UP'];
 
 const cards = new Map();
@@ -66,6 +72,7 @@ function render(card) {
   el.querySelector('.phase').textContent = TEXT.phases[card.phase] || card.phase;
   el.querySelector('.topic').textContent = card.menu ? `${card.menu} ${TEXT.topics[card.menu] || ''} (${card.area})` : '–';
   el.querySelector('.firmware').textContent = card.firmware || '–';
+  el.querySelector('.display').textContent = TEXT.languages[card.lang] || '–';
   if (card.frame) drawFrame(el.querySelector('canvas'), card.frame);
   renderTime(el, card);
 }
@@ -82,7 +89,9 @@ function createCard(card) {
     for (const key of KEY_ROWS) {
       const button = document.createElement('button');
       button.type = 'button';
-      button.textContent = TEXT.keys[key] || key;
+      const keypad = card.keypad && KEYPAD_LABELS[key];
+      button.textContent = keypad || TEXT.keys[key] || key;
+      if (keypad) button.title = TEXT.keypadKeys[key];
       button.dataset.key = key;
       button.setAttribute('data-testid', `key-${card.id}-${key}`);
       if (key.length > 1) button.className = 'wide';
