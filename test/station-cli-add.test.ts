@@ -63,16 +63,23 @@ describe('station add', () => {
 });
 
 describe('station list, rotate-secret, remove, export', () => {
-  it('lists stations with state, firmware and last seen', async () => {
+  it('lists stations with state (online since, or last seen), firmware and board', async () => {
     const registry = openRegistry(home);
     registry.setPresence('desk-01', { online: true, session: 3, lastSeen: Date.UTC(2026, 10, 27, 9, 30), firmware: '1.4.2', board: 'pixljs-w5100' });
     registry.close();
     const list = await run('station', 'list');
-    expect(list.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+AREAS\s+STATE\s+FIRMWARE\s+LAST SEEN \(UTC\)\s+BOARD$/);
-    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online\s+1\.4\.2\s+2026-11-27 09:30\s+pixljs-w5100/);
-    expect(list.out).toMatch(/desk-02\s+WV,KM\s+offline\s+-\s+-\s+esp32-st7789/);
+    expect(list.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+AREAS\s+STATE \(UTC\)\s+FIRMWARE\s+BOARD$/);
+    // Online now: the last presence change is when it connected.
+    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online since 2026-11-27 09:30\s+1\.4\.2\s+pixljs-w5100/);
+    expect(list.out).toMatch(/desk-02\s+WV,KM\s+offline, never seen\s+-\s+esp32-st7789/);
+    expect((await run('station', 'show', 'desk-01')).out).toMatch(/^state \(UTC\)\s+online since 2026-11-27 09:30$/m);
+
     const json = JSON.parse((await run('station', 'list', '--json')).out);
     expect(json.map((s: { id: string; online: boolean }) => [s.id, s.online])).toEqual([['desk-01', true], ['desk-02', false]]);
+    const gone = openRegistry(home);
+    gone.setPresence('desk-01', { online: false, session: 3, lastSeen: Date.UTC(2026, 10, 27, 17, 5) });
+    gone.close();
+    expect((await run('station', 'list')).out).toMatch(/desk-01\s+Desk 1\s+WV\s+offline, last seen 2026-11-27 17:05\s+1\.4\.2/);
   });
 
   it('rotates a secret: the new one works, the old one not', async () => {

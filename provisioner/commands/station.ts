@@ -82,8 +82,8 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
     const stations = registry.listStations();
     if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
     if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
-    const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), s.online ? 'online' : 'offline', s.firmware || '-', formatTime(s.lastSeen), s.board || '-']);
-    ctx.output.out(table(['ID', 'NAME', 'AREAS', 'STATE', 'FIRMWARE', 'LAST SEEN (UTC)', 'BOARD'], rows));
+    const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', s.board || '-']);
+    ctx.output.out(table(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
   },
 
   show(args, ctx, registry) {
@@ -94,12 +94,11 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
       ['name', station.name || '-'],
       ['areas', station.areas.join(',') || '-'],
       ['board', station.board || '-'],
-      ['state', station.online ? 'online' : 'offline'],
+      ['state (UTC)', presenceText(station)],
       ['firmware', station.firmware || '-'],
       ['reported board', station.reportedBoard || '-'],
       ['address', station.address || '-'],
       ['session', String(station.session)],
-      ['last seen (UTC)', formatTime(station.lastSeen)],
       ['added (UTC)', formatTime(station.createdAt)],
     ];
     ctx.output.out(fields.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n'));
@@ -198,6 +197,12 @@ function reportSecret(ctx: Context, args: StationArgs, issued: IssuedSecret, hea
 
 function formatTime(ms: number): string {
   return ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '-';
+}
+
+/** The last presence change says since when a desk is online, or when it was last seen. */
+function presenceText(station: Station): string {
+  if (station.online) return `online since ${formatTime(station.lastSeen)}`;
+  return station.lastSeen ? `offline, last seen ${formatTime(station.lastSeen)}` : 'offline, never seen';
 }
 
 function table(header: string[], rows: string[][]): string {
