@@ -44,6 +44,15 @@ describe('dashboard HTTP API', () => {
     expect((await post('hw-01', '{"key":"ready"}')).status).toBe(404);
     expect((await post('wv-01', '{"key":"rm -rf"}')).status).toBe(400);
     expect((await post('wv-01', 'not json')).status).toBe(400);
+    // A number where a key name belongs: the answer says what is wrong, not that 5 is unknown.
+    const number = await post('wv-01', '{"key":5}');
+    expect(number.status).toBe(400);
+    expect(((await number.json()) as { error: string }).error).toMatch(/^"key" must be a string, like \{"key":"5"\}/);
+    // The press URL exists: another method is a 405 naming the one it takes.
+    const get = await fetch(`${base}/api/stations/wv-01/press`);
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await fetch(`${base}/api/stations`, { method: 'DELETE' })).status).toBe(405);
+    expect((await fetch(`${base}/api/nothing`)).status).toBe(404);
     expect(src.pressed).toEqual(['wv-01:ready']);
   });
 

@@ -19,7 +19,7 @@ describe('deskphone accounts import: the whole file or nothing', () => {
     }
   };
 
-  it('names row and column of every bad cell and writes nothing; a clean file goes in whole', async () => {
+  it('names line (as station import does) and column of every bad cell and writes nothing; a clean file goes in whole', async () => {
     const good = join(tmp.dir, 'good.csv');
     writeFileSync(good, 'account,name,street,place,open_items,open_cents\r\n400000000001,"Wolf, Eva",Am Wasserwerk 3,12345 Berlin,0,0\r\n400000000002,Kim,,,1,995\r\n');
     expect(await run('accounts', 'import', good)).toMatchObject({ code: 0, out: '2 accounts imported from ' + good + '\n' });
@@ -39,16 +39,19 @@ describe('deskphone accounts import: the whole file or nothing', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('has 5 problem(s); nothing was imported');
     for (const line of [
-      'row 3, column account: must be digits only',
-      'row 4, column name: is empty',
-      'row 4, column open_items: must be a whole number >= 0',
-      'row 4, column open_cents: must be a whole number of cents',
-      'row 5, column account: repeats row 2',
+      'line 3, column account: must be digits only',
+      'line 4, column name: is empty',
+      'line 4, column open_items: must be a whole number >= 0',
+      'line 4, column open_cents: must be a whole number of cents',
+      'line 5, column account: repeats line 2',
     ]) expect(result.err).toContain(line);
     expect(count()).toBe(2);
 
     const header = join(tmp.dir, 'header.csv');
     writeFileSync(header, 'konto,name\n1,2\n');
-    expect((await run('accounts', 'import', header)).err).toContain('row 1, column account: header lacks column "account"');
+    expect((await run('accounts', 'import', header)).err).toContain('line 1, column account: header lacks column "account"');
+    const unclosed = join(tmp.dir, 'unclosed.csv');
+    writeFileSync(unclosed, 'account,name,street,place,open_items,open_cents\n\n400000000003,"Neu,Weg 1,Berlin,0,0\n');
+    expect((await run('accounts', 'import', unclosed)).err).toContain('line 3, column -: a quoted field is not closed');
   });
 });

@@ -2,11 +2,15 @@
 import { afterAll, expect, it } from 'vitest';
 import { readFileSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { hostname } from 'node:os';
+import { promisify } from 'node:util';
 import { openRegistry } from '../provisioner/registry.ts';
 import { parseCsv } from '../provisioner/registry/csv.ts';
 import { tempHome } from './broker-fixtures.ts';
 import { cliIn } from './station-cli-fixtures.ts';
 
+const execFileAsync = promisify(execFile);
 const home = tempHome('dp-station-import-');
 const run = cliIn(home);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -59,4 +63,13 @@ it('imports 1,000 stations with secrets in one go', async () => {
   const again = await run('station', 'import', write('again.csv', (await run('station', 'export')).out.trim().split('\n').slice(1)));
   expect(again.err).toContain('line 2: station "desk-0001" already exists');
   expect(again.err).toContain('... and 990 more');
+});
+
+it('says in --help which columns the CSV has, and where the default broker address comes from', async () => {
+  // yargs prints help to the process's stdout, so the real CLI runs.
+  const help = async (...argv: string[]) => (await execFileAsync(process.execPath, ['bin/deskphone.js', ...argv, '--help'])).stdout.replace(/\s+/g, ' ');
+  expect(await help('station', 'import')).toContain('import reads CSV whose first line names the columns id,name,areas,board: id required');
+  for (const command of ['station', 'flash']) {
+    expect(await help(command), command).toContain(`[default: this machine's host name and port 1883, here "${hostname()}:1883"]`);
+  }
 });

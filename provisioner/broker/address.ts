@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { UserError } from '../errors.ts';
 
 export interface ListenAddress {
@@ -18,3 +19,13 @@ export function parseListen(text: string, option: string): ListenAddress {
 export function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
+
+/**
+ * The --broker-address the desks are given unless told otherwise: this
+ * machine's host name and the MQTT port. The help says where it comes from,
+ * since "vm:1883" alone does not.
+ */
+export const DEVICE_BROKER_ADDRESS = {
+  default: `${hostname()}:1883`,
+  defaultDescription: `this machine's host name and port 1883, here "${hostname()}:1883"`,
+};

@@ -42,9 +42,9 @@ export default defineCommand<AccountsArgs>({
       else ctx.output.out(`${imported} accounts imported from ${args.file}${args.replace ? ' (directory replaced)' : ''}`);
     } catch (err) {
       if (!(err instanceof AccountImportError)) throw err;
-      const lines = err.problems.slice(0, SHOWN).map((p) => `  row ${p.row}, column ${p.column}: ${p.problem}`);
+      const lines = err.problems.slice(0, SHOWN).map((p) => `  line ${p.line}, column ${p.column}: ${p.problem}`);
       if (err.problems.length > SHOWN) lines.push(`  … and ${err.problems.length - SHOWN} more`);
-      throw new UserError(`${args.file} has ${err.problems.length} problem(s); nothing was imported:\n${lines.join('\n')}`, 'correct the rows named and import the file again');
+      throw new UserError(`${args.file} has ${err.problems.length} problem(s); nothing was imported:\n${lines.join('\n')}`, 'correct the lines named and import the file again');
     } finally {
       db.close();
     }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { boardNames } from '../../hardware/board.ts';
-import { parseListen } from '../broker/address.ts';
+import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import { dataDir, type Output } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { listSerialPorts } from '../flash/link.ts';
@@ -39,7 +38,7 @@ export const flashCommand = defineCommand<FlashArgs>({
       .option('station', { type: 'string', describe: 'Station id for the one --port (default: the next station never flashed)' })
       .option('map', { type: 'string', describe: 'File of "port,station" lines (or JSON {port: station}) for several devices' })
       .option('board', { type: 'string', choices: boardNames(), describe: 'Board profile (default: the station\'s registered board)' })
-      .option('broker-address', { type: 'string', default: `${hostname()}:1883`, describe: 'Broker host:port the devices connect to' })
+      .option('broker-address', { type: 'string', ...DEVICE_BROKER_ADDRESS, describe: 'Broker host:port the devices connect to; they must resolve the name, else give an IP address' })
       .option('broker-url', { type: 'string', describe: 'Broker URL this host watches for births (default mqtt://127.0.0.1:<port of --broker-address>)' })
       .option('wifi-ssid', { type: 'string', describe: 'WiFi network for WiFi boards; passphrase from DESKPHONE_WIFI_PSK or --secrets-file' })
       .option('secrets-file', { type: 'string', describe: 'File with WIFI_SSID=… and WIFI_PSK=… lines (keep it mode 0600)' })

@@ -1,15 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
-import { parseListen } from '../broker/address.ts';
+import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import { dataDir, type Context } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
 import { formatCsv } from '../registry/csv.ts';
 import { PrivateFile } from '../registry/private-file.ts';
-import { stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
+import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
 import { writeOutFile } from '../service/export.ts';
 import { defineCommand } from './command.ts';
 
@@ -43,12 +42,16 @@ export default defineCommand<StationArgs>({
       .option('areas', { type: 'string', default: DEFAULT_AREAS, describe: 'add: areas the desk serves, e.g. WV,KM' })
       .option('board', { type: 'string', describe: 'add: board profile (hardware/boards/*.json)' })
       .option('config-out', { type: 'string', describe: 'add, rotate-secret: write the device config (with the secret, mode 0600) here instead of printing the secret' })
-      .option('broker-address', { type: 'string', default: `${hostname()}:1883`, describe: 'add, rotate-secret: broker host:port the device connects to (in --config-out)' })
+      .option('broker-address', { type: 'string', ...DEVICE_BROKER_ADDRESS, describe: 'add, rotate-secret: broker host:port the device connects to (in --config-out); it must resolve the name, else give an IP address' })
       .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'add, rotate-secret: device UI language (in --config-out)' })
       .option('out', { type: 'string', describe: 'export: write the CSV here instead of stdout' })
       .option('secrets-out', { type: 'string', describe: 'import: write id,secret of the new stations here (mode 0600)' })
       .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5100 --config-out desk-07.json', '')
-      .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '') as Argv,
+      .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '')
+      .epilog(
+        `import reads CSV whose first line names the columns ${STATION_CSV_COLUMNS.join(',')}: id required; areas like "WV,KM" ` +
+          '(in quotes, as it holds a comma; empty: both); board a profile from hardware/boards. All rows or none. export writes the same columns.',
+      ) as Argv,
   handler: async (args, ctx) => {
     const registry = openRegistry(dataDir(ctx.env));
     try {

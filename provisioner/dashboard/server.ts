@@ -15,6 +15,7 @@ const CONTENT_TYPES: Record<string, string> = {
   js: 'text/javascript; charset=utf-8',
   css: 'text/css; charset=utf-8',
 };
+const PRESS_PATH = /^\/api\/stations\/([^/]+)\/press$/;
 /** Keys a visitor may press on a virtual module (the firmware's DP.press names). */
 export const DASHBOARD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'ok', 'back', 'ready', 'ticket', 'letter', 'fwd'];
 /** A card changes every second during a countdown; coalescing keeps 200 stations cheap for the browser (ten messages a second at most). */
@@ -110,7 +111,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: Dashboard
     req.on('close', () => streams.delete(res));
     return;
   }
-  const press = /^\/api\/stations\/([^/]+)\/press$/.exec(url.pathname);
+  const press = PRESS_PATH.exec(url.pathname);
   if (req.method === 'POST' && press) {
     const body = await readBody(req, 1024);
     let key: unknown;
@@ -120,7 +121,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: Dashboard
       sendJson(res, 400, { error: 'body must be JSON like {"key":"ready"}' });
       return;
     }
-    if (typeof key !== 'string' || !DASHBOARD_KEYS.includes(key)) {
+    if (typeof key !== 'string') {
+      sendJson(res, 400, { error: `"key" must be a string, like {"key":"5"} or {"key":"ready"}; got ${JSON.stringify(key) ?? 'none'}`, keys: DASHBOARD_KEYS });
+      return;
+    }
+    if (!DASHBOARD_KEYS.includes(key)) {
       sendJson(res, 400, { error: `unknown key ${JSON.stringify(key)}`, keys: DASHBOARD_KEYS });
       return;
     }
@@ -132,7 +137,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: Dashboard
     sendJson(res, 200, { ok: true });
     return;
   }
+  const allowed = methodFor(url.pathname);
+  if (allowed) {
+    res.setHeader('allow', allowed);
+    sendJson(res, 405, { error: `${req.method} ${url.pathname} is not allowed; use ${allowed}` });
+    return;
+  }
   sendJson(res, 404, { error: `no such page: ${req.method} ${url.pathname}` });
+}
+
+/** The method a known path takes, so another method there is a 405 rather than a 404. */
+function methodFor(pathname: string): string | null {
+  if (STATIC_FILES[pathname] || pathname === '/api/stations' || pathname === '/api/events') return 'GET';
+  return PRESS_PATH.test(pathname) ? 'POST' : null;
 }
 
 function requestToken(req: IncomingMessage, url: URL): string {

@@ -8,7 +8,14 @@ export interface CsvRecord {
   fields: string[];
 }
 
-export class CsvSyntaxError extends Error {}
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
 
 export function parseCsv(text: string): CsvRecord[] {
   const records: CsvRecord[] = [];
@@ -34,7 +41,7 @@ export function parseCsv(text: string): CsvRecord[] {
       continue;
     }
     if (c === '"') {
-      if (field.length > 0) throw new CsvSyntaxError(`line ${line}: a quote inside an unquoted field`);
+      if (field.length > 0) throw new CsvSyntaxError(line, 'a quote inside an unquoted field');
       quoted = true;
       fieldStarted = true;
     } else if (c === ',') {
@@ -57,7 +64,7 @@ export function parseCsv(text: string): CsvRecord[] {
       fieldStarted = true;
     }
   }
-  if (quoted) throw new CsvSyntaxError(`line ${recordLine}: a quoted field is not closed`);
+  if (quoted) throw new CsvSyntaxError(recordLine, 'a quoted field is not closed');
   if (fieldStarted || field.length > 0 || fields.length > 0) {
     fields.push(field);
     records.push({ line: recordLine, fields });
