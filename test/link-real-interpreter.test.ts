@@ -76,8 +76,8 @@ it('runs a QoS 1 session on the 2950-variable interpreter', async () => {
   cleanups.push(() => { if (child.exitCode === null) child.kill('SIGKILL'); });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
-  // The REPL prompt and terminal escapes may precede the line.
-  const found = await until(() => /RESULT (\{.*\})/.exec(out), 'the driver to report', 20000).catch((err) => {
+  // The REPL prompt and terminal escapes may precede the line; it may arrive in pieces, so wait for its end.
+  const found = await until(() => /RESULT (\{.*\})\r?\n/.exec(out), 'the driver to report', 20000).catch((err) => {
     throw new Error(err.message + '; the interpreter printed: ' + out.slice(-600));
   });
   const result = JSON.parse(found![1]);
