@@ -5,6 +5,8 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     constructor(db: ClassicLevel<string, unknown>);
     cleanSubscriptions(client: { id: string }): Promise<unknown>;
     createRetainedStreamCombi(patterns: string[]): import('node:stream').Readable;
+    createRetainedStream(pattern: string): import('node:stream').Readable;
+    storeRetained(packet: { topic: string; payload: Buffer | string; qos: number }): Promise<void>;
     destroy(): Promise<void>;
   }
 }

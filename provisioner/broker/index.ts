@@ -21,6 +21,7 @@ import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type Regis
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';
 import { formatHost, parseListen, type ListenAddress } from './address.ts';
 import { guardConnection } from './packet-guard.ts';
+import { indexRetained } from './retained-index.ts';
 import { dropQueuedMessages } from './session-store.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -161,12 +162,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const cleanups = new Map<string, Promise<void>>();
 
   const persistence = new AsyncLevelPersistence(store);
-  // aedes pipes this stream without an error listener, so a SUBSCRIBE still
-  // reading retained messages when the store closes (broker shutdown) would
-  // throw LEVEL_ITERATOR_NOT_OPEN out of the process.
-  const readRetained = persistence.createRetainedStreamCombi.bind(persistence);
-  persistence.createRetainedStreamCombi = (patterns) =>
-    readRetained(patterns).on('error', (err: Error) => log.warn({ err: err.message }, 'reading retained messages failed'));
+  // Also means a SUBSCRIBE during shutdown never reads the closing store.
+  await indexRetained(persistence);
   const aedes = await Aedes.createBroker({
     persistence,
     connectTimeout: 10_000,
