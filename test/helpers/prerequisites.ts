@@ -63,7 +63,7 @@ function interpreterFails(interpreter: string, expression: string, expected: str
 /** The Debian packages that bring each (for an interpreter: what it needs to run once it is there). */
 const DEBIAN: Record<Prerequisite, string[]> = {
   'espruino-2950': ['libc6-i386', 'lib32stdc++6', 'qemu-user-static'],
-  'espruino-64': [],
+  'espruino-64': ['libstdc++6'],
   mosquitto: ['mosquitto'],
   'mosquitto-clients': ['mosquitto-clients'],
   socat: ['socat'],
