@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AckStatus, ActionKind } from '../protocol/host-codec.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { useServiceRig } from './service-harness.ts';
+import { intoWrapUp, useServiceRig } from './service-harness.ts';
 
 describe('a ticket sent three times (device retries)', () => {
   const rig = useServiceRig({
@@ -12,6 +12,7 @@ describe('a ticket sent three times (device retries)', () => {
   });
 
   it('stores one ticket and acknowledges each copy with the same reference', async () => {
+    intoWrapUp(rig.service, 'km-01', 'c1');
     const ticket = { key: 'b7-41', kind: ActionKind.TICKET, callId: 'c1', account: '400123456789', createdMs: Date.UTC(2026, 10, 27, 9, 29) };
     for (let i = 0; i < 3; i++) await rig.device.publish('action', ticket);
     const acks = [];
@@ -35,6 +36,8 @@ describe('a ticket sent three times (device retries)', () => {
   });
 
   it('takes a key the desk used before for another call as a new action (counter restarted), and its retries as duplicates', async () => {
+    rig.service.ingest({ type: 'ready', station: 'km-01' });
+    intoWrapUp(rig.service, 'km-01', 'c2');
     const reused = { key: 'b7-41', kind: ActionKind.TICKET, callId: 'c2', account: '400123456789' };
     await rig.device.publish('action', reused);
     await rig.device.publish('action', reused);

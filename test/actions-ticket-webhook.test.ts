@@ -6,7 +6,7 @@ import { openDb } from '../provisioner/db.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { FakeDevice, intoWrapUp, startBroker, tempDir, type TestBroker } from './service-harness.ts';
 
 describe('ticket webhook: a failed delivery survives a host restart', () => {
   const tmp = tempDir();
@@ -50,8 +50,9 @@ describe('ticket webhook: a failed delivery survives a host restart', () => {
     const firstDb = openDb(tmp.dir);
     const first = createStationService({ mqttUrl: broker.url, db: firstDb, stations, clock: new ManualClock(t0), ticketWebhook: webhook() });
     await first.start();
+    intoWrapUp(first, 'wv-09', 'c5');
     const failed = nextRequest();
-    await device.publish('action', { key: 'k1', kind: ActionKind.TICKET, callId: 'c5', account: '123' });
+    await device.publish('action', { key: 'k1', kind: ActionKind.TICKET, callId: 'c5', account: '400000000123' });
     expect(await device.until('ack', (m) => m.key === 'k1')).toMatchObject({ status: AckStatus.ACCEPTED, ref: 'T-2026-000001' });
     await failed;
     await first.stop();
@@ -65,7 +66,7 @@ describe('ticket webhook: a failed delivery survives a host restart', () => {
     try {
       await delivered;
       expect(received.map((r) => r.status)).toEqual([500, 200]);
-      expect(received[1].body).toMatchObject({ ref: 'T-2026-000001', kind: 'TICKET', station: 'wv-09', callId: 'c5', account: '123' });
+      expect(received[1].body).toMatchObject({ ref: 'T-2026-000001', kind: 'TICKET', station: 'wv-09', callId: 'c5', account: '400000000123' });
       expect(received[1].auth).toBe('Token tk-1');
       const store = new ActionStore(db, true);
       while (store.list()[0].delivery !== 'delivered') await new Promise((r) => setTimeout(r, 10));

@@ -25,4 +25,17 @@ describe('action acknowledgement', () => {
     step(s, { t: 'key', n: 50, k: '0' });
     expect(drain(s)[0].v).toMatchObject({ kind: 4, key: 's1-3' });
   });
+
+  it('sends the keyed-in account only when it is whole (the host rejects part of a number)', () => {
+    const keyIn = (digits: string) => {
+      const s = online(freshState(), 0);
+      step(s, { t: 'snap', n: 0, v: snap({ phase: 4, seq: 1, call: call() }) });
+      for (const d of digits) step(s, { t: 'key', n: 1, k: d });
+      step(s, { t: 'snap', n: 2, v: snap({ phase: 5, seq: 2, call: call(), wrapUpDeadlineMs: T0 + 300_000 }) });
+      step(s, { t: 'key', n: 3, k: 'ticket' });
+      return drain(s).find((o) => o.k === 'action')!.v;
+    };
+    expect(keyIn('40012')).toMatchObject({ account: '' });
+    expect(keyIn('400123456789')).toMatchObject({ account: '400123456789' });
+  });
 });

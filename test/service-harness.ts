@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
-import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
+import { decodeMessage, encodeMessage, Phase } from '../protocol/host-codec.ts';
 import { downTopic, upTopic, type DownKind, type UpKind } from '../protocol/topics.ts';
 import { openDb, type Db } from '../provisioner/db.ts';
 import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../provisioner/service/service.ts';
@@ -71,6 +71,11 @@ export class FakeDevice {
   /** Publishes like the firmware: presence retained, everything else not; `as` another station on this same connection. */
   async publish(kind: UpKind, value: object, as = this.station): Promise<void> {
     await this.client.publishAsync(upTopic(as, kind), Buffer.from(encodeMessage(UP_TYPES[kind], value)), { qos: 1, retain: kind === 'presence' });
+  }
+
+  /** Publishes bytes as they are, for what the codec would refuse to encode. */
+  async publishRaw(kind: UpKind, bytes: Uint8Array): Promise<void> {
+    await this.client.publishAsync(upTopic(this.station, kind), Buffer.from(bytes), { qos: 1 });
   }
 
   /** The next message of `kind` (after the ones already taken) that satisfies `fits`. */
@@ -146,6 +151,14 @@ export interface ServiceRigOptions {
   prepare?: (dir: string) => Promise<void>;
   /** The service's data dir, below the temp dir; default the temp dir itself. */
   dataDir?: string;
+}
+
+/** Takes a signed-out or available station through call `callId` into its wrap-up. */
+export function intoWrapUp(service: StationService, station: string, callId: string): void {
+  if ((service.state(station)?.phase ?? Phase.SIGNED_OUT) === Phase.SIGNED_OUT) service.ingest({ type: 'sign_in', station, agent: 'agent-' + station });
+  service.ingest({ type: 'offered', station, callId, menu: 1 });
+  service.ingest({ type: 'answered', station, callId });
+  service.ingest({ type: 'hangup', station, callId, by: 'caller' });
 }
 
 export interface ServiceRig {

@@ -65,14 +65,15 @@ export class EventValidationError extends Error {
   }
 }
 
-const MAX_TEXT = 64;
+/** Longest text field of an event (ids, names); a desk echoing a call id is held to it too. */
+export const MAX_EVENT_TEXT = 64;
 
 function text(value: unknown, field: string, errors: FieldError[], pattern?: RegExp, patternText?: string): string {
   if (typeof value !== 'string' || value.length === 0) {
     errors.push({ field, problem: 'must be a non-empty string' });
     return '';
   }
-  if (value.length > MAX_TEXT) errors.push({ field, problem: `must be at most ${MAX_TEXT} characters` });
+  if (value.length > MAX_EVENT_TEXT) errors.push({ field, problem: `must be at most ${MAX_EVENT_TEXT} characters` });
   else if (pattern && !pattern.test(value)) errors.push({ field, problem: patternText ?? 'has an invalid form' });
   return value;
 }

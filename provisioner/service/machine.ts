@@ -17,7 +17,17 @@ export interface StationState {
   deadlineMs: number;
   wrapUpS: number;
   phaseSinceMs: number;
+  /** The call whose wrap-up ended last, and when: late actions for it are taken for ACTION_GRACE_MS. Absent in rows stored before it existed. */
+  lastWrapUp?: { callId: string; endedMs: number } | null;
 }
+
+/**
+ * How long after its wrap-up ended a ticket, letter or forward for a call is
+ * still taken: a desk queues what the agent pressed while its link was down,
+ * and finding a dead link (keepalive) and reconnecting (backoff up to 30 s)
+ * takes about a minute and a half.
+ */
+export const ACTION_GRACE_MS = 120_000;
 
 /** Transitions the host makes on its own when a deadline passes. */
 export type TimerEvent = { type: 'wrap_up_expired' } | { type: 'ring_expired' };
@@ -75,7 +85,9 @@ export function signedOut(id: string, areas: number[], now: number): StationStat
 }
 
 function enter(s: StationState, phase: number, reason: number, now: number, changes: Partial<StationState> = {}): StationState {
-  return { ...s, phase, reason, phaseSinceMs: now, deadlineMs: 0, ...changes };
+  const wrapUpEnds = s.phase === Phase.WRAP_UP && phase !== Phase.WRAP_UP && s.call;
+  const lastWrapUp = wrapUpEnds ? { callId: s.call!.callId, endedMs: now } : (s.lastWrapUp ?? null);
+  return { ...s, phase, reason, phaseSinceMs: now, deadlineMs: 0, lastWrapUp, ...changes };
 }
 
 function available(s: StationState, reason: number, at: number): StationState {
@@ -136,6 +148,20 @@ export function step(s: StationState, event: StationEvent, t: Timing): StationSt
     case 'wrap_up_expired':
       return available(s, Reason.WRAP_UP_TIMER_EXPIRED, t.now);
   }
+}
+
+/**
+ * Why a desk's action for `callId` does not belong to the station's call, or
+ * '' when it does: the call in wrap-up, or (not for READY, which only ends a
+ * running wrap-up) the call whose wrap-up ended within ACTION_GRACE_MS.
+ */
+export function actionCallProblem(s: StationState, kind: string, callId: string, now: number): string {
+  if (s.phase === Phase.WRAP_UP && s.call?.callId === callId) return '';
+  const recent = s.lastWrapUp;
+  if (kind !== 'READY' && recent && recent.callId === callId && now - recent.endedMs <= ACTION_GRACE_MS) return '';
+  const named = callId ? `call ${callId}` : 'no call';
+  if (s.phase === Phase.WRAP_UP) return `station ${s.id} is wrapping up call ${s.call?.callId}, not ${named}`;
+  return `station ${s.id} is ${PHASE_NAMES[s.phase]}; ${kind} is taken only in the wrap-up of its call (${named})`;
 }
 
 /** The timer transition a phase with a deadline takes when it passes. */

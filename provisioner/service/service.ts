@@ -20,7 +20,8 @@ import { parseEvent, type CallEvent } from './calls.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DirectoryUnavailableError, type Directory, type DirectoryEntry } from './directory.ts';
 import { silentLogger, type Logger } from './logger.ts';
-import { expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationState, type Timing } from './machine.ts';
+import { checkAction, idProblem, MAX_DEVICE_ID, type DeviceAction } from './device-input.ts';
+import { actionCallProblem, expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationState, type Timing } from './machine.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { StationStore } from './store.ts';
 import { TicketWebhook, type TicketWebhookOptions } from './ticket-webhook.ts';
@@ -102,6 +103,11 @@ export interface StationService {
 }
 
 export type Snapshot = Messages['Snapshot'];
+
+type LookupRequest = Pick<Messages['LookupRequest'], 'corr' | 'account' | 'callId'>;
+
+/** An account number is at most 16 digits (the desks' limit); longer junk is cut to this where it is kept or echoed. */
+const MAX_ACCOUNT_ECHO = 32;
 
 export function snapshotOf(s: StationState, hostTimeMs: number): Snapshot {
   return {
@@ -247,7 +253,9 @@ class Service extends EventEmitter implements StationService {
         return [next, step(target, offer, timing)];
       });
       this.logger.info({ station: event.station, type: event.type, phase: PHASE_NAMES[changes[0].phase] }, 'event applied');
-      for (const s of changes) if (s.phase === Phase.RINGING && s.call?.ivrAccount) void this.lookup(s.id, IVR_CORR + s.call.callId, s.call.ivrAccount, AccountSource.IVR, s.call.callId);
+      for (const s of changes) {
+        if (s.phase === Phase.RINGING && s.call?.ivrAccount) void this.lookup(s.id, { corr: IVR_CORR + s.call.callId, account: s.call.ivrAccount, callId: s.call.callId }, AccountSource.IVR);
+      }
       const s = changes[0];
       return { station: s.id, phase: PHASE_NAMES[s.phase], reason: s.reason, seq: s.seq };
     } catch (err) {
@@ -376,8 +384,8 @@ class Service extends EventEmitter implements StationService {
   private onMessage(topic: string, payload: Buffer): void {
     const parsed = parseStationTopic(topic);
     if (!parsed || parsed.dir !== 'up') return;
+    if (!Object.hasOwn(UP, parsed.kind)) return;
     const type = UP[parsed.kind as UpKind];
-    if (!type) return;
     let msg: Record<string, unknown>;
     try {
       msg = decodeMessage(type, new Uint8Array(payload)) as Record<string, unknown>;
@@ -391,7 +399,7 @@ class Service extends EventEmitter implements StationService {
       return;
     }
     if (parsed.kind === 'lookup') {
-      void this.lookup(parsed.station, String(msg.corr), String(msg.account), Number(msg.source), String(msg.callId));
+      this.deskLookup(parsed.station, msg);
     } else if (parsed.kind === 'action') {
       this.action(parsed.station, msg);
     } else if (parsed.kind === 'sync') {
@@ -402,14 +410,31 @@ class Service extends EventEmitter implements StationService {
     }
   }
 
+  /**
+   * A lookup a desk asked for. The host looks up a call's IVR number itself
+   * when the call is offered, so whatever source a desk names, its lookups
+   * are the agent's and count towards the rate limit; one with an id out of
+   * bounds is audited and not answered (there is nothing it could be matched by).
+   */
+  private deskLookup(station: string, msg: Record<string, unknown>): void {
+    const request = { corr: String(msg.corr), account: String(msg.account), callId: String(msg.callId) };
+    const rateLimited = !this.limiter.allow(station);
+    const problem = idProblem('corr', request.corr) || idProblem('callId', request.callId);
+    if (!problem) return void this.lookup(station, request, AccountSource.KEYPAD, rateLimited);
+    this.logger.warn({ station, problem }, 'lookup request rejected');
+    this.auditLookup(station, request, 'REJECTED', AccountSource.KEYPAD, problem);
+  }
+
   /** Answers one lookup, always within the deadline, audits it, and sends the result to that station only. */
-  private async lookup(station: string, corr: string, account: string, source: number, callId: string): Promise<void> {
+  private async lookup(station: string, request: LookupRequest, source: number, rateLimited = false): Promise<void> {
+    const { corr, callId } = request;
+    // Whatever a device sent is audited and echoed, but junk is not kept or sent back at any length.
+    const account = request.account.slice(0, MAX_ACCOUNT_ECHO);
     let status: number;
     let entry: DirectoryEntry | null = null;
     let detail = '';
-    const problem = accountProblem(account, this.options.accountRule ?? DEFAULT_ACCOUNT_RULE);
-    // IVR numbers are not the agent's doing, so only keyed-in lookups count towards the limit.
-    if (source !== AccountSource.IVR && !this.limiter.allow(station)) {
+    const problem = accountProblem(request.account, this.options.accountRule ?? DEFAULT_ACCOUNT_RULE);
+    if (rateLimited) {
       status = LookupStatus.RATE_LIMITED;
     } else if (problem) {
       status = LookupStatus.INVALID_NUMBER;
@@ -426,17 +451,7 @@ class Service extends EventEmitter implements StationService {
         detail = (err as Error).message;
       }
     }
-    this.audit.record({
-      timeMs: this.clock.now(),
-      station,
-      // Whatever a device sent is audited, but junk is not kept at any length.
-      account: account.slice(0, 32),
-      outcome: enumName(LookupStatus, status),
-      source: source === AccountSource.IVR ? 'IVR' : 'KEYPAD',
-      callId,
-      corr,
-      detail,
-    });
+    this.auditLookup(station, { corr, account, callId }, enumName(LookupStatus, status), source, detail);
     const result = { corr, status, account, ...(entry ?? {}) };
     // QoS 0: a QoS 1 message to a persistent session is written to the
     // broker's store until acknowledged (and queued there while the desk is
@@ -444,6 +459,19 @@ class Service extends EventEmitter implements StationService {
     // shows as "no answer" on the desk, which the agent can simply retry.
     this.client?.publish(downTopic(station, 'lookup'), Buffer.from(encodeMessage('LookupResult', result)), { qos: 0, retain: false });
     this.emit('lookup', { station, corr, account, status });
+  }
+
+  private auditLookup(station: string, request: LookupRequest, outcome: string, source: number, detail: string): void {
+    this.audit.record({
+      timeMs: this.clock.now(),
+      station,
+      account: request.account.slice(0, MAX_ACCOUNT_ECHO),
+      outcome,
+      source: source === AccountSource.IVR ? 'IVR' : 'KEYPAD',
+      callId: request.callId.slice(0, MAX_DEVICE_ID),
+      corr: request.corr.slice(0, MAX_DEVICE_ID),
+      detail,
+    });
   }
 
   private directoryLookup(directory: Directory, account: string): Promise<DirectoryEntry | null> {
@@ -467,30 +495,36 @@ class Service extends EventEmitter implements StationService {
     });
   }
 
-  /** Stores an action once per (station, key) and acknowledges every copy with the same ref. */
+  /**
+   * Stores an action once per (station, key) and acknowledges every copy with
+   * the same ref. Only an action within bounds, for the call the station is
+   * wrapping up (or just wrapped up), is stored; anything else is REJECTED.
+   */
   private action(station: string, msg: Record<string, unknown>): void {
-    const key = String(msg.key ?? '');
+    const checked = checkAction(msg, this.options.accountRule ?? DEFAULT_ACCOUNT_RULE);
     const kind = Number(msg.kind);
-    const kindName = enumName(ActionKind, kind);
     let ack: { key: string; status: number; ref: string; kind: number; detail: string };
-    if (!key || !['TICKET', 'LETTER', 'FORWARD', 'READY'].includes(kindName)) {
-      ack = { key, status: AckStatus.REJECTED, ref: '', kind, detail: key ? 'unknown action kind' : 'action has no key' };
+    if ('problem' in checked) {
+      const key = String(msg.key ?? '');
+      this.logger.warn({ station, problem: checked.problem }, 'action rejected');
+      // A key out of bounds is not echoed: the desk could not match it anyway.
+      ack = { key: idProblem('key', key) ? '' : key, status: AckStatus.REJECTED, ref: '', kind, detail: checked.problem };
     } else {
       try {
-        ack = this.storeAction(station, key, kind, kindName, msg);
+        ack = this.storeAction(station, checked);
       } catch (err) {
         if (!(err instanceof PhaseConflictError)) throw err;
-        this.logger.warn({ station, key, kind: kindName, problem: err.message }, 'action rejected');
-        ack = { key, status: AckStatus.REJECTED, ref: '', kind, detail: err.message };
+        this.logger.warn({ station, key: checked.key, kind: checked.kindName, problem: err.message }, 'action rejected');
+        ack = { key: checked.key, status: AckStatus.REJECTED, ref: '', kind, detail: err.message };
       }
     }
     this.client?.publish(downTopic(station, 'ack'), Buffer.from(encodeMessage('ActionAck', ack)), { qos: 1, retain: false });
-    this.emit('ack', { station, key, status: ack.status, ref: ack.ref });
+    this.emit('ack', { station, key: ack.key, status: ack.status, ref: ack.ref });
   }
 
-  private storeAction(station: string, key: string, kind: number, kindName: string, msg: Record<string, unknown>) {
+  private storeAction(station: string, action: DeviceAction) {
+    const { key, kind, kindName, callId } = action;
     let stored = null as { ref: string; status: number; kind: number } | null;
-    const callId = String(msg.callId ?? '');
     this.apply(() => {
       // A key names one action of one call. The same key for another call is
       // not a retry: the desk's counter started again (Storage wiped, module
@@ -503,16 +537,11 @@ class Service extends EventEmitter implements StationService {
         return [];
       }
       const now = this.clock.now();
-      const changes = kindName === 'READY' ? [step(this.stationState(station), { type: 'ready', station }, this.timing(now))] : [];
-      const a = this.actions.store({
-        station,
-        key: storedKey,
-        kind: kindName,
-        callId,
-        account: String(msg.account ?? ''),
-        createdMs: Number(msg.createdMs ?? 0),
-        storedMs: now,
-      });
+      const current = this.stationState(station);
+      const unbound = actionCallProblem(current, kindName, callId, now);
+      if (unbound) throw new PhaseConflictError(station, current.phase, kindName.toLowerCase(), unbound);
+      const changes = kindName === 'READY' ? [step(current, { type: 'ready', station }, this.timing(now))] : [];
+      const a = this.actions.store({ station, key: storedKey, kind: kindName, callId, account: action.account, createdMs: action.createdMs, storedMs: now });
       stored = { ref: a.ref, status: AckStatus.ACCEPTED, kind };
       return changes;
     });

@@ -204,7 +204,8 @@ function act(s: State, kind: number, now: number): void {
   for (let i = 0; i < s.act.length; i++) if (s.act[i].kd === kind && s.act[i].st !== 2) return;
   const key = newId(s);
   const l = s.lk;
-  const account = l && l.r && l.r.status === 1 ? l.r.account : s.acc;
+  // The host takes an account only whole (its configured length): a number half keyed in goes as none.
+  const account = l && l.r && l.r.status === 1 ? l.r.account : s.acc.length === s.dig ? s.acc : '';
   s.act.push({ k: key, kd: kind, st: 0, ref: '' });
   s.out.push({ k: 'action', v: { key: key, kind: kind, callId: s.cid, account: account, createdMs: hostNow(s, now) } });
 }
