@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../protocol/topics.ts';
 import type { Registry } from './registry.ts';
+import { deviceText } from './text.ts';
 
 export const ALL_PRESENCE = STATION_PREFIX + '+/up/presence';
 
@@ -39,9 +40,10 @@ export function applyPresence(registry: Registry, topic: string, payload: Uint8A
     online: presence.online,
     session: presence.session || birth?.session || 0,
     lastSeen: now,
-    firmware: birth?.firmware || undefined,
-    address: birth?.address || undefined,
-    board: birth?.board || undefined,
+    // The desk chooses these bytes; they end up in the admin's terminal.
+    firmware: deviceText(birth?.firmware ?? '') || undefined,
+    address: deviceText(birth?.address ?? '') || undefined,
+    board: deviceText(birth?.board ?? '') || undefined,
   });
   log.info({ station: parsed.station, online: presence.online, session: presence.session, applied }, applied ? 'presence' : 'presence ignored');
   return applied;

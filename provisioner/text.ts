@@ -16,3 +16,19 @@ export function hasControlCharacters(text: string): boolean {
 export function printable(text: string): string {
   return text.replace(CONTROL, '');
 }
+
+/** What a desk reported about itself (firmware, board, address), as the host keeps it: printable and at most `max` characters. */
+export function deviceText(text: string, max = 64): string {
+  return printable(text).slice(0, max);
+}
+
+/**
+ * The one way the CLI prints a table: columns padded to their widest cell,
+ * two spaces apart, every cell printable whoever wrote it (a desk's birth,
+ * the PBX's call ids, rows stored before any check).
+ */
+export function formatTable(header: string[], rows: string[][]): string {
+  const cells = rows.map((row) => row.map(printable));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  return [header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}

@@ -6,7 +6,7 @@ import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import { dataDir, type Output } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { listSerialPorts } from '../flash/link.ts';
-import { formatTable } from '../flash/table.ts';
+import { formatTable } from '../text.ts';
 import { flashAll, readMapFile, type DeviceResult, type FlashOptions, type ProgressSink } from '../flash/run.ts';
 import { openRegistry } from '../registry.ts';
 import { defineCommand } from './command.ts';

@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { brokerCredentials, brokerOptions, type BrokerArgs } from '../service/cli-options.ts';
 import { lineOf, renderTable, StationWatch, type StationLine, type StationView } from '../service/monitor.ts';
 import { UserError } from '../errors.ts';
+import { printable } from '../text.ts';
 import { defineCommand } from './command.ts';
 
 interface MonitorArgs extends BrokerArgs {
@@ -81,7 +82,7 @@ async function changeLog(watch: StationWatch, ctx: Context): Promise<void> {
   const log = (v: StationView | null) => {
     if (!v) return;
     const l = lineOf(v, watch.hostNow());
-    const text = `${l.station} ${l.phase}${l.topic ? ' ' + l.topic : ''}${l.online === false ? ' (device offline)' : ''}`;
+    const text = printable(`${l.station} ${l.phase}${l.topic ? ' ' + l.topic : ''}${l.online === false ? ' (device offline)' : ''}`);
     if (said.get(l.station) === text) return;
     said.set(l.station, text);
     ctx.output.out(`${new Date().toISOString()} ${text}`);

@@ -3,7 +3,7 @@ import { loadBoard } from '../../hardware/board.ts';
 import { DeviceConsole } from '../flash/device-console.ts';
 import { isFlashError } from '../flash/errors.ts';
 import { EspruinoLink, listSerialPorts, type PortInfo } from '../flash/link.ts';
-import { formatTable } from '../flash/table.ts';
+import { formatTable } from '../text.ts';
 import { defineCommand } from './command.ts';
 
 interface PortsArgs {

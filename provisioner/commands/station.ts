@@ -10,6 +10,7 @@ import { formatCsv } from '../registry/csv.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
 import { writeOutFile } from '../service/export.ts';
+import { formatTable, printable } from '../text.ts';
 import { defineCommand } from './command.ts';
 
 const ACTIONS = ['add', 'list', 'show', 'remove', 'rotate-secret', 'export', 'import'] as const;
@@ -86,7 +87,7 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
     if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
     if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
     const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', s.board || '-']);
-    ctx.output.out(table(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
+    ctx.output.out(formatTable(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
   },
 
   show(args, ctx, registry) {
@@ -104,7 +105,7 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
       ['session', String(station.session)],
       ['added (UTC)', formatTime(station.createdAt)],
     ];
-    ctx.output.out(fields.map(([k, v]) => `${k.padEnd(16)}${v}`).join('\n'));
+    ctx.output.out(fields.map(([k, v]) => `${k.padEnd(16)}${printable(v)}`).join('\n'));
   },
 
   remove(args, ctx, registry) {
@@ -206,9 +207,4 @@ function formatTime(ms: number): string {
 function presenceText(station: Station): string {
   if (station.online) return `online since ${formatTime(station.lastSeen)}`;
   return station.lastSeen ? `offline, last seen ${formatTime(station.lastSeen)}` : 'offline, never seen';
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }

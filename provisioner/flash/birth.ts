@@ -5,6 +5,7 @@
 import { connectService } from '../service-client.ts';
 import { decodeMessage } from '../../protocol/host-codec.ts';
 import { parseStationTopic, upTopic } from '../../protocol/topics.ts';
+import { deviceText } from '../text.ts';
 
 export interface Birth {
   firmware: string;
@@ -31,7 +32,7 @@ export async function watchBirths(url: string, credentials: { username: string; 
       const p = decodeMessage('Presence', payload);
       if (p.online && p.birth) {
         const b = p.birth;
-        latest.set(station, { firmware: b.firmware, board: b.board, configVersion: b.configVersion, session: b.session, address: b.address });
+        latest.set(station, { firmware: deviceText(b.firmware), board: deviceText(b.board), configVersion: b.configVersion, session: b.session, address: deviceText(b.address) });
         for (const w of waiters) w();
       }
     } catch {

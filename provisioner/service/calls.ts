@@ -1,5 +1,6 @@
 import { Area } from '../../protocol/host-codec.ts';
 import { stationIdProblem } from '../../protocol/topics.ts';
+import { hasControlCharacters } from '../text.ts';
 
 /**
  * The IVR menu and the area each choice belongs to. Meter readings (3) go to
@@ -74,6 +75,7 @@ function text(value: unknown, field: string, errors: FieldError[], pattern?: Reg
     return '';
   }
   if (value.length > MAX_EVENT_TEXT) errors.push({ field, problem: `must be at most ${MAX_EVENT_TEXT} characters` });
+  else if (hasControlCharacters(value)) errors.push({ field, problem: 'must not contain control characters' });
   else if (pattern && !pattern.test(value)) errors.push({ field, problem: patternText ?? 'has an invalid form' });
   return value;
 }

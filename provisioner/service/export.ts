@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { dataDir, type Context, type Output } from '../context.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
+import { formatTable } from '../text.ts';
 import { toCsv } from './csv.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -28,12 +29,6 @@ export function listOptions(y: Argv): Argv {
     .option('since', { type: 'string', describe: 'From this date/time or age (e.g. 2026-11-27, 24h, 7d); default: all' })
     .option('format', { choices: ['csv', 'json'], default: 'csv', describe: 'export: output format' })
     .option('out', { type: 'string', describe: 'export: write to this file instead of stdout' });
-}
-
-/** Text columns padded to line up; the last column is not padded. */
-export function formatTable(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
 /** Writes a file the user named (--out, --png); a path that cannot be written is the user's to fix, not a crash. */
