@@ -1,7 +1,8 @@
 // The CSV reader behind `station import`: quoting as spreadsheets write it, and
 // line numbers that match the file even when a quoted field spans lines.
 import { expect, it } from 'vitest';
-import { CsvError, formatCsv, parseCsv } from '../provisioner/registry/csv.ts';
+import { writeCsv } from '../provisioner/csv.ts';
+import { CsvError, parseCsv } from '../provisioner/registry/csv.ts';
 
 it('reads quoted commas, doubled quotes, CRLF, a BOM and a line break inside quotes', () => {
   const text = '\ufeffid,name,areas\r\ndesk-1,"Platz 1, ""vorne""",WV\r\ndesk-2,"zwei\nZeilen","WV,KM"\r\n\r\ndesk-3,,KM';
@@ -13,9 +14,9 @@ it('reads quoted commas, doubled quotes, CRLF, a BOM and a line break inside quo
   ]);
 });
 
-it('writes what it reads', () => {
+it('reads what the CLI writes', () => {
   const rows = [['id', 'name'], ['desk-1', 'a "quoted", name'], ['desk-2', 'two\nlines']];
-  expect(parseCsv(formatCsv(rows)).map((r) => r.fields)).toEqual(rows);
+  expect(parseCsv(writeCsv(rows[0], rows.slice(1))).map((r) => r.fields)).toEqual(rows);
 });
 
 it('names the line of a malformed field', () => {

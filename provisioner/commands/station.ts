@@ -6,9 +6,9 @@ import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import { dataDir, type Context } from '../context.ts';
 import { UserError } from '../errors.ts';
 import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
-import { formatCsv } from '../registry/csv.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
+import { writeCsv } from '../csv.ts';
 import { writeOutFile } from '../service/export.ts';
 import { formatTable, printable } from '../text.ts';
 import { defineCommand } from './command.ts';
@@ -140,7 +140,7 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
     const stations = stationsFromCsv(text, registry, file);
     const secrets = args.secretsOut ? new PrivateFile(resolve(args.secretsOut)) : undefined;
     const issued = await withPrivateFile(secrets, (stage) =>
-      registry.addStations(stations, secrets ? (list) => stage(formatCsv([['id', 'secret'], ...list.map((i) => [i.id, i.secret])])) : undefined),
+      registry.addStations(stations, secrets ? (list) => stage(writeCsv(['id', 'secret'], list.map((i) => [i.id, i.secret]))) : undefined),
     );
     if (args.json) return ctx.output.out(JSON.stringify({ imported: issued.length, secretsOut: args.secretsOut ?? null }));
     ctx.output.out(

@@ -4,7 +4,7 @@
 import type { Db } from '../db.ts';
 import { importAccounts, ACCOUNT_COLUMNS } from '../service/account-import.ts';
 import { DEFAULT_ACCOUNT_RULE } from '../service/accounts.ts';
-import { toCsv } from '../service/csv.ts';
+import { writeCsv } from '../csv.ts';
 import { migrateService } from '../service/store.ts';
 import { seededRandom } from '../seeded-random.ts';
 
@@ -32,16 +32,12 @@ export function demoDirectoryCsv(count = DEMO_ACCOUNTS, seed = 1): string {
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   const rows = demoAccountNumbers(count).map((account) => {
     const owing = random() < 0.3;
-    return {
-      account,
-      name: `${pick(FIRST)} ${pick(LAST)}`,
-      street: `${pick(STREET)} ${1 + Math.floor(random() * 120)}`,
-      place: pick(PLACE),
-      open_items: owing ? 1 + Math.floor(random() * 3) : 0,
-      open_cents: owing ? Math.floor(random() * 40_000) : 0,
-    };
+    const name = `${pick(FIRST)} ${pick(LAST)}`;
+    const street = `${pick(STREET)} ${1 + Math.floor(random() * 120)}`;
+    const place = pick(PLACE);
+    return owing ? [account, name, street, place, 1 + Math.floor(random() * 3), Math.floor(random() * 40_000)] : [account, name, street, place, 0, 0];
   });
-  return toCsv([...ACCOUNT_COLUMNS], rows);
+  return writeCsv(ACCOUNT_COLUMNS, rows);
 }
 
 /** Imports the synthetic directory unless the directory already has accounts (a real one is never touched). */

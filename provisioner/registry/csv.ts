@@ -63,11 +63,3 @@ export function parseCsv(text: string): CsvRecord[] {
   endRecord();
   return records;
 }
-
-function quote(value: string): string {
-  return /[",\r\n]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
-}
-
-export function formatCsv(rows: string[][]): string {
-  return rows.map((row) => row.map(quote).join(',')).join('\n') + '\n';
-}

@@ -2,10 +2,15 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 /**
  * Station and service secrets: 24 random bytes, base64url (32 characters, no
- * padding), short enough to type from a label and far beyond guessing.
+ * padding), short enough to type from a label and far beyond guessing. Never
+ * with a leading "-" (1 in 64 draws): a spreadsheet would take it for a
+ * formula, and the CSV writer would have to change the secret to prevent that.
  */
 export function newSecret(): string {
-  return randomBytes(24).toString('base64url');
+  for (;;) {
+    const secret = randomBytes(24).toString('base64url');
+    if (!secret.startsWith('-')) return secret;
+  }
 }
 
 /**

@@ -2,7 +2,8 @@
 // `station import` reads (id,name,areas,board; areas like "WV,KM" quoted).
 
 import { UserError } from '../errors.ts';
-import { CsvError, formatCsv, parseCsv } from './csv.ts';
+import { writeCsv, readCell } from '../csv.ts';
+import { CsvError, parseCsv } from './csv.ts';
 import { parseAreas, type NewStation, type Registry, type Station } from '../registry.ts';
 
 export const STATION_CSV_COLUMNS = ['id', 'name', 'areas', 'board'] as const;
@@ -11,7 +12,7 @@ export const STATION_CSV_COLUMNS = ['id', 'name', 'areas', 'board'] as const;
 const MAX_REPORTED = 10;
 
 export function stationsToCsv(stations: Station[]): string {
-  return formatCsv([[...STATION_CSV_COLUMNS], ...stations.map((s) => [s.id, s.name, s.areas.join(','), s.board])]);
+  return writeCsv(STATION_CSV_COLUMNS, stations.map((s) => [s.id, s.name, s.areas.join(','), s.board]));
 }
 
 /**
@@ -43,7 +44,7 @@ export function stationsFromCsv(text: string, registry: Registry, fileName: stri
       problem(`${record.fields.length} fields where the header has ${header.length}`);
       continue;
     }
-    const row = Object.fromEntries(header.map((h, i) => [h, record.fields[i].trim()]));
+    const row = Object.fromEntries(header.map((h, i) => [h, readCell(record.fields[i]).trim()]));
     let areas: string[] = [];
     try {
       areas = parseAreas(row.areas ?? '');

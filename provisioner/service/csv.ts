@@ -71,13 +71,3 @@ export function parseCsv(text: string): CsvRecord[] {
   }
   return records;
 }
-
-function csvField(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
-}
-
-/** Rows of objects as CSV with a header line; columns in the order given. */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))].join('\n') + '\n';
-}

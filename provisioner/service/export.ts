@@ -3,8 +3,8 @@ import type { Argv } from 'yargs';
 import { dataDir, type Context, type Output } from '../context.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
+import { writeCsv } from '../csv.ts';
 import { formatTable } from '../text.ts';
-import { toCsv } from './csv.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -42,7 +42,7 @@ export function writeOutFile(path: string, data: string | Uint8Array, option = '
 
 /** Writes rows as CSV or JSON to --out or stdout. Times get an ISO column next to the epoch ms. */
 export function exportRows(rows: Record<string, unknown>[], columns: string[], format: string, out: string | undefined, output: Output): void {
-  const text = format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : toCsv(columns, rows);
+  const text = format === 'json' ? JSON.stringify(rows, null, 2) + '\n' : writeCsv(columns, rows.map((r) => columns.map((c) => r[c])));
   if (out) writeOutFile(out, text);
   else output.out(text);
 }
