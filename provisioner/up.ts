@@ -6,11 +6,12 @@
 // simulated calls.
 import { randomBytes } from 'node:crypto';
 import { Area } from '../protocol/host-codec.ts';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brokerLogger, startBroker, type BrokerHandle } from './broker/index.ts';
 import { parseListen } from './broker/address.ts';
-import { dataDir, type Context } from './context.ts';
+import type { Context } from './context.ts';
+import { openDataDir } from './data-dir.ts';
 import { startDashboard, isLoopback, type DashboardHandle } from './dashboard/server.ts';
 import { startLiveCards, type LiveCards, type Screen } from './dashboard/live-cards.ts';
 import { HardwareMirror, startMirrorLinkStub } from './dashboard/mirror.ts';
@@ -93,9 +94,7 @@ function dashboardToken(dir: string): string {
 
 /** Starts everything; the caller stops it with close() (Ctrl-C in the CLI). */
 export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
-  const dir = dataDir(ctx.env);
-  // The database holds the account directory (customer names and addresses) and the audit: not for other users of the machine.
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dir = openDataDir(ctx);
   const log = (line: string) => ctx.output.err(line);
   const httpAddress = parseListen(args.http, '--http');
   if (args.demo && (!Number.isInteger(args.stations) || args.stations < 1 || args.stations > 500)) {

@@ -22,7 +22,8 @@ describe('account lookups from a station: every outcome answered and audited', (
   const rig = useServiceRig({
     prepare: async (dir) => {
       const csv = join(dir, 'accounts.csv');
-      writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`);
+      // In the data directory, so private like everything there (else the import says it made it so).
+      writeFileSync(csv, `account,name,street,place,open_items,open_cents\n${known},"Müller, Anna",Neue Jakobstr. 1,10179 Berlin,2,-1250\n`, { mode: 0o600 });
       const imported = await cliIn(dir)('accounts', 'import', csv, '--account-check', 'luhn');
       expect(imported.err).toBe('');
       expect(imported.out).toMatch(/1 accounts imported/);

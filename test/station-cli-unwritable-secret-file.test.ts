@@ -13,7 +13,7 @@ beforeEach(() => {
   home = mkdtempSync(join(tmpdir(), 'deskphone-secret-out-'));
   run = cliIn(home);
   notADir = join(home, 'plain-file');
-  writeFileSync(notADir, 'x');
+  writeFileSync(notADir, 'x', { mode: 0o600 });
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 

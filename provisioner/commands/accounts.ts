@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { dataDir } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { openDb } from '../db.ts';
 import { UserError } from '../errors.ts';
 import { ACCOUNT_COLUMNS, AccountImportError, importAccounts } from '../service/account-import.ts';
@@ -35,7 +35,7 @@ export default defineCommand<AccountsArgs>({
     } catch (err) {
       throw new UserError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
     }
-    const db = openDb(dataDir(ctx.env));
+    const db = openDb(openDataDir(ctx));
     try {
       const { imported } = importAccounts(db, text, { digits: args.accountDigits, check: args.accountCheck }, args.replace);
       if (args.json) ctx.output.out(JSON.stringify({ imported }));

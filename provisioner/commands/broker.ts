@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { BROKER_DEFAULTS, brokerLogger, startBroker, type BrokerStatus } from '../broker/index.ts';
-import { dataDir } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../errors.ts';
 import { defineCommand } from './command.ts';
 
@@ -36,7 +36,7 @@ export default defineCommand<BrokerArgs>({
     const logger = brokerLogger();
     logger.level = args.logLevel;
     const broker = await startBroker({
-      dataDir: dataDir(ctx.env),
+      dataDir: openDataDir(ctx),
       listen: args.listen,
       ws: args.ws,
       tls: args.tlsCert && args.tlsKey ? { cert: args.tlsCert, key: args.tlsKey, listen: args.tlsListen } : undefined,

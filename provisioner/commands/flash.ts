@@ -3,7 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Argv } from 'yargs';
 import { boardNames } from '../../hardware/board.ts';
 import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
-import { dataDir, type Output } from '../context.ts';
+import type { Output } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../errors.ts';
 import { listSerialPorts } from '../flash/link.ts';
 import { formatTable } from '../text.ts';
@@ -56,7 +57,7 @@ export const flashCommand = defineCommand<FlashArgs>({
       throw new UserError(args.allPorts ? 'no serial ports found' : 'no device named', args.allPorts ? 'plug the devices in and check `deskphone ports`' : 'pass --port <path|tcp://host:port> (see `deskphone ports`) or --all-ports');
     const broker = parseListen(args.brokerAddress, '--broker-address');
     const wifi = wifiSettings(args, ctx.env);
-    const dir = dataDir(ctx.env);
+    const dir = openDataDir(ctx);
     const registry = openRegistry(dir);
     const bars = !args.json && ctx.output.tty ? new Bars() : null;
     const options: FlashOptions = {

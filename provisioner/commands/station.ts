@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
 import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
-import { dataDir, type Context } from '../context.ts';
+import type { Context } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../errors.ts';
 import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
 import { PrivateFile } from '../registry/private-file.ts';
@@ -54,7 +55,7 @@ export default defineCommand<StationArgs>({
           '(in quotes, as it holds a comma; empty: both); board a profile from hardware/boards. All rows or none. export writes the same columns.',
       ) as Argv,
   handler: async (args, ctx) => {
-    const registry = openRegistry(dataDir(ctx.env));
+    const registry = openRegistry(openDataDir(ctx));
     try {
       await ACTION_HANDLERS[args.action](args, ctx, registry);
     } finally {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { Area } from '../../protocol/host-codec.ts';
-import { dataDir, type Context, type Output } from '../context.ts';
+import type { Context, Output } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
 import { openRegistry, type Registry, type ServiceName } from '../registry.ts';
@@ -47,7 +48,7 @@ export async function brokerCredentials(args: BrokerArgs, ctx: Context, account:
     if (!args.user || !args.passwordFile) throw new UserError('--user and --password-file go together', 'give both, or neither to use the local registry');
     return { username: args.user, password: readSecret(args.passwordFile, 'broker password') };
   }
-  const registry = openRegistry(dataDir(ctx.env));
+  const registry = openRegistry(openDataDir(ctx));
   try {
     return await registry.serviceCredentials(account);
   } finally {
@@ -118,14 +119,14 @@ function stationSource(args: Pick<ServiceArgs, 'station'>, ctx: Context): { list
     const list = stationsFromFlags(args.station);
     return { list: () => list, close: () => {} };
   }
-  const registry = openRegistry(dataDir(ctx.env));
+  const registry = openRegistry(openDataDir(ctx));
   return { list: () => stationsFromRegistry(registry), close: () => registry.close() };
 }
 
 /** --station values, or else the registry's stations as they are now. */
 export function listStations(args: Pick<ServiceArgs, 'station'>, ctx: Context): StationInfo[] {
   if (args.station && args.station.length > 0) return stationsFromFlags(args.station);
-  const registry = openRegistry(dataDir(ctx.env));
+  const registry = openRegistry(openDataDir(ctx));
   try {
     return stationsFromRegistry(registry);
   } finally {
@@ -172,7 +173,7 @@ export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: 
     throw new UserError(`--account-digits ${args.accountDigits} is out of range`, 'give 4 to 20');
   }
   const credentials = await brokerCredentials(args, ctx, 'svc-host');
-  const db = openDb(dataDir(ctx.env));
+  const db = openDb(openDataDir(ctx));
   const stations = stationSource(args, ctx);
   const close = () => {
     stations.close();

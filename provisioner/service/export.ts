@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { dataDir, type Context, type Output } from '../context.ts';
+import type { Context, Output } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../errors.ts';
 import { writeCsv } from '../csv.ts';
@@ -70,7 +71,7 @@ export interface RecordListing<R> {
 /** Runs `list` or `export` for one record kind from the data directory's database. */
 export function listOrExport<R extends object>(listing: RecordListing<R>, args: ListArgs, ctx: Context): void {
   const sinceMs = parseSince(args.since, Date.now());
-  const db = openDb(dataDir(ctx.env));
+  const db = openDb(openDataDir(ctx));
   try {
     const rows = listing.load(db, sinceMs).map((r) => ({ ...r, time: new Date(listing.timeOf(r)).toISOString() }));
     if (args.action === 'export') return exportRows(rows, listing.exportColumns, args.format, args.out, ctx.output);
