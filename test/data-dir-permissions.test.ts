@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
 import { startUp } from '../provisioner/up.ts';
+import { requires } from './helpers/requires.ts';
 import { cliIn } from './station-cli-fixtures.ts';
 
-const asRoot = process.getuid?.() === 0;
 const NAME = 'Zwetschgenbaum';
 
 let parent: string;
@@ -45,8 +45,10 @@ function openToOthers(dir: string): string[] {
   return found;
 }
 
-describe('an existing data directory open to other users', () => {
-  it.skipIf(!asRoot)('is made private by the next command, which says so, and another user reads no customer name', async () => {
+describe('an existing data directory open to other users, seen by another user', () => {
+  requires('root');
+
+  it('is made private by the next command, which says so, and another user reads no customer name', async () => {
     const csv = join(parent, 'accounts.csv');
     writeFileSync(csv, `account,name,street,place,open_items,open_cents\n400000000001,${NAME},Weg 1,Berlin,0,0\n`);
     const run = cliIn(home);
@@ -70,6 +72,16 @@ describe('an existing data directory open to other users', () => {
     expect((await run('station', 'list')).err).toBe('');
   });
 
+  it('of another user is refused, naming the owner and the fix', async () => {
+    chownSync(home, 4242, 4242);
+    const { code, err } = await cliIn(home)('station', 'list');
+    expect(code).toBe(1);
+    expect(err).toBe(`error: the data directory ${home} belongs to another user (uid 4242)\n  fix: run deskphone as that user, or set DESKPHONE_HOME to a directory of your own\n`);
+    expect(readdirSync(home)).toEqual([]);
+  });
+});
+
+describe('an existing data directory open to other users', () => {
   it('gets only private files from deskphone up, the broker store included', async () => {
     const log: string[] = [];
     const up = await startUp(parseUpArgs(['--http', '127.0.0.1:0', '--listen', '127.0.0.1:0']), {
@@ -85,13 +97,5 @@ describe('an existing data directory open to other users', () => {
       await up.close();
     }
     expect(openToOthers(home)).toEqual([]);
-  });
-
-  it.skipIf(!asRoot)('of another user is refused, naming the owner and the fix', async () => {
-    chownSync(home, 4242, 4242);
-    const { code, err } = await cliIn(home)('station', 'list');
-    expect(code).toBe(1);
-    expect(err).toBe(`error: the data directory ${home} belongs to another user (uid 4242)\n  fix: run deskphone as that user, or set DESKPHONE_HOME to a directory of your own\n`);
-    expect(readdirSync(home)).toEqual([]);
   });
 });

@@ -11,7 +11,7 @@ import { SOCAT } from '../../hardware/sim/repl/pty.ts';
 import { ESPRUINO_2950, ESPRUINO_64, interpreterDirCandidates } from './interpreter.ts';
 import { MOSQUITTO } from './mosquitto.ts';
 
-export type Prerequisite = 'espruino-2950' | 'espruino-64' | 'mosquitto' | 'mosquitto-clients' | 'socat' | 'chromium';
+export type Prerequisite = 'espruino-2950' | 'espruino-64' | 'mosquitto' | 'mosquitto-clients' | 'socat' | 'chromium' | 'root';
 
 export interface Missing {
   name: Prerequisite;
@@ -68,6 +68,7 @@ const DEBIAN: Record<Prerequisite, string[]> = {
   'mosquitto-clients': ['mosquitto-clients'],
   socat: ['socat'],
   chromium: ['chromium'],
+  root: ['util-linux'],
 };
 
 function missing(name: Prerequisite, why: string): Missing {
@@ -87,6 +88,13 @@ const CHECKS: Record<Prerequisite, () => Missing | null> = {
   'mosquitto-clients': () => (onPath('mosquitto_pub') && onPath('mosquitto_sub') ? null : missing('mosquitto-clients', 'no mosquitto_pub or mosquitto_sub on PATH')),
   socat: () => (existsSync(SOCAT) ? null : missing('socat', `no ${SOCAT}`)),
   chromium: () => (existsSync(CHROMIUM) ? null : missing('chromium', `no ${CHROMIUM}`)),
+  // Tests that act as another local user (runuser) or hand a file to one (chown).
+  root: () =>
+    process.getuid?.() !== 0
+      ? { ...missing('root', `running as uid ${process.getuid?.()}`), debian: [], fix: 'run the tests as root, as CI does' }
+      : onPath('runuser')
+        ? null
+        : missing('root', 'no runuser on PATH'),
 };
 
 export const PREREQUISITES = Object.keys(CHECKS) as Prerequisite[];
