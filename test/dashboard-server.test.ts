@@ -39,7 +39,7 @@ describe('dashboard HTTP API', () => {
     expect(await (await fetch(base + '/')).text()).toContain('<main id="cards"');
     expect((await (await fetch(base + '/api/stations')).json()).map((c: StationCard) => c.id)).toEqual(['wv-01', 'hw-01']);
 
-    const post = (id: string, body: string) => fetch(`${base}/api/stations/${id}/press`, { method: 'POST', body });
+    const post = (id: string, body: string) => fetch(`${base}/api/stations/${id}/press`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect((await post('wv-01', '{"key":"ready"}')).status).toBe(200);
     expect((await post('hw-01', '{"key":"ready"}')).status).toBe(404);
     expect((await post('wv-01', '{"key":"rm -rf"}')).status).toBe(400);

@@ -61,7 +61,7 @@ describe('up without --demo', () => {
     const ink = [...Buffer.from(card.frame!.bits, 'base64')].reduce((n, byte) => n + byte.toString(2).replaceAll('0', '').length, 0);
     expect(ink).toBeGreaterThan(300);
 
-    const press = await fetch(api('/api/stations/hw-07/press'), { method: 'POST', body: '{"key":"ready"}' });
+    const press = await fetch(api('/api/stations/hw-07/press'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"key":"ready"}' });
     expect(press.status).toBe(404);
     await desk.endAsync();
 

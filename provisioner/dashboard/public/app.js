@@ -3,7 +3,6 @@
 'use strict';
 
 const LANG = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'de';
-const TOKEN = new URLSearchParams(location.search).get('token');
 const TEXT = {
   de: {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
@@ -36,13 +35,9 @@ let clockOffsetMs = 0;
 document.documentElement.lang = LANG;
 for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = TEXT[el.dataset.i18n];
 
-function api(path) {
-  return TOKEN ? `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(TOKEN)}` : path;
-}
-
 function connect() {
   const conn = document.getElementById('conn');
-  const source = new EventSource(api('/api/events'));
+  const source = new EventSource('/api/events');
   source.addEventListener('open', () => { conn.textContent = TEXT.live; conn.dataset.state = 'live'; });
   source.addEventListener('error', () => { conn.textContent = TEXT.reconnecting; conn.dataset.state = 'lost'; });
   source.addEventListener('cards', (event) => {
@@ -103,7 +98,7 @@ function createCard(card) {
 }
 
 function press(id, key) {
-  fetch(api(`/api/stations/${encodeURIComponent(id)}/press`), {
+  fetch(`/api/stations/${encodeURIComponent(id)}/press`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key }),
   });
 }
