@@ -20,6 +20,7 @@ import { trackPresence, type PresenceTracker } from '../presence.ts';
 import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type RegistryChange } from '../registry.ts';
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';
 import { formatHost, parseListen, type ListenAddress } from './address.ts';
+import { LoginBudget, loginSource, type LoginBudgetOptions } from './login-budget.ts';
 import { guardConnection } from './packet-guard.ts';
 import { indexRetained } from './retained-index.ts';
 import { dropQueuedMessages } from './session-store.ts';
@@ -62,6 +63,8 @@ export interface BrokerOptions {
   stationPublishRate?: { perSecond: number; burst: number };
   /** Record device birth and last will into the registry (a service client of this broker). */
   presence?: boolean;
+  /** Failed logins a source or username has before it backs off, and the backoff (see login-budget.ts). */
+  loginBudget?: Partial<LoginBudgetOptions>;
   logger?: Logger;
 }
 
@@ -160,6 +163,11 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const wills = new WeakMap<Client, { topic: string; retain: boolean } | undefined>();
   /** Removed stations whose stored session is still being cleared. */
   const cleanups = new Map<string, Promise<void>>();
+  /** Where each connection comes from, by the stream aedes sees (the packet guard's). */
+  const sources = new WeakMap<Duplex, string>();
+  const logins = new LoginBudget(options.loginBudget);
+  /** The source each username last logged in from: its desk is not held up by guesses at its name from elsewhere. */
+  const lastGoodSource = new Map<string, string>();
 
   const persistence = new AsyncLevelPersistence(store);
   // Also means a SUBSCRIBE during shutdown never reads the closing store.
@@ -177,17 +185,42 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     },
 
     authenticate(client, username, password, done) {
+      const source = sources.get(client.conn as unknown as Duplex) ?? 'unknown';
       const refuse = (code: AuthenticateError['returnCode'], reason: string) => {
-        log.warn({ clientId: client.id, username, reason }, 'connection refused');
+        log.warn({ clientId: client.id, username, source, reason }, 'connection refused');
         done(authError(code, reason), false);
       };
       if (!username || !password) return refuse(5, 'no username or password');
       // checked before the (slow) secret: the rule is public, a mismatch needs no scrypt
       if (!clientIdAllowed(username, client.id)) return refuse(2, `client id "${client.id}" does not match username "${username}"`);
+      const sourceKey = 'source ' + source;
+      const userKey = 'username ' + username;
+      const wait = Math.max(logins.wait(sourceKey), lastGoodSource.get(username) === source ? 0 : logins.wait(userKey));
+      if (wait > 0) {
+        // Not checked, not logged (the burst was logged when it began), and answered late.
+        log.debug({ clientId: client.id, username, source, waitMs: wait }, 'connection refused: backing off after failed logins');
+        setTimeout(() => done(authError(5, 'too many failed logins; try again later'), false), logins.refusalDelayMs).unref();
+        return;
+      }
+      logins.begin(sourceKey);
+      logins.begin(userKey);
       Promise.resolve(cleanups.get(client.id))
         .then(() => registry.authenticate(username, password.toString('utf8')))
         .then((account) => {
-          if (!account) return refuse(4, 'bad username or password');
+          if (!account) {
+            const bySource = logins.fail(sourceKey);
+            const byUser = logins.fail(userKey);
+            if (bySource === 'burst') log.warn({ source, username, backoffMs: logins.wait(sourceKey) }, 'failed logins from one source: backing off (its logins are refused unchecked, for longer with each failure; not logged again until quiet for 10 min)');
+            if (byUser === 'burst') log.warn({ username, source, backoffMs: logins.wait(userKey) }, 'failed logins for one username: backing off (except from where it last logged in; not logged again until quiet for 10 min)');
+            if (bySource !== 'free' || byUser !== 'free') {
+              log.debug({ clientId: client.id, username, source }, 'connection refused: bad username or password');
+              return done(authError(4, 'bad username or password'), false);
+            }
+            return refuse(4, 'bad username or password');
+          }
+          logins.finish(sourceKey, false);
+          logins.finish(userKey, true);
+          lastGoodSource.set(username, source);
           const will = wills.get(client);
           const willRefusal = will ? willProblem(account, will) : '';
           if (willRefusal) return refuse(5, willRefusal);
@@ -200,6 +233,8 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
         })
         .catch((err: Error) => {
           log.error({ clientId: client.id, err: err.message }, 'authentication failed');
+          logins.finish(sourceKey, false);
+          logins.finish(userKey, false);
           done(authError(3, 'registry unavailable'), false);
         });
     },
@@ -239,7 +274,11 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
 
   aedes.on('clientReady', (client) => log.info({ clientId: client.id }, 'client connected'));
   aedes.on('clientDisconnect', (client) => log.info({ clientId: client.id }, 'client disconnected'));
-  aedes.on('clientError', (client, err) => log.warn({ clientId: client.id, err: err.message }, 'client error'));
+  aedes.on('clientError', (client, err) => {
+    // A refused login comes back here too; authenticate already logged it (or, backing off, chose not to).
+    if ('returnCode' in err) return;
+    log.warn({ clientId: client.id, err: err.message }, 'client error');
+  });
   aedes.on('connectionError', (client, err) => log.warn({ clientId: client.id, err: err.message }, 'connection error'));
 
   const liveClients = () => Object.values((aedes as unknown as { clients: Record<string, Client> }).clients);
@@ -305,6 +344,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     conn.once('close', () => sockets.delete(conn));
     const remote = (conn as Socket).remoteAddress ?? req?.socket.remoteAddress;
     const guarded = guardConnection(conn, maxPacketSize, (err) => log.warn({ remote, err: err.message }, 'oversized or malformed packet, connection cut'));
+    sources.set(guarded, loginSource(remote));
     aedes.handle(guarded, req);
   };
 
