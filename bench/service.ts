@@ -116,7 +116,7 @@ export async function run(): Promise<void> {
   const db = openDb(dir);
   try {
     const rows = Array.from({ length: ACCOUNTS }, (_, i) => `${account(i)},Kunde ${i},Straße ${i % 300},10${String(i % 1000).padStart(3, '0')} Berlin,${i % 4},${(i % 7) * 1250}`);
-    importAccounts(db, 'account,name,street,place,open_items,open_cents\n' + rows.join('\n'), { digits: 12, check: 'none' }, true);
+    await importAccounts(db, 'account,name,street,place,open_items,open_cents\n' + rows.join('\n'), { digits: 12, check: 'none' }, true);
     const stations = Array.from({ length: STATIONS }, (_, i) => ({ id: `st-${i}`, areas: [] }));
     const service = createStationService({ mqttUrl: url, db, stations: () => stations, wrapUpSeconds: WRAP_UP_S, directory: new SqliteDirectory(db) });
     let events = 0;

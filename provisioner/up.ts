@@ -135,7 +135,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const { service, db, close: closeService } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
     stops.push(closeService);
-    if (args.demo) seedDemoDirectory(db);
+    if (args.demo) await seedDemoDirectory(db);
     try {
       await service.start();
     } catch (err) {

@@ -22,8 +22,8 @@ afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
 describe('demo directory', () => {
   it('seeds made-up accounts that lookups find, once', async () => {
     const db = tempDb();
-    expect(seedDemoDirectory(db)).toEqual({ imported: DEMO_ACCOUNTS });
-    expect(seedDemoDirectory(db)).toEqual({ imported: 0 });
+    expect(await seedDemoDirectory(db)).toEqual({ imported: DEMO_ACCOUNTS });
+    expect(await seedDemoDirectory(db)).toEqual({ imported: 0 });
     const accounts = demoAccountNumbers();
     expect(new Set(accounts).size).toBe(DEMO_ACCOUNTS);
     const entry = await new SqliteDirectory(db).lookup(accounts[7]);
@@ -33,10 +33,10 @@ describe('demo directory', () => {
     db.close();
   });
 
-  it('leaves an existing directory alone', () => {
+  it('leaves an existing directory alone', async () => {
     const db = tempDb();
-    importAccounts(db, 'account,name,street,place,open_items,open_cents\n123456789012,Real Customer,Main St 1,12345 Town,0,0\n', DEFAULT_ACCOUNT_RULE, false);
-    expect(seedDemoDirectory(db)).toEqual({ imported: 0 });
+    await importAccounts(db, 'account,name,street,place,open_items,open_cents\n123456789012,Real Customer,Main St 1,12345 Town,0,0\n', DEFAULT_ACCOUNT_RULE, false);
+    expect(await seedDemoDirectory(db)).toEqual({ imported: 0 });
     expect((db.prepare('SELECT COUNT(*) AS n FROM svc_account').get() as { n: number }).n).toBe(1);
     db.close();
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { openDataDir } from '../data-dir.ts';
 import { openDb } from '../db.ts';
@@ -28,23 +28,23 @@ export default defineCommand<AccountsArgs>({
       .option('replace', { type: 'boolean', default: false, describe: 'Make the file the whole directory (drop accounts not in it)' })
       .option('account-digits', { type: 'number', default: DEFAULT_ACCOUNT_RULE.digits, describe: 'Length of a contract account number' })
       .option('account-check', { choices: ['none', 'luhn'], default: DEFAULT_ACCOUNT_RULE.check, describe: 'Check-digit rule for account numbers' }),
-  handler: (args, ctx) => {
-    let text: string;
+  handler: async (args, ctx) => {
+    let fd: number;
     try {
-      text = readFileSync(args.file, 'utf8');
+      fd = openSync(args.file, 'r');
     } catch (err) {
       throw new UserError(`cannot read ${args.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the path');
     }
     const db = openDb(openDataDir(ctx));
     try {
-      const { imported } = importAccounts(db, text, { digits: args.accountDigits, check: args.accountCheck }, args.replace);
+      const { imported } = await importAccounts(db, createReadStream('', { fd, encoding: 'utf8' }), { digits: args.accountDigits, check: args.accountCheck }, args.replace);
       if (args.json) ctx.output.out(JSON.stringify({ imported }));
       else ctx.output.out(`${imported} accounts imported from ${args.file}${args.replace ? ' (directory replaced)' : ''}`);
     } catch (err) {
       if (!(err instanceof AccountImportError)) throw err;
       const lines = err.problems.slice(0, SHOWN).map((p) => `  line ${p.line}, column ${p.column}: ${p.problem}`);
-      if (err.problems.length > SHOWN) lines.push(`  … and ${err.problems.length - SHOWN} more`);
-      throw new UserError(`${args.file} has ${err.problems.length} problem(s); nothing was imported:\n${lines.join('\n')}`, 'correct the lines named and import the file again');
+      if (err.total > SHOWN) lines.push(`  … and ${err.total - SHOWN} more`);
+      throw new UserError(`${args.file} has ${err.total} problem(s); nothing was imported:\n${lines.join('\n')}`, 'correct the lines named and import the file again');
     } finally {
       db.close();
     }

@@ -41,7 +41,7 @@ export function demoDirectoryCsv(count = DEMO_ACCOUNTS, seed = 1): string {
 }
 
 /** Imports the synthetic directory unless the directory already has accounts (a real one is never touched). */
-export function seedDemoDirectory(db: Db): { imported: number } {
+export async function seedDemoDirectory(db: Db): Promise<{ imported: number }> {
   migrateService(db);
   const { n } = db.prepare('SELECT COUNT(*) AS n FROM svc_account').get() as { n: number };
   if (n > 0) return { imported: 0 };
