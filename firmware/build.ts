@@ -211,7 +211,8 @@ export function formatBuild(b: BoardBuild): string {
     `Storage with config ${s.used} of ${s.storageBytes} B, ` +
     (s.fitsSideBySide
       ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
-      : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first`)
+      : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first ` +
+        '(deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)')
   );
 }
 

@@ -20,7 +20,7 @@ const PRESS_PATH = /^\/api\/stations\/([^/]+)\/press$/;
 /** Keys a visitor may press on a virtual module (the firmware's DP.press names). */
 export const DASHBOARD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'ok', 'back', 'ready', 'ticket', 'letter', 'fwd'];
 /** A card changes every second during a countdown; coalescing keeps 200 stations cheap for the browser (ten messages a second at most). */
-const PUSH_INTERVAL_MS = 100;
+export const PUSH_INTERVAL_MS = 100;
 
 export interface DashboardOptions {
   host: string;
