@@ -2,14 +2,13 @@
 // broker secrets (hashed) and their last reported presence. Also the host's
 // own service accounts. Tables are prefixed `station_` in the shared db.
 
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stationIdProblem } from '../protocol/topics.ts';
 import { migrate, openDb, type Db } from './db.ts';
 import { UserError } from './errors.ts';
 import { knownBoards } from './registry/boards.ts';
-import { hashSecret, newSecret, verifySecret } from './registry/secret.ts';
+import { hashSecret, needsRehash, newSecret, verifySecret } from './registry/secret.ts';
 import { writePrivateFile } from './registry/private-file.ts';
 
 export const AREAS = ['WV', 'KM'] as const;
@@ -141,14 +140,13 @@ export function parseAreas(text: string): AreaCode[] {
   return [...new Set(codes)] as AreaCode[];
 }
 
-/** How long a successful verification spares the next scrypt for the same secret. */
-const VERIFIED_TTL_MS = 10 * 60_000;
+/** Where each kind of account keeps its secret hash. */
+const ACCOUNT_TABLES = { station: { name: 'station_stations', key: 'id' }, service: { name: 'station_services', key: 'name' } } as const;
 /** How often a registry with listeners looks for credential changes made by other processes. */
 const CHANGE_POLL_MS = 250;
 
 export class Registry {
   private readonly listeners = new Set<(change: RegistryChange) => void>();
-  private readonly verified = new Map<string, { storedHash: string; digest: Buffer; until: number }>();
   private lastChange: number;
   private poller: NodeJS.Timeout | null = null;
   private boards: string[] | null = null;
@@ -197,7 +195,7 @@ export class Registry {
       seen.add(s.id);
     });
     const issued = list.map((s) => ({ id: s.id, secret: newSecret() }));
-    const hashes = await Promise.all(issued.map((i) => hashSecret(i.secret)));
+    const hashes = issued.map((i) => hashSecret(i.secret));
     const insert = this.db.prepare(
       'INSERT INTO station_stations (id, name, areas, board, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -244,7 +242,7 @@ export class Registry {
   async rotateSecret(id: string, inTransaction?: (issued: IssuedSecret) => void): Promise<string> {
     if (!this.getStation(id)) throw unknownStation(id);
     const secret = newSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     this.db.transaction(() => {
       const { changes } = this.db.prepare('UPDATE station_stations SET secret_hash = ? WHERE id = ?').run(hash, id);
       if (changes === 0) throw unknownStation(id);
@@ -257,7 +255,7 @@ export class Registry {
 
   async verifyStation(id: string, secret: string): Promise<boolean> {
     const row = this.db.prepare('SELECT secret_hash FROM station_stations WHERE id = ?').get(id) as { secret_hash: string } | undefined;
-    return row ? this.verifyAgainst(id, secret, row.secret_hash) : false;
+    return row ? this.verifyAgainst(ACCOUNT_TABLES.station, id, secret, row.secret_hash) : false;
   }
 
   /** Checks broker credentials: a station (username = station id) or a service account. */
@@ -265,7 +263,7 @@ export class Registry {
     if (Object.hasOwn(SERVICE_ACCOUNTS, username)) {
       const name = username as ServiceName;
       const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
-      const ok = row ? await this.verifyAgainst(name, secret, row.secret_hash) : false;
+      const ok = row ? await this.verifyAgainst(ACCOUNT_TABLES.service, name, secret, row.secret_hash) : false;
       return ok ? { username, role: SERVICE_ACCOUNTS[name] } : null;
     }
     return (await this.verifyStation(username, secret)) ? { username, role: 'station' } : null;
@@ -292,10 +290,10 @@ export class Registry {
     const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
     if (row) {
       const existing = readSecretFile(file);
-      if (existing && (await this.verifyAgainst(name, existing, row.secret_hash))) return { username: name, password: existing };
+      if (existing && (await this.verifyAgainst(ACCOUNT_TABLES.service, name, existing, row.secret_hash))) return { username: name, password: existing };
     }
     const secret = newSecret();
-    const hash = await hashSecret(secret);
+    const hash = hashSecret(secret);
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO station_services (name, secret_hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash').run(name, hash);
       this.logChange(name, 'secret');
@@ -353,14 +351,12 @@ export class Registry {
     this.poller = null;
   }
 
-  private async verifyAgainst(account: string, secret: string, storedHash: string): Promise<boolean> {
-    // The cache is keyed by the stored hash, so a rotated or removed account
-    // misses it even before its change is delivered.
-    const digest = createHash('sha256').update(secret).digest();
-    const cached = this.verified.get(account);
-    if (cached && cached.storedHash === storedHash && cached.until > Date.now() && timingSafeEqual(cached.digest, digest)) return true;
+  private async verifyAgainst(table: (typeof ACCOUNT_TABLES)[keyof typeof ACCOUNT_TABLES], account: string, secret: string, storedHash: string): Promise<boolean> {
     const ok = await verifySecret(secret, storedHash);
-    if (ok) this.verified.set(account, { storedHash, digest, until: Date.now() + VERIFIED_TTL_MS });
+    if (ok && needsRehash(storedHash)) {
+      // Same secret, cheaper check from now on; a rotation meanwhile (another hash stored) wins.
+      this.db.prepare(`UPDATE ${table.name} SET secret_hash = ? WHERE ${table.key} = ? AND secret_hash = ?`).run(hashSecret(secret), account, storedHash);
+    }
     return ok;
   }
 
@@ -379,7 +375,6 @@ export class Registry {
       .all(this.lastChange) as { seq: number; account: string; kind: RegistryChange['kind'] }[];
     for (const row of rows) {
       this.lastChange = row.seq;
-      this.verified.delete(row.account);
       this.emit({ kind: row.kind, id: row.account });
     }
   }

@@ -1,6 +1,8 @@
-// Secrets live only as salted scrypt hashes; service secrets in 0600 files;
+// Secrets live only as salted keyed hashes (scrypt ones from before are
+// still accepted and stored afresh at their next successful check); service secrets in 0600 files;
 // changes reach other connections to the same data directory.
 import { afterAll, expect, it } from 'vitest';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRegistry, type RegistryChange } from '../provisioner/registry.ts';
@@ -16,7 +18,7 @@ function dataDirBytes(): string {
     .join('');
 }
 
-it('stores station secrets only as salted scrypt hashes', async () => {
+it('stores station secrets only as salted HMAC-SHA-256 hashes', async () => {
   const registry = openRegistry(home);
   const issued = await registry.addStations([{ id: 'desk-a' }, { id: 'desk-b' }]);
   try {
@@ -26,8 +28,8 @@ it('stores station secrets only as salted scrypt hashes', async () => {
     expect(await registry.verifyStation('desk-a', b.secret)).toBe(false);
     expect(await registry.verifyStation('desk-zz', a.secret)).toBe(false);
     const hashes = registry.db.prepare('SELECT secret_hash FROM station_stations ORDER BY id').all() as { secret_hash: string }[];
-    expect(hashes[0].secret_hash).toMatch(/^scrypt\$\d+\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
-    expect(hashes[0].secret_hash.split('$')[4]).not.toBe(hashes[1].secret_hash.split('$')[4]);
+    expect(hashes[0].secret_hash).toMatch(/^hmac-sha256\$[\w-]{22}\$[\w-]{43}$/);
+    expect(hashes[0].secret_hash.split('$')[1]).not.toBe(hashes[1].secret_hash.split('$')[1]);
   } finally {
     registry.close();
   }
@@ -57,12 +59,12 @@ it('keeps service secrets in 0600 files and hands out the same one until it is g
   }
 });
 
-it('reports changes made through another connection and stops trusting a cached secret', async () => {
+it('reports changes made through another connection and stops taking the old secret', async () => {
   const watcher = openRegistry(home);
   const writer = openRegistry(home);
   try {
     const old = (await writer.addStation({ id: 'desk-c' })).secret;
-    expect(await watcher.verifyStation('desk-c', old)).toBe(true); // now cached
+    expect(await watcher.verifyStation('desk-c', old)).toBe(true);
     const seen: RegistryChange[] = [];
     const rotated = new Promise<void>((resolve) =>
       watcher.onChange((c) => {
@@ -84,5 +86,23 @@ it('reports changes made through another connection and stops trusting a cached 
   } finally {
     watcher.close();
     writer.close();
+  }
+});
+
+it('takes a scrypt hash stored before issue 18 and stores the secret afresh after its first good check', async () => {
+  const registry = openRegistry(home);
+  try {
+    const [{ secret }] = await registry.addStations([{ id: 'desk-old' }]);
+    const salt = randomBytes(16);
+    const legacy = ['scrypt', 2048, 8, 1, salt.toString('base64url'), scryptSync(secret, salt, 32, { N: 2048, r: 8, p: 1 }).toString('base64url')].join('$');
+    const stored = () => (registry.db.prepare("SELECT secret_hash FROM station_stations WHERE id = 'desk-old'").get() as { secret_hash: string }).secret_hash;
+    registry.db.prepare("UPDATE station_stations SET secret_hash = ? WHERE id = 'desk-old'").run(legacy);
+    expect(await registry.verifyStation('desk-old', secret.slice(1) + 'x')).toBe(false);
+    expect(stored()).toBe(legacy);
+    expect(await registry.verifyStation('desk-old', secret)).toBe(true);
+    expect(stored()).toMatch(/^hmac-sha256\$/);
+    expect(await registry.verifyStation('desk-old', secret)).toBe(true);
+  } finally {
+    registry.close();
   }
 });

@@ -191,7 +191,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
         done(authError(code, reason), false);
       };
       if (!username || !password) return refuse(5, 'no username or password');
-      // checked before the (slow) secret: the rule is public, a mismatch needs no scrypt
+      // checked before the secret: the rule is public, a mismatch needs no look-up
       if (!clientIdAllowed(username, client.id)) return refuse(2, `client id "${client.id}" does not match username "${username}"`);
       const sourceKey = 'source ' + source;
       const userKey = 'username ' + username;

@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 /**
  * Station and service secrets: 24 random bytes, base64url (32 characters, no
@@ -14,35 +14,54 @@ export function newSecret(): string {
 }
 
 /**
- * scrypt cost. The secrets are 192-bit random values, so the work factor is
- * not what keeps them safe (nothing brute-forces 2^192); the salted hash is
- * there so a copied database file does not open the broker. A moderate N keeps
- * 2,000 desks reconnecting after a broker restart from queueing for minutes.
- * The parameters are stored in every hash, so raising them later only
- * affects new and rotated secrets.
+ * How a secret is stored: `hmac-sha256$<salt b64url>$<mac b64url>`, the
+ * HMAC-SHA-256 of the secret keyed with 16 random bytes of its own.
+ *
+ * A slow KDF (scrypt, until issue 18) protects low-entropy passwords from
+ * being guessed offline from a stolen database. These secrets are 192-bit
+ * random values: nothing enumerates 2^192 candidates, slowed down or not, so
+ * the work factor bought nothing but a scrypt per login (5,000 desks coming
+ * back after a broker restart queued for minutes). What the stored value must
+ * do is keep a copied database from opening the broker (HMAC is one-way) and
+ * let equal secrets look different (the salt). See SECURITY.md.
  */
-export const DEFAULT_SCRYPT = { N: 2048, r: 8, p: 1 };
+const SCHEME = 'hmac-sha256';
+const SALT_BYTES = 16;
 
-const KEY_LENGTH = 32;
+function mac(secret: string, salt: Buffer): Buffer {
+  return createHmac('sha256', salt).update(secret, 'utf8').digest();
+}
+
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(SALT_BYTES);
+  return [SCHEME, salt.toString('base64url'), mac(secret, salt).toString('base64url')].join('$');
+}
+
+/** True for a hash of an older scheme: the registry stores the secret afresh after its next successful check. */
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(SCHEME + '$');
+}
 
 function scryptAsync(secret: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(secret, salt, KEY_LENGTH, options, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(secret, salt, 32, options, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
-/** `scrypt$N$r$p$<salt b64url>$<key b64url>`: self-describing, so cost can change per hash. */
-export async function hashSecret(secret: string, cost = DEFAULT_SCRYPT): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scryptAsync(secret, salt, cost);
-  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64url'), key.toString('base64url')].join('$');
-}
-
+/** Checks a secret against what the registry stored: the current scheme, or `scrypt$N$r$p$<salt>$<key>` from before issue 18. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [N, r, p] = parts.slice(1, 4).map(Number);
-  const expected = Buffer.from(parts[5], 'base64url');
-  const key = await scryptAsync(secret, Buffer.from(parts[4], 'base64url'), { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  let expected: Buffer;
+  let actual: Buffer;
+  if (parts.length === 3 && parts[0] === SCHEME) {
+    expected = Buffer.from(parts[2], 'base64url');
+    actual = mac(secret, Buffer.from(parts[1], 'base64url'));
+  } else if (parts.length === 6 && parts[0] === 'scrypt') {
+    const [N, r, p] = parts.slice(1, 4).map(Number);
+    expected = Buffer.from(parts[5], 'base64url');
+    actual = await scryptAsync(secret, Buffer.from(parts[4], 'base64url'), { N, r, p, maxmem: 256 * N * r + 1024 * 1024 });
+  } else {
+    return false;
+  }
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
