@@ -132,7 +132,13 @@ async function startFleet(): Promise<{ ask<T = FleetReport>(msg: object): Promis
   });
   const ask = <T>(msg: object) =>
     new Promise<T>((resolve, reject) => {
-      child.once('message', (answer: { error?: string }) => (answer.error ? reject(new Error(answer.error)) : resolve(answer as T)));
+      const died = (code: number | null, signal: string | null) => reject(new Error(`the desk fleet exited (${signal ?? code})`));
+      child.once('exit', died);
+      child.once('message', (answer: { error?: string }) => {
+        child.off('exit', died);
+        if (answer.error) reject(new Error(answer.error));
+        else resolve(answer as T);
+      });
       child.send(msg);
     });
   await new Promise((resolve) => child.once('message', resolve));
