@@ -13,7 +13,8 @@ import { parseListen } from './broker/address.ts';
 import type { Context } from './context.ts';
 import { openDataDir } from './data-dir.ts';
 import { startDashboard, isLoopback, type DashboardHandle } from './dashboard/server.ts';
-import { startLiveCards, type LiveCards, type Screen } from './dashboard/live-cards.ts';
+import { startLiveCards, type LiveCards } from './dashboard/live-cards.ts';
+import { OnDemandScreens } from './dashboard/on-demand-screens.ts';
 import { HardwareMirror, startMirrorLinkStub } from './dashboard/mirror.ts';
 import { DemoAgents } from './demo/agents.ts';
 import { demoAccountNumbers, seedDemoDirectory } from './demo/directory.ts';
@@ -63,8 +64,8 @@ export interface UpHandle {
   service: StationService;
   registry: Registry;
   desks: Map<string, VirtualDesk>;
-  /** Hardware stations' mirrors by id. */
-  mirrors: Map<string, HardwareMirror>;
+  /** Displays by station id: the virtual desks, and hardware mirrors while a dashboard shows them. */
+  screens: OnDemandScreens;
   calls: CallSimulator | null;
   close(): Promise<void>;
 }
@@ -159,31 +160,21 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     for (const station of demoStations) desks.set(station.id, new VirtualDesk(station, brokerForDesks, dir).boot());
 
-    const screens = new Map<string, Screen>(desks);
     const stub = await startMirrorLinkStub();
     stops.push(() => stub.close());
-    const mirrors = new Map<string, HardwareMirror>();
-    const mirror = (id: string) => {
+    // A hardware station's mirror runs only while a dashboard shows its card.
+    const screens = new OnDemandScreens(desks, (id) => {
       const station = registry.getStation(id);
-      if (!station || desks.has(id) || mirrors.has(id)) return;
-      const m = new HardwareMirror(station, stub.port);
-      mirrors.set(id, m);
-      screens.set(id, m);
-    };
-    for (const station of registry.listStations()) mirror(station.id);
-    // Stations added or removed while up runs (`deskphone station add` in another shell) get or lose their mirror, and their snapshot.
-    const stopMirroring = registry.onChange((change) => {
-      if (change.kind === 'added') mirror(change.id);
-      if (change.kind === 'removed') {
-        mirrors.get(change.id)?.close();
-        mirrors.delete(change.id);
-        screens.delete(change.id);
-      }
+      return station && !desks.has(id) ? new HardwareMirror(station, stub.port) : undefined;
+    });
+    // Stations added or removed while up runs (`deskphone station add` in another shell) get or lose their card, and their snapshot.
+    const stopWatchingStations = registry.onChange((change) => {
+      if (change.kind === 'removed') screens.forget(change.id);
       if (change.kind === 'added' || change.kind === 'removed') service.stationsChanged();
     });
     stops.push(() => {
-      stopMirroring();
-      mirrors.forEach((m) => m.close());
+      stopWatchingStations();
+      screens.close();
     });
     const cards: LiveCards = await startLiveCards({
       registry,
@@ -230,7 +221,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       service,
       registry,
       desks,
-      mirrors,
+      screens,
       calls,
       close,
     };

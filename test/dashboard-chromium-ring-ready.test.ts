@@ -84,4 +84,27 @@ describe('dashboard in Chromium', () => {
       await en.close();
     }
   });
+
+  it('shows one page of cards at a time with the counts of every desk on top, and turns pages', async () => {
+    const paged = await browser.newPage();
+    try {
+      const url = new URL(fx.up.dashboardUrl);
+      url.searchParams.set('size', '1');
+      await paged.goto(url.href);
+      await paged.waitForSelector('[data-testid="card-km-01"]');
+      expect(await paged.locator('[data-testid^="card-"]').count()).toBe(1);
+      expect(await paged.textContent('[data-testid="pager-label"]')).toBe('Seite 1 von 2 · 2 Arbeitsplätze');
+      // the counts are the site's, not the page's: both desks
+      const total = async () => (await paged.locator('[data-testid="phase-counts"] b').allTextContents()).reduce((n, t) => n + Number(t), 0);
+      await until(async () => (await total()) === 2, 'both desks counted');
+      await paged.click('[data-testid="pager-next"]');
+      await paged.waitForSelector(`[data-testid="card-${ID}"]`);
+      expect(await paged.locator('[data-testid^="card-"]').count()).toBe(1);
+      expect(await paged.textContent('[data-testid="pager-label"]')).toBe('Seite 2 von 2 · 2 Arbeitsplätze');
+      expect(new URL(paged.url()).searchParams.get('page')).toBe('2');
+      expect(await paged.isDisabled('[data-testid="pager-next"]')).toBe(true);
+    } finally {
+      await paged.close();
+    }
+  });
 });

@@ -13,6 +13,7 @@ import { startDashboard, type DashboardHandle } from '../provisioner/dashboard/s
 import { CHROMIUM } from './helpers/prerequisites.ts';
 import { requires } from './helpers/requires.ts';
 
+import { fixedPages } from './helpers/card-source.ts';
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TOKEN = 'dashboard-token-for-tests';
 
@@ -23,7 +24,8 @@ function card(id: string): StationCard {
 /** One virtual station that records the keys that reached it. */
 function source(): CardSource & { pressed: string[] } {
   const pressed: string[] = [];
-  return { pressed, cards: () => [card('wv-01')], subscribe: () => () => {}, press: (id, key) => (pressed.push(key), true) };
+  const cards = () => [card('wv-01')];
+  return { pressed, cards, ...fixedPages(cards), subscribe: () => () => {}, press: (id, key) => (pressed.push(key), true) };
 }
 
 /** Raw HTTP, so Host, Origin and content type are exactly what a test says. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CardSource } from '../provisioner/dashboard/card.ts';
+import { fixedPages } from './helpers/card-source.ts';
 import { startDashboard } from '../provisioner/dashboard/server.ts';
 
 let busy: Server;
@@ -28,6 +29,7 @@ it('rejects with EADDRINUSE and drops its subscription to the cards', async () =
       return () => void subscribers--;
     },
     press: () => false,
+    ...fixedPages(() => []),
   };
   await expect(startDashboard({ host: '127.0.0.1', port, source })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   expect(subscribers).toBe(0);

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDashboard, type DashboardHandle } from '../provisioner/dashboard/server.ts';
 import type { CardSource, StationCard } from '../provisioner/dashboard/card.ts';
+import { fixedPages } from './helpers/card-source.ts';
 
 function card(id: string, virtual: boolean): StationCard {
   return {
@@ -9,13 +10,23 @@ function card(id: string, virtual: boolean): StationCard {
   };
 }
 
-/** Two stations, one virtual; records presses so the test sees what reached the module. */
-function source(): CardSource & { pressed: string[] } {
-  const cards = [card('wv-01', true), card('hw-01', false)];
+/**
+ * Stations (the first virtual) in id order; records presses so the test sees
+ * what reached the module, and which stations a stream keeps drawn.
+ */
+function source(ids = ['hw-01', 'wv-01']): CardSource & { pressed: string[]; watched: Map<string, number> } {
+  const cards = ids.map((id) => card(id, id === 'wv-01'));
   const pressed: string[] = [];
+  const watched = new Map<string, number>();
   return {
     pressed,
+    watched,
     cards: () => cards,
+    ...fixedPages(() => cards),
+    watch: (shown) => {
+      for (const id of shown) watched.set(id, (watched.get(id) ?? 0) + 1);
+      return () => shown.forEach((id) => watched.set(id, watched.get(id)! - 1));
+    },
     subscribe: () => () => {},
     press: (id, key) => {
       if (id !== 'wv-01') return false;
@@ -37,7 +48,7 @@ describe('dashboard HTTP API', () => {
     dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source: src });
     const base = `http://127.0.0.1:${dashboard.port}`;
     expect(await (await fetch(base + '/')).text()).toContain('<main id="cards"');
-    expect((await (await fetch(base + '/api/stations')).json()).map((c: StationCard) => c.id)).toEqual(['wv-01', 'hw-01']);
+    expect((await (await fetch(base + '/api/stations')).json()).map((c: StationCard) => c.id)).toEqual(['hw-01', 'wv-01']);
 
     const post = (id: string, body: string) => fetch(`${base}/api/stations/${id}/press`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect((await post('wv-01', '{"key":"ready"}')).status).toBe(200);
@@ -64,5 +75,24 @@ describe('dashboard HTTP API', () => {
     expect((await fetch(base + '/api/stations?token=s3cret-token')).status).toBe(200);
     expect((await fetch(base + '/api/stations', { headers: { authorization: 'Bearer s3cret-token' } })).status).toBe(200);
     expect(dashboard.url).toContain('token=s3cret-token');
+  });
+
+  it('streams one page of cards with the counts of all, and keeps drawn only the stations a stream shows', async () => {
+    const src = source(['d-1', 'd-2', 'd-3', 'd-4', 'd-5']);
+    dashboard = await startDashboard({ host: '127.0.0.1', port: 0, source: src });
+    const base = `http://127.0.0.1:${dashboard.port}`;
+    const abort = new AbortController();
+    const res = await fetch(`${base}/api/events?page=1&size=2`, { signal: abort.signal });
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += (await reader.read()).value ?? '';
+    const view = JSON.parse(/^event: page\ndata: (.*)$/m.exec(text)![1]);
+    expect(view).toMatchObject({ page: 1, pages: 3, total: 5, counts: { phases: { AVAILABLE: 5 } } });
+    expect(view.cards.map((c: StationCard) => c.id)).toEqual(['d-3', 'd-4']);
+    expect([...src.watched].filter(([, n]) => n > 0).map(([id]) => id)).toEqual(['d-3', 'd-4']);
+    // the same page as JSON; a page past the end is the last one
+    expect(((await (await fetch(`${base}/api/stations?page=9&size=2`)).json()) as { page: number; cards: StationCard[] }).cards.map((c) => c.id)).toEqual(['d-5']);
+    abort.abort();
+    await vi.waitFor(() => expect([...src.watched.values()].every((n) => n === 0)).toBe(true));
   });
 });

@@ -1,6 +1,6 @@
 // `deskphone up` without --demo: nothing simulated runs; a registered hardware
 // station gets a card with a mirrored display (the firmware for its board shown
-// the station's snapshots), its keys cannot be pressed from the page, and a
+// the station's snapshots) while a dashboard page shows it, its keys cannot be pressed from the page, and a
 // dashboard listening beyond loopback wants its token.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
 import type { StationCard } from '../provisioner/dashboard/card.ts';
+import type { HardwareMirror } from '../provisioner/dashboard/mirror.ts';
 import { openRegistry } from '../provisioner/registry.ts';
 import { startUp, type UpHandle } from '../provisioner/up.ts';
 import { encodeMessage } from '../protocol/host-codec.ts';
@@ -41,6 +42,10 @@ describe('up without --demo', () => {
     expect(token).toBeTruthy();
     const api = (path: string) => `http://127.0.0.1:${url.port}${path}?token=${token}`;
     expect((await fetch(`http://127.0.0.1:${url.port}/api/stations`)).status).toBe(401);
+    // A mirror runs only while a dashboard shows its card: none before a page is open.
+    expect(up.screens.get('hw-07')).toBeUndefined();
+    const page = new AbortController();
+    await fetch(api('/api/events'), { signal: page.signal });
 
     // The "hardware" desk: a plain MQTT client with the station's credentials announcing its birth.
     const desk = await mqtt.connectAsync(up.brokerUrl, { clientId: 'hw-07', username: 'hw-07', password: secret });
@@ -75,7 +80,7 @@ describe('up without --demo', () => {
       const c = cards.find((x) => x.id === 'hw-08');
       return c?.phase === 'SIGNED_OUT' && !c.online && c.frame;
     }, 'a mirrored frame for the new station');
-    const mirror = up.mirrors.get('hw-08')!;
+    const mirror = up.screens.get('hw-08') as HardwareMirror;
     await until(() => mirror.sim.network.state().bytesIn > 0, "the mirror's link to its stub connected");
     const offline = 'Abgemeldet [OFFLINE]/Station hw-08/Niemand angemeldet';
     await until(() => mirror.sim.screen().join('/') === offline, 'the signed-out, offline screen');
@@ -85,5 +90,8 @@ describe('up without --demo', () => {
     mirror.sim.network.up();
     await until(() => mirror.sim.network.state().bytesIn > before, "the mirror's link to its stub back");
     await until(() => mirror.sim.screen().join('/') === offline, 'the signed-out, offline screen again');
+    // Nobody looks any more: the mirrors stop.
+    page.abort();
+    await until(() => up.screens.get('hw-07') === undefined && up.screens.get('hw-08') === undefined, 'the mirrors closed');
   });
 });

@@ -32,9 +32,33 @@ export interface StationCard {
   frame?: { w: number; h: number; bits: string };
 }
 
+/** What the counts on top of the dashboard say, over every station (not only the shown page). */
+export interface CardCounts {
+  /** Stations per phase name. */
+  phases: Record<string, number>;
+  /** Calls in progress (ringing, talking, wrap-up) per IVR menu choice. */
+  topics: Record<string, number>;
+}
+
+/** One page of cards in station id order, with the counts of the whole site. */
+export interface CardPage {
+  /** 0-based, clamped to the pages there are. */
+  page: number;
+  pages: number;
+  total: number;
+  counts: CardCounts;
+  cards: StationCard[];
+}
+
 /** Where the dashboard gets its cards from; `up` composes it from the running services. */
 export interface CardSource {
   cards(): StationCard[];
+  page(page: number, size: number): CardPage;
+  counts(): CardCounts;
+  /** Increases whenever stations are added or removed, so pages must be cut anew. */
+  layout(): number;
+  /** Draws these stations' displays while a dashboard shows them; returns the release. */
+  watch(ids: readonly string[]): () => void;
   /** Calls back with each changed card; returns an unsubscribe function. */
   subscribe(listener: (card: StationCard) => void): () => void;
   /** Presses a key on a virtual station's module; false if the station is not virtual. */

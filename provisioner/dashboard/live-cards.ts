@@ -6,8 +6,9 @@ import { connectService } from '../service-client.ts';
 import { Area, decodeMessage, Phase, Reason } from '../../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../../protocol/topics.ts';
 import type { Registry, Station } from '../registry.ts';
-import type { CardSource, StationCard } from './card.ts';
+import type { CardCounts, CardPage, CardSource, StationCard } from './card.ts';
 import type { Frame } from './frame.ts';
+import type { OnDemandScreens } from './on-demand-screens.ts';
 
 export const ALL_SNAPSHOTS = STATION_PREFIX + '+/dn/snap';
 /** How often the displays are looked at; a countdown changes once a second. */
@@ -28,6 +29,8 @@ export interface Screen {
   presence?(station: Station): void;
   /** Present on virtual desks only: the key reaches the module's firmware. */
   press?(key: string): void;
+  /** Ends a display made for a dashboard (a hardware mirror) when nobody shows it any more. */
+  close?(): void;
 }
 
 export interface DecodedSnapshot {
@@ -45,8 +48,8 @@ export interface LiveCardsOptions {
   registry: Registry;
   brokerUrl: string;
   credentials: { username: string; password: string };
-  /** Screens by station id; a station without one shows no frame. */
-  screens: Map<string, Screen>;
+  /** Screens by station id, hardware mirrors made while shown; a station without one shows no frame. */
+  screens: OnDemandScreens;
   onError?: (err: Error) => void;
 }
 
@@ -62,6 +65,22 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
   const { registry, screens } = options;
   const snapshots = new Map<string, DecodedSnapshot>();
   const listeners = new Set<(card: StationCard) => void>();
+  /** Registered station ids in card order, cut anew when stations come or go. */
+  let ids: string[] | null = null;
+  let layout = 0;
+  const stationIds = () => (ids ??= registry.listStations().map((s) => s.id));
+  const CALL_PHASES = new Set<number>([Phase.RINGING, Phase.TALKING, Phase.WRAP_UP]);
+  const counts = (): CardCounts => {
+    const result: CardCounts = { phases: {}, topics: {} };
+    for (const id of stationIds()) {
+      const snap = snapshots.get(id);
+      const phase = nameOf(Phase, snap?.phase ?? Phase.PHASE_UNSPECIFIED);
+      result.phases[phase] = (result.phases[phase] ?? 0) + 1;
+      const menu = snap?.call?.menu;
+      if (menu && CALL_PHASES.has(snap.phase)) result.topics[menu] = (result.topics[menu] ?? 0) + 1;
+    }
+    return result;
+  };
 
   const cardOf = (station: Station): StationCard => {
     const snap = snapshots.get(station.id);
@@ -119,14 +138,37 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
   const stopWatching = registry.onChange((change) => {
     const station = change.kind === 'presence' ? registry.getStation(change.id) : undefined;
     if (station) screens.get(change.id)?.presence?.(station);
+    if (change.kind === 'added' || change.kind === 'removed') {
+      ids = null;
+      layout++;
+    }
     changed(change.id);
   });
   const poller = setInterval(() => {
-    for (const [id, screen] of screens) if (screen.poll()) changed(id);
+    for (const [id, screen] of screens.drawn()) if (screen.poll()) changed(id);
   }, FRAME_POLL_MS);
 
   return {
     cards: () => registry.listStations().map(cardOf),
+    page(page, size): CardPage {
+      const all = stationIds();
+      const pages = Math.max(1, Math.ceil(all.length / size));
+      const at = Math.min(Math.max(0, page), pages - 1);
+      const cards = all
+        .slice(at * size, (at + 1) * size)
+        .map((id) => registry.getStation(id))
+        .filter((s) => s !== null)
+        .map(cardOf);
+      return { page: at, pages, total: all.length, counts: counts(), cards };
+    },
+    counts,
+    layout: () => layout,
+    watch: (shown) =>
+      screens.watch(shown, (id, screen) => {
+        // a mirror made now starts from what the host knows of its desk
+        const snap = snapshots.get(id);
+        if (snap) screen.snapshot?.(snap);
+      }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import type { CardSource, StationCard } from './card.ts';
+import type { CardSource } from './card.ts';
+import { PageStreams, pageOf } from './page-streams.ts';
 
 const PUBLIC_DIR = new URL('./public/', import.meta.url);
 const STATIC_FILES: Record<string, string> = {
@@ -77,15 +78,8 @@ function accessFor(opts: DashboardOptions): Access {
 
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardHandle> {
   const access = accessFor(opts);
-  const streams = new Set<ServerResponse>();
-  const pending = new Map<string, StationCard>();
-  const unsubscribe = opts.source.subscribe((card) => pending.set(card.id, card));
-  const flusher = setInterval(() => {
-    if (pending.size === 0) return;
-    const payload = `event: cards\ndata: ${JSON.stringify([...pending.values()])}\n\n`;
-    pending.clear();
-    for (const res of streams) res.write(payload);
-  }, PUSH_INTERVAL_MS);
+  const streams = new PageStreams(opts.source);
+  const flusher = setInterval(() => streams.flush(), PUSH_INTERVAL_MS);
 
   const server: Server = createServer((req, res) => {
     handle(req, res, opts, access, streams).catch((err: Error) => {
@@ -101,7 +95,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   } catch (err) {
     // The push timer would keep the process alive after the caller reports the error.
     clearInterval(flusher);
-    unsubscribe();
+    streams.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -112,8 +106,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
     port,
     async close() {
       clearInterval(flusher);
-      unsubscribe();
-      for (const res of streams) res.end();
+      streams.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -122,7 +115,7 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: DashboardOptions, access: Access, streams: Set<ServerResponse>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, opts: DashboardOptions, access: Access, streams: PageStreams): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://dashboard');
   if (!hostAllowed(req.headers.host, access)) {
     sendJson(res, 421, { error: `this dashboard does not answer to the name "${req.headers.host ?? ''}"`, fix: 'open it by the address `deskphone up` printed' });
@@ -155,14 +148,17 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: Dashboard
     return;
   }
   if (req.method === 'GET' && url.pathname === '/api/stations') {
-    sendJson(res, 200, opts.source.cards());
+    // the whole list, or one page of it (?page=, ?size=) with the counts
+    if (url.searchParams.has('page')) {
+      const { page, size } = pageOf(url);
+      sendJson(res, 200, opts.source.page(page, size));
+    } else sendJson(res, 200, opts.source.cards());
     return;
   }
   if (req.method === 'GET' && url.pathname === '/api/events') {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    res.write(`event: cards\ndata: ${JSON.stringify(opts.source.cards())}\n\n`);
-    streams.add(res);
-    req.on('close', () => streams.delete(res));
+    const { page, size } = pageOf(url);
+    streams.open(res, page, size);
     return;
   }
   const press = PRESS_PATH.exec(url.pathname);

@@ -1,12 +1,17 @@
-// Dashboard: one card per station, live over server-sent events. Plain
-// browser JavaScript so the page needs no build step.
+// Dashboard: one card per station, a page of them at a time (?page=, ?size=),
+// live over server-sent events; the counts on top are the whole site's.
+// Plain browser JavaScript so the page needs no build step.
 'use strict';
 
 const LANG = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'de';
+const SIZE = new URLSearchParams(location.search).get('size');
+/** 0-based here and in the API; the address bar and the pager count from 1. */
+let page = Math.max(0, (Number.parseInt(new URLSearchParams(location.search).get('page'), 10) || 1) - 1);
+let source = null;
 const TEXT = {
   de: {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
-    topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
+    topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, pager: (p, n, total) => `Seite ${p} von ${n} · ${total.toLocaleString('de-DE')} Arbeitsplätze`, prev: '‹ zurück', next: 'weiter ›', firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
     display: 'Anzeige', languages: { de: 'Deutsch', en: 'Englisch' },
     phases: { SIGNED_OUT: 'Abgemeldet', AVAILABLE: 'Bereit', RINGING: 'Klingelt', TALKING: 'Gespräch', WRAP_UP: 'Nachbearbeitung', PAUSED: 'Pause', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Entstörung', 'Abrechnung/Vertrag', 'Zähler/Zählerstand', 'Hausanschluss', 'Trinkwasser/Labor', 'Zentrale'],
@@ -15,7 +20,7 @@ const TEXT = {
   },
   en: {
     title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
-    topic: 'Topic', time: 'Time', left: (t) => `${t} left`, firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
+    topic: 'Topic', time: 'Time', left: (t) => `${t} left`, pager: (p, n, total) => `Page ${p} of ${n} · ${total.toLocaleString('en-GB')} desks`, prev: '‹ back', next: 'next ›', firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
     display: 'Module language', languages: { de: 'German', en: 'English' },
     phases: { SIGNED_OUT: 'Signed out', AVAILABLE: 'Available', RINGING: 'Ringing', TALKING: 'Talking', WRAP_UP: 'Wrap-up', PAUSED: 'Paused', PHASE_UNSPECIFIED: '–' },
     topics: ['', 'Fault service', 'Billing/contract', 'Meter/reading', 'House connection', 'Drinking water/lab', 'Switchboard'],
@@ -26,7 +31,6 @@ const TEXT = {
 const KEY_ROWS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'back', 'ok', 'ticket', 'letter', 'fwd', 'ready'];
 /** On a keypad module `ok` and `back` are the # and * keys its screen names ("#=Suchen *=Korrektur"). */
 const KEYPAD_LABELS = { ok: '#', back: '*' };
-const CALL_PHASES = ['RINGING', 'TALKING', 'WRAP_UP'];
 
 const cards = new Map();
 const elements = new Map();
@@ -37,17 +41,51 @@ for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = TEXT
 
 function connect() {
   const conn = document.getElementById('conn');
-  const source = new EventSource('/api/events');
+  source?.close();
+  source = new EventSource(`/api/events?page=${page}${SIZE ? `&size=${encodeURIComponent(SIZE)}` : ''}`);
   source.addEventListener('open', () => { conn.textContent = TEXT.live; conn.dataset.state = 'live'; });
   source.addEventListener('error', () => { conn.textContent = TEXT.reconnecting; conn.dataset.state = 'lost'; });
-  source.addEventListener('cards', (event) => {
-    for (const card of JSON.parse(event.data)) {
-      if (card.hostTimeMs) clockOffsetMs = card.hostTimeMs - Date.now();
-      cards.set(card.id, card);
-      render(card);
-    }
-    renderCounts();
+  // A whole page: on connect, and again when stations came or went.
+  source.addEventListener('page', (event) => {
+    const view = JSON.parse(event.data);
+    page = view.page;
+    cards.clear();
+    elements.clear();
+    document.getElementById('cards').replaceChildren();
+    showCards(view.cards);
+    renderCounts(view.counts);
+    renderPager(view);
   });
+  source.addEventListener('cards', (event) => showCards(JSON.parse(event.data)));
+  source.addEventListener('counts', (event) => renderCounts(JSON.parse(event.data)));
+}
+
+function showCards(list) {
+  for (const card of list) {
+    if (card.hostTimeMs) clockOffsetMs = card.hostTimeMs - Date.now();
+    cards.set(card.id, card);
+    render(card);
+  }
+}
+
+function renderPager(view) {
+  const pager = document.getElementById('pager');
+  pager.hidden = view.pages <= 1;
+  document.getElementById('pager-label').textContent = TEXT.pager(view.page + 1, view.pages, view.total);
+  document.getElementById('pager-prev').disabled = view.page === 0;
+  document.getElementById('pager-next').disabled = view.page >= view.pages - 1;
+}
+
+function turn(by) {
+  page = Math.max(0, page + by);
+  const params = new URLSearchParams(location.search);
+  params.set('page', String(page + 1));
+  history.replaceState(null, '', `?${params}`);
+  document.getElementById('pager-prev').textContent = TEXT.prev;
+document.getElementById('pager-next').textContent = TEXT.next;
+document.getElementById('pager-prev').addEventListener('click', () => turn(-1));
+document.getElementById('pager-next').addEventListener('click', () => turn(1));
+connect();
 }
 
 function render(card) {
@@ -116,13 +154,7 @@ function mmss(ms) {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-function renderCounts() {
-  const phases = {};
-  const topics = {};
-  for (const card of cards.values()) {
-    phases[card.phase] = (phases[card.phase] || 0) + 1;
-    if (card.menu && CALL_PHASES.includes(card.phase)) topics[card.menu] = (topics[card.menu] || 0) + 1;
-  }
+function renderCounts({ phases, topics }) {
   fillCounts('phase-counts', Object.keys(TEXT.phases).filter((p) => phases[p]).map((p) => [p, TEXT.phases[p], phases[p]]));
   fillCounts('topic-counts', [1, 2, 3, 4, 5, 6].map((m) => [String(m), `${m} ${TEXT.topics[m]}`, topics[m] || 0]));
 }
@@ -164,4 +196,8 @@ setInterval(() => {
     if (el) renderTime(el, card);
   }
 }, 1000);
+document.getElementById('pager-prev').textContent = TEXT.prev;
+document.getElementById('pager-next').textContent = TEXT.next;
+document.getElementById('pager-prev').addEventListener('click', () => turn(-1));
+document.getElementById('pager-next').addEventListener('click', () => turn(1));
 connect();
