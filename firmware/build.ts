@@ -2,7 +2,7 @@
 // gate and held to the board's budget. The bundle is the exact text that gets
 // flashed as Storage file .bootcde and that the simulator runs.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoards, type BoardProfile } from '../hardware/board.ts';
@@ -216,6 +216,19 @@ export function formatBuild(b: BoardBuild): string {
   );
 }
 
+/**
+ * Deletes bundles of boards that no longer have a profile (a renamed profile
+ * left its old bundle behind, which tests and `up` then picked up as a board).
+ */
+export function removeRetiredBundles(outDir: string, boards: BoardProfile[]): void {
+  if (!existsSync(outDir)) return;
+  const current = new Set(boards.map((b) => b.name));
+  for (const file of readdirSync(outDir)) {
+    const name = /^(.+)\.js(\.map)?$/.exec(file)?.[1];
+    if (name && !current.has(name)) rmSync(join(outDir, file));
+  }
+}
+
 /** Builds every board (or options.boards). Throws UserError on the first board that fails. */
 export async function buildAll(options: BuildOptions = {}): Promise<BoardBuild[]> {
   const entry = options.entry ?? DEFAULT_ENTRY;
@@ -231,6 +244,7 @@ export async function buildAll(options: BuildOptions = {}): Promise<BoardBuild[]
     }
     boards = boards.filter((b) => options.boards!.includes(b.name));
   }
+  if (!options.boards?.length) removeRetiredBundles(options.outDir ?? DIST_DIR, boards);
   const results: BoardBuild[] = [];
   for (const board of boards) {
     const result = await buildBoard(board, options);
