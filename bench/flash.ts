@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadBoard } from '../hardware/board.ts';
+import { deviceConfig } from '../protocol/device-config.ts';
 import { startBroker } from '../provisioner/broker/index.ts';
 import { flashDevice } from '../provisioner/flash/procedure.ts';
 import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
@@ -29,7 +30,7 @@ function median(values: number[]): number {
 async function timeFlash(bundle: Uint8Array): Promise<number> {
   const d = await startReplDevice(BOARD, { sim: { clock: 'manual' } });
   const board = loadBoard(BOARD);
-  const config = Buffer.from(JSON.stringify({ v: 1, id: 'bench', board: BOARD, host: '127.0.0.1', port: 1883, pass: 'x'.repeat(32), lang: 'de', digits: 12 }));
+  const config = Buffer.from(JSON.stringify(deviceConfig({ id: 'bench', board: BOARD, host: '127.0.0.1', port: 1883, pass: 'x'.repeat(32) })));
   const started = performance.now();
   await flashDevice({ port: d.repl.url, board, firmware: bundle, config: async () => config, configSize: config.length });
   const ms = performance.now() - started;

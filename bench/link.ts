@@ -7,6 +7,7 @@ import linux from '../hardware/boards/linux.json' with { type: 'json' };
 import { encode } from '../protocol/device/codec.ts';
 import { Action, ActionAck, LookupRequest, LookupResult, Snapshot } from '../protocol/device/tables.generated.ts';
 import { downTopic, upTopic } from '../protocol/topics.ts';
+import { deviceConfig } from '../protocol/device-config.ts';
 import { createLink, maxPacket } from '../firmware/src/net/link.ts';
 import { feed, parser, publish, lstr, readPublish, bstr } from '../firmware/src/net/packets.ts';
 import { hostClient, nodeConnect, recorder, startBroker, stationConfig, testIo, until } from '../test/helpers/link-io.ts';
@@ -33,7 +34,7 @@ async function firstMessage(port: number, pass: string): Promise<number[]> {
     const rec = recorder();
     let opened = 0;
     const io = testIo(undefined, { connect: (o, cb) => nodeConnect(o, () => { opened = performance.now(); cb(); }) });
-    const link = createLink({ v: 1, id: ID, board: 'linux', host: '127.0.0.1', port, pass, lang: 'de', digits: 12 }, linux, rec.handlers, io);
+    const link = createLink(deviceConfig({ id: ID, board: 'linux', host: '127.0.0.1', port, pass }), linux, rec.handlers, io);
     await until(() => rec.msgs.length > 0, 'first message');
     times.push(performance.now() - opened);
     link.stop();

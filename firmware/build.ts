@@ -6,7 +6,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoards, type BoardProfile } from '../hardware/board.ts';
-import { UserError } from '../provisioner/errors.ts';
+import { deviceConfig } from '../protocol/device-config.ts';
+import { UserError } from '../lib/user-error.ts';
 import { formatProblem, gate, type GateProblem } from './gate.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,17 +21,14 @@ export const STORAGE_FILE_HEADER = 32;
  * A config as `deskphone flash` writes it, with realistic lengths (long host
  * name, static addresses, 43-character secret): the size we plan Storage for.
  */
-export const TYPICAL_CONFIG = {
-  v: 1,
+export const TYPICAL_CONFIG = deviceConfig({
   id: 'ws-hotline-desk-042',
   board: 'pixljs-w5100',
   host: 'mqtt.leitstelle.stadtwerke-beispiel.de',
   port: 1883,
   pass: 'k3J9x2QmPz7VtY4rWb8NcLs5HdF6gA1eUoRiTjKyZwX',
-  lang: 'de',
-  digits: 12,
   net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' },
-};
+});
 
 /** Modules built into the interpreter: `require` calls to them stay in the bundle. */
 export const ESPRUINO_MODULES = ['Storage', 'net', 'Wifi', 'WIZnet', 'ESP32', 'crypto', 'tls', 'http', 'fs', 'Flash', 'heatshrink'];

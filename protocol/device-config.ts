@@ -34,6 +34,28 @@ export interface DeviceConfig {
 }
 
 export const DEFAULT_ACCOUNT_DIGITS = 12;
+/** The config version this host writes. */
+export const DEVICE_CONFIG_VERSION = 1;
+
+/**
+ * The one way a config is made (flashing, `station add --config-out`, the
+ * demo, dashboard mirrors, `sim`): the version and the defaults come from
+ * here, and the keys keep the order the firmware's files have always had.
+ */
+export function deviceConfig(c: Omit<DeviceConfig, 'v' | 'lang' | 'digits'> & Partial<Pick<DeviceConfig, 'v' | 'lang' | 'digits'>>): DeviceConfig {
+  const config: DeviceConfig = {
+    v: c.v ?? DEVICE_CONFIG_VERSION,
+    id: c.id,
+    board: c.board,
+    host: c.host,
+    port: c.port,
+    pass: c.pass,
+    lang: c.lang ?? 'de',
+    digits: c.digits ?? DEFAULT_ACCOUNT_DIGITS,
+  };
+  if (c.net) config.net = c.net;
+  return config;
+}
 
 /** Problems with a config, as readable sentences; empty when it is usable. */
 export function deviceConfigProblems(c: Partial<DeviceConfig>): string[] {

@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { commands } from './commands/index.ts';
 import { processOutput, type Context } from './context.ts';
-import { isUserError } from './errors.ts';
+import { isUserError } from '../lib/user-error.ts';
 
 /**
  * Runs one CLI invocation and returns its exit code. Never calls process.exit,

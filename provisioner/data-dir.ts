@@ -4,7 +4,7 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dataDir, type Context } from './context.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../lib/user-error.ts';
 
 const OTHERS = 0o077;
 

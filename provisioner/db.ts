@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from './errors.ts';
+import { UserError } from '../lib/user-error.ts';
 
 export type Db = Database.Database;
 

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stationIdProblem } from '../protocol/topics.ts';
 import { migrate, openDb, type Db } from './db.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../lib/user-error.ts';
 import { knownBoards } from './registry/boards.ts';
 import { hashSecret, needsRehash, newSecret, verifySecret } from './registry/secret.ts';
 import { writePrivateFile } from './registry/private-file.ts';

@@ -20,7 +20,7 @@ import { DemoAgents } from './demo/agents.ts';
 import { demoAccountNumbers, seedDemoDirectory } from './demo/directory.ts';
 import { VirtualDesk } from './demo/desk.ts';
 import { provisionDemoSite } from './demo/site.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../lib/user-error.ts';
 import { openRegistry, type Registry } from './registry.ts';
 import { writePrivateFile } from './registry/private-file.ts';
 import { serviceFromArgs, type ServiceArgs } from './service/cli-options.ts';

@@ -11,6 +11,7 @@ import { brokerWithStations, type BrokerFixture } from '../test/broker-fixtures.
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { encodeMessage } from '../protocol/host-codec.ts';
 import { HOST_PRESENCE } from '../protocol/topics.ts';
+import { deviceConfig, type DeviceConfig } from '../protocol/device-config.ts';
 import { MENU } from '../provisioner/service/calls.ts';
 
 export const SCREEN_BOARDS = ['pixljs-w5100', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
@@ -42,11 +43,11 @@ class Desk {
   static async open(board: string, lang: string, opts: { config?: boolean; badPass?: boolean } = {}): Promise<Desk> {
     const fx = opts.config === false ? null : await brokerWithStations([STATION]);
     const config = fx
-      ? {
-          v: 1, id: STATION, board, host: '127.0.0.1', port: fx.broker.tcpPort, lang, digits: 12,
+      ? deviceConfig({
+          id: STATION, board, host: '127.0.0.1', port: fx.broker.tcpPort, lang: lang as DeviceConfig['lang'],
           pass: opts.badPass ? 'not-the-secret' : fx.secrets[STATION],
           net: { ssid: 'hotline', psk: 'wifi-pass' },
-        }
+        })
       : undefined;
     const sim = new Simulator({ board, config, clock: 'manual', startTime: START });
     return new Desk(sim.boot(), fx);

@@ -4,7 +4,7 @@ import { afterAll, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { startBroker } from '../provisioner/broker/index.ts';
-import { UserError } from '../provisioner/errors.ts';
+import { UserError } from '../lib/user-error.ts';
 import { tempHome } from './broker-fixtures.ts';
 
 const homes = [tempHome('dp-broker-locked-'), tempHome('dp-broker-locked-')];

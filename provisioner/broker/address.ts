@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 
 export interface ListenAddress {
   host: string;

@@ -15,7 +15,7 @@ import { createServer as createTlsServer } from 'node:tls';
 import pino, { type Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HOST_PRESENCE, downTopic, parseStationTopic, upTopic } from '../../protocol/topics.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { trackPresence, type PresenceTracker } from '../presence.ts';
 import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type RegistryChange } from '../registry.ts';
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';

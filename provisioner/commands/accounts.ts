@@ -2,7 +2,7 @@ import { createReadStream, openSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { openDataDir } from '../data-dir.ts';
 import { openDb } from '../db.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { ACCOUNT_COLUMNS, AccountImportError, importAccounts } from '../service/account-import.ts';
 import { DEFAULT_ACCOUNT_RULE, type AccountRule } from '../service/accounts.ts';
 import { defineCommand } from './command.ts';

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { parseListen } from '../broker/address.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { AREA_NAMES } from '../service/calls.ts';
 import { readSecret } from '../service/cli-options.ts';
 import type { Logger } from '../service/logger.ts';

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { BROKER_DEFAULTS, brokerLogger, startBroker, type BrokerStatus } from '../broker/index.ts';
 import { openDataDir } from '../data-dir.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
 
 export interface BrokerArgs {

@@ -5,7 +5,7 @@ import { ptyForRepl, type Bridge } from '../../hardware/sim/repl/pty.ts';
 import { serveRepl } from '../../hardware/sim/repl/server.ts';
 import { SimReplDevice } from '../../hardware/sim/repl/sim-device.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
 
 interface DeviceArgs {

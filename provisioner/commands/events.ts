@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import type { Context } from '../context.ts';
 import { brokerCredentials, listStations, outputLogger, readSecret, serviceOptions } from '../service/cli-options.ts';
 import { StationWatch } from '../service/monitor.ts';

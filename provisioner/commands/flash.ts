@@ -5,7 +5,7 @@ import { boardNames } from '../../hardware/board.ts';
 import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import type { Output } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { listSerialPorts } from '../flash/link.ts';
 import { formatTable } from '../text.ts';
 import { flashAll, readMapFile, type DeviceResult, type FlashOptions, type ProgressSink } from '../flash/run.ts';

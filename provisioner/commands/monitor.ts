@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { Context } from '../context.ts';
 import { brokerCredentials, brokerOptions, type BrokerArgs } from '../service/cli-options.ts';
 import { lineOf, renderTable, StationWatch, type StationLine, type StationView } from '../service/monitor.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { printable } from '../text.ts';
 import { defineCommand } from './command.ts';
 

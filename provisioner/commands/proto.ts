@@ -3,7 +3,7 @@ import { decode, encode, type DecodeError, type Table } from '../../protocol/dev
 import * as deviceTables from '../../protocol/device/tables.generated.ts';
 import { checkValue, decodeMessage, encodeMessage, MESSAGE_TYPES, ProtocolError } from '../../protocol/host-codec.ts';
 import type { Context } from '../context.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
 
 interface ProtoArgs {

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { outputLogger, readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
 import { runService } from '../service/run.ts';
 import { HttpSource } from '../service/sources/http.ts';

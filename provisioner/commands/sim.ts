@@ -3,8 +3,8 @@ import { writeOutFile } from '../service/export.ts';
 import { createInterface } from 'node:readline';
 import { boardNames } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
-import { deviceConfigProblems, DEFAULT_ACCOUNT_DIGITS, type DeviceConfig } from '../../protocol/device-config.ts';
-import { UserError } from '../errors.ts';
+import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
 
 interface SimArgs {
@@ -30,17 +30,8 @@ function configFrom(args: SimArgs, env: NodeJS.ProcessEnv): DeviceConfig | undef
     return args.station ? { ...config, id: args.station } : config;
   }
   if (!args.station) return undefined;
-  return {
-    v: 1,
-    id: args.station,
-    board: args.board,
-    host: args.host,
-    port: args.port,
-    // The secret comes from the environment so it never shows in a process list.
-    pass: env.DESKPHONE_SIM_SECRET ?? '',
-    lang: args.lang,
-    digits: DEFAULT_ACCOUNT_DIGITS,
-  };
+  // The secret comes from the environment so it never shows in a process list.
+  return deviceConfig({ id: args.station, board: args.board, host: args.host, port: args.port, pass: env.DESKPHONE_SIM_SECRET ?? '', lang: args.lang });
 }
 
 export const simCommand = defineCommand<SimArgs>({

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
+import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
 import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import type { Context } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
@@ -168,7 +168,7 @@ function existing(registry: Registry, id: string): Station {
 function configWriter(args: StationArgs, board: string): { file: PrivateFile; content: (issued: IssuedSecret) => string } {
   if (!board) throw new UserError('a device config needs the board', 'give --board (see hardware/boards/) or omit --config-out; nothing was written');
   const broker = parseListen(args.brokerAddress, '--broker-address');
-  const make = (issued: IssuedSecret): DeviceConfig => ({ v: 1, id: issued.id, board, host: broker.host, port: broker.port, pass: issued.secret, lang: args.lang, digits: DEFAULT_ACCOUNT_DIGITS });
+  const make = (issued: IssuedSecret): DeviceConfig => deviceConfig({ id: issued.id, board, host: broker.host, port: broker.port, pass: issued.secret, lang: args.lang });
   const problems = deviceConfigProblems(make({ id: args.target ?? '', secret: 'checked' }));
   if (problems.length > 0) throw new UserError(`the device config would be unusable: ${problems.join('; ')}`, 'correct --broker-address/--board; nothing was written');
   return { file: new PrivateFile(resolve(args.configOut!)), content: (issued) => JSON.stringify(make(issued)) + '\n' };

@@ -6,6 +6,7 @@
 // link that keeps failing would mark the screen offline on its own.
 import { createServer, type Server, type Socket } from 'node:net';
 import { loadBoard } from '../../hardware/board.ts';
+import { deviceConfig } from '../../protocol/device-config.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import { knownBoards } from '../registry/boards.ts';
 import type { Station } from '../registry.ts';
@@ -92,10 +93,10 @@ export class HardwareMirror implements Screen {
     this.sim = new Simulator({
       board,
       storage: {},
-      config: {
-        v: 1, id: station.id, board, host: '127.0.0.1', port: stubPort, pass: 'mirror', lang: this.lang, digits: 12,
-        ...(loadBoard(board).network.kind === 'wifi' ? { net: { ssid: 'mirror', psk: 'mirror' } } : {}),
-      },
+      config: deviceConfig({
+        id: station.id, board, host: '127.0.0.1', port: stubPort, pass: 'mirror', lang: this.lang,
+        net: loadBoard(board).network.kind === 'wifi' ? { ssid: 'mirror', psk: 'mirror' } : undefined,
+      }),
       clock: 'real',
       startTime: Date.now(),
     }).boot();

@@ -4,7 +4,7 @@
 // as a technician's flashing run would leave them on real modules.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
+import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
 import type { AreaCode, IssuedSecret, NewStation, Registry } from '../registry.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 
@@ -52,7 +52,7 @@ function readConfig(dir: string, id: string): DeviceConfig | null {
 }
 
 function configFor(station: NewStation, issued: IssuedSecret, broker: { host: string; port: number }): DeviceConfig {
-  return { v: 1, id: station.id, board: station.board ?? 'linux', host: broker.host, port: broker.port, pass: issued.secret, lang: 'de', digits: DEFAULT_ACCOUNT_DIGITS };
+  return deviceConfig({ id: station.id, board: station.board ?? 'linux', host: broker.host, port: broker.port, pass: issued.secret });
 }
 
 /**

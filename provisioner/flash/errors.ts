@@ -1,7 +1,7 @@
 // Everything that can go wrong while flashing, as one typed error: `code` for
 // programs (the result table, --json, tests), message and fix for the
 // technician. A UserError, so the CLI prints both and exits non-zero.
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 
 export type FlashErrorCode =
   | 'port-not-found'

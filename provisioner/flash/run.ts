@@ -11,8 +11,8 @@
 import { readFileSync, renameSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBoard, type BoardProfile } from '../../hardware/board.ts';
-import { DEFAULT_ACCOUNT_DIGITS, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
-import { UserError } from '../errors.ts';
+import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
+import { UserError } from '../../lib/user-error.ts';
 import type { Registry, Station } from '../registry.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
@@ -155,16 +155,7 @@ export function assignStations(options: FlashOptions, state: FlashState): Assign
 }
 
 function makeConfig(options: FlashOptions, station: Station, board: BoardProfile, secret: string, version: number): DeviceConfig {
-  const config: DeviceConfig = {
-    v: version,
-    id: station.id,
-    board: board.name,
-    host: options.broker.host,
-    port: options.broker.port,
-    pass: secret,
-    lang: options.lang,
-    digits: DEFAULT_ACCOUNT_DIGITS,
-  };
+  const config = deviceConfig({ v: version, id: station.id, board: board.name, host: options.broker.host, port: options.broker.port, pass: secret, lang: options.lang });
   if (board.network.kind === 'wifi') {
     if (!options.wifi) throw new UserError(`${board.name} connects by WiFi, and no network was given`, 'pass --wifi-ssid and the passphrase in DESKPHONE_WIFI_PSK or --secrets-file');
     config.net = { ssid: options.wifi.ssid, psk: options.wifi.psk };

@@ -1,6 +1,6 @@
 import { renameSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 
 /**
  * A file holding secrets, written next to its final name (mode 0600) and only

@@ -1,7 +1,7 @@
 // Station lists as CSV for bulk provisioning: `station export` writes what
 // `station import` reads (id,name,areas,board; areas like "WV,KM" quoted).
 
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { writeCsv, readCell } from '../csv.ts';
 import { CsvError, parseCsv } from './csv.ts';
 import { parseAreas, type NewStation, type Registry, type Station } from '../registry.ts';

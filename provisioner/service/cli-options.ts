@@ -4,7 +4,7 @@ import { Area } from '../../protocol/host-codec.ts';
 import type { Context, Output } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { openRegistry, type Registry, type ServiceName } from '../registry.ts';
 import { DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
 import { AREA_NAMES } from './calls.ts';

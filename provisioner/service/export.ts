@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { Context, Output } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { writeCsv } from '../csv.ts';
 import { formatTable } from '../text.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../lib/user-error.ts';
 import { serviceFromArgs, type ServiceArgs } from './cli-options.ts';
 import type { StationService } from './service.ts';
 import { serviceDeskView } from './sources/desk-view.ts';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { UserError } from '../../errors.ts';
+import { UserError } from '../../../lib/user-error.ts';
 import { rejectionOf, type EventSink, type EventSource } from './source.ts';
 
 export interface HttpSourceOptions {

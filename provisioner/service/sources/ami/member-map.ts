@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { stationIdProblem } from '../../../../protocol/topics.ts';
-import { UserError } from '../../../errors.ts';
+import { UserError } from '../../../../lib/user-error.ts';
 import { DESKS, type Desk } from '../../calls.ts';
 import { CsvSyntaxError, parseCsv } from '../../csv.ts';
 

@@ -1,5 +1,5 @@
 import { Phase } from '../../../../protocol/host-codec.ts';
-import { UserError } from '../../../errors.ts';
+import { UserError } from '../../../../lib/user-error.ts';
 import type { Desk } from '../../calls.ts';
 import { silentLogger, type Logger } from '../../logger.ts';
 import { PHASE_NAMES } from '../../machine.ts';
