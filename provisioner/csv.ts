@@ -1,7 +1,12 @@
-// The one CSV writer of the CLI (exports, secrets files, the demo directory).
+// The one CSV reader and writer of the CLI, on csv-parse and csv-stringify:
+// station import, the account directory, the Asterisk member map; exports,
+// secrets files, the demo directory.
 // A spreadsheet runs a cell that starts with = + - @ (and, in some, with a
 // tab or CR before one) as a formula, e.g. =HYPERLINK(...) sending the row to
 // a stranger's server; desks, the PBX and admins choose such cells.
+import type { Readable } from 'node:stream';
+import { CsvError as ParseError, parse, type Info, type Options } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -21,4 +26,58 @@ export function writeCsv(header: readonly string[], rows: readonly (readonly unk
 /** A cell as it was before writeCsv, for files the CLI reads back (station import of a station export). */
 export function readCell(text: string): string {
   return NEUTRALIZED.test(text) ? text.slice(1) : text;
+}
+
+export interface CsvRecord {
+  /** Line in the file where the record starts (1-based), for error messages. */
+  line: number;
+  fields: string[];
+}
+
+/** A file that is no CSV, with the line where it goes wrong. */
+export class CsvError extends Error {
+  constructor(
+    readonly line: number,
+    readonly problem: string,
+  ) {
+    super(`line ${line}: ${problem}`);
+  }
+}
+
+/** RFC 4180 as spreadsheets write it: a BOM, CRLF or LF, blank lines skipped, rows of any length (the caller names a wrong one). */
+const READ_OPTIONS: Options = { bom: true, skip_empty_lines: true, relax_column_count: true, info: true };
+
+/** The parser's faults in words an admin can act on. */
+const PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
+  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; quote the whole field and double inner quotes',
+  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted field must be doubled',
+  CSV_MAX_RECORD_SIZE: 'the row is too long',
+};
+
+function recordOf({ record, info }: { record: string[]; info: Info }): CsvRecord {
+  // The parser counts lines to the record's end; a quoted field with line breaks began that many lines earlier.
+  return { line: info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0), fields: record };
+}
+
+function csvError(err: unknown): unknown {
+  return err instanceof ParseError ? new CsvError(Number(err.lines), PROBLEMS[err.code] ?? err.message) : err;
+}
+
+/** Every record of a CSV text; throws CsvError. */
+export function readCsv(text: string): CsvRecord[] {
+  try {
+    return (parseSync(text, READ_OPTIONS) as unknown as { record: string[]; info: Info }[]).map(recordOf);
+  } catch (err) {
+    throw csvError(err);
+  }
+}
+
+/** The records of a CSV stream as they come, so a large file never sits in memory whole; throws CsvError. */
+export async function* streamCsv(input: Readable, maxRecordBytes: number): AsyncGenerator<CsvRecord> {
+  try {
+    for await (const entry of input.pipe(parse({ ...READ_OPTIONS, max_record_size: maxRecordBytes }))) yield recordOf(entry as { record: string[]; info: Info });
+  } catch (err) {
+    throw csvError(err);
+  }
 }

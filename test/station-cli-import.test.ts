@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
 import { openRegistry } from '../provisioner/registry.ts';
-import { parseCsv } from '../provisioner/registry/csv.ts';
+import { readCsv } from '../provisioner/csv.ts';
 import { tempHome } from './broker-fixtures.ts';
 import { cliIn } from './station-cli-fixtures.ts';
 
@@ -49,7 +49,7 @@ it('imports 1,000 stations with secrets in one go', async () => {
   expect(result.err).toBe('');
   expect(result.out).toContain('Imported 1000 stations');
   expect(statSync(secrets).mode & 0o777).toBe(0o600);
-  const issued = parseCsv(readFileSync(secrets, 'utf8')).slice(1).map((r) => r.fields);
+  const issued = readCsv(readFileSync(secrets, 'utf8')).slice(1).map((r) => r.fields);
   expect(issued).toHaveLength(1000);
   const registry = openRegistry(home);
   try {

@@ -2,8 +2,7 @@
 // `station import` reads (id,name,areas,board; areas like "WV,KM" quoted).
 
 import { UserError } from '../../lib/user-error.ts';
-import { writeCsv, readCell } from '../csv.ts';
-import { CsvError, parseCsv } from './csv.ts';
+import { CsvError, readCell, readCsv, writeCsv } from '../csv.ts';
 import { parseAreas, type NewStation, type Registry, type Station } from '../registry.ts';
 
 export const STATION_CSV_COLUMNS = ['id', 'name', 'areas', 'board'] as const;
@@ -24,7 +23,7 @@ export function stationsFromCsv(text: string, registry: Registry, fileName: stri
     new UserError(`${fileName} was not imported:\n  ${problems.join('\n  ')}`, 'correct the file and import it again; nothing was added');
   let records;
   try {
-    records = parseCsv(text);
+    records = readCsv(text);
   } catch (err) {
     if (err instanceof CsvError) throw reject([err.message]);
     throw err;

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, streamCsv } from '../csv.ts';
 import type { Db } from '../db.ts';
 import { accountProblem, type AccountRule } from './accounts.ts';
 import { migrateService } from './store.ts';
@@ -33,12 +33,6 @@ const KEPT_PROBLEMS = 100;
 const MAX_ROW_BYTES = 4096;
 /** Rows staged per transaction of the temporary table. */
 const STAGE_BATCH = 10_000;
-/** The parser's errors in the words `station import` uses for the same faults. */
-const CSV_ERRORS: Record<string, string> = {
-  CSV_QUOTE_NOT_CLOSED: 'a quoted field is not closed',
-  INVALID_OPENING_QUOTE: 'a quote inside an unquoted field; quote the whole field and double inner quotes',
-  CSV_INVALID_CLOSING_QUOTE: 'a quote inside a quoted field must be doubled',
-};
 
 /**
  * Validates a CSV directory file as it streams in and writes it in one
@@ -89,12 +83,11 @@ async function stage(db: Db, input: Readable, rule: AccountRule): Promise<number
   let index: Record<Column, number> | null = null;
   let width = 0;
   let rows = 0;
-  const records = input.pipe(parse({ bom: true, skip_empty_lines: true, relax_column_count: true, max_record_size: MAX_ROW_BYTES, info: true }));
+  let records = 0;
   db.exec('BEGIN');
   try {
-    for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: { lines: number; records: number } }>) {
-      // The parser counts lines to the record's end; a quoted field with line breaks began that many lines earlier.
-      const line = info.lines - record.reduce((n, field) => n + (field.match(/\n/g)?.length ?? 0), 0);
+    for await (const { line, fields: record } of streamCsv(input, MAX_ROW_BYTES)) {
+      records++;
       if (!index) {
         const header = record.map((f) => f.trim().toLowerCase());
         const missing = ACCOUNT_COLUMNS.filter((c) => !header.includes(c));
@@ -129,14 +122,14 @@ async function stage(db: Db, input: Readable, rule: AccountRule): Promise<number
       if (insert.run(account, line, cell('name'), cell('street'), cell('place'), items, cents).changes === 0) {
         problem({ line, column: 'account', problem: `repeats line ${firstLine.get(account)}` });
       } else if (total === before) rows++;
-      if (info.records % STAGE_BATCH === 0) {
+      if (records % STAGE_BATCH === 0) {
         db.exec('COMMIT');
         db.exec('BEGIN');
       }
     }
   } catch (err) {
     if (!(err instanceof CsvError)) throw err;
-    problem({ line: Number(err.lines), column: '-', problem: CSV_ERRORS[err.code] ?? err.message });
+    problem({ line: err.line, column: '-', problem: err.problem });
   }
   db.exec('COMMIT');
   if (!index && total === 0) problem({ line: 1, column: '-', problem: 'the file is empty; expected a header line' });

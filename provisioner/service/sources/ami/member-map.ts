@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { stationIdProblem } from '../../../../protocol/topics.ts';
 import { UserError } from '../../../../lib/user-error.ts';
 import { DESKS, type Desk } from '../../calls.ts';
-import { CsvSyntaxError, parseCsv } from '../../csv.ts';
+import { CsvError, readCsv } from '../../../csv.ts';
 
 /** Where a queue member or a transfer target leads: a station, or one of the specialist desks. */
 export type Target = { station: string } | { desk: Desk };
@@ -68,9 +68,9 @@ export function loadMemberMap(file: string): MemberMap {
   const fix = 'the map is CSV with the header member,station[,extension], e.g. "PJSIP/1001,wv-01,1001"';
   let records;
   try {
-    records = parseCsv(text).filter((r) => r.fields.some((f) => f.trim() !== ''));
+    records = readCsv(text).filter((r) => r.fields.some((f) => f.trim() !== ''));
   } catch (err) {
-    if (err instanceof CsvSyntaxError) throw new UserError(`member map ${file}: ${err.message}`, fix);
+    if (err instanceof CsvError) throw new UserError(`member map ${file}: ${err.message}`, fix);
     throw err;
   }
   const header = records.shift()?.fields.map((f) => f.trim().toLowerCase()) ?? [];
