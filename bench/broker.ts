@@ -4,6 +4,7 @@
 // Measures time to connect all, the broker's RSS, and delivery latency of
 // QoS 1 snapshots published at 500/s, and prints embedded/mosquitto ratios.
 
+import { formatTable } from '../provisioner/text.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -237,12 +238,12 @@ function print(embedded: Result, mosquitto: Result): void {
     ['latency max (ms)', 'maxMs', 2],
     ['delivered', 'delivered', 0],
   ];
-  console.log(`\n${'metric'.padEnd(44)}${'embedded'.padStart(12)}${'mosquitto'.padStart(12)}${'ratio'.padStart(9)}`);
-  for (const [label, key, digits] of rows) {
+  const cells = rows.map(([label, key, digits]) => {
     const a = embedded[key];
     const b = mosquitto[key];
-    console.log(`${label.padEnd(44)}${a.toFixed(digits).padStart(12)}${b.toFixed(digits).padStart(12)}${(b ? (a / b).toFixed(2) + 'x' : '-').padStart(9)}`);
-  }
+    return [label, a.toFixed(digits), b.toFixed(digits), b ? (a / b).toFixed(2) + 'x' : '-'];
+  });
+  console.log('\n' + formatTable(['metric', 'embedded', 'mosquitto', 'ratio'], cells, { right: [1, 2, 3] }));
   console.log(`(sent ${embedded.sent} per broker; ratio = embedded / mosquitto, lower is better except "delivered")`);
   console.log('(embedded writes every queued QoS 1 message to LevelDB; mosquitto keeps them in memory and saves on shutdown)');
 }

@@ -3,6 +3,7 @@
 // device codec, plain protobufjs, and the host codec (protobufjs plus its
 // value and wire checks), using the golden vectors as payloads.
 
+import { formatTable } from '../provisioner/text.ts';
 import { existsSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
@@ -94,11 +95,8 @@ function reportSpeed(): void {
     ]);
   }
   const header = ['type', 'bytes', 'enc pbjs', 'enc dev', 'dev/pbjs', 'enc host', 'dec pbjs', 'dec dev', 'dec dev(str)', 'dev/pbjs', 'dec host'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   console.log('µs per message in Node ' + process.version + ' (pbjs: protobufjs encode / decode+toObject; host: host-codec with checks; dev(str): 8-bit string input)');
-  console.log(line(header));
-  for (const r of rows) console.log(line(r));
+  console.log(formatTable(header, rows, { right: header.map((_, i) => i).slice(1) }));
   console.log(`mean device/protobufjs time: encode ${(sumEncodeRatio / list.length).toFixed(1)}x, decode ${(sumDecodeRatio / list.length).toFixed(1)}x`);
 }
 
@@ -129,10 +127,8 @@ for (let i = 0; i < V.length; i++) {
 `;
   const out = await runCodecDriver(driver, `var V = ${JSON.stringify(data)};\n`, 60_000);
   console.log(`ms per message on ${INTERPRETER_2950} (Linux build, x86; real boards are slower):`);
-  for (const line of out.split(/\r?\n/).filter((l) => l.startsWith('RESULT '))) {
-    const [, type, bytes, dec, enc] = line.split(' ');
-    console.log(`  ${type!.padEnd(13)} ${bytes!.padStart(4)} bytes  decode ${dec} ms  encode ${enc} ms`);
-  }
+  const rows = out.split(/\r?\n/).filter((l) => l.startsWith('RESULT ')).map((line) => line.split(' ').slice(1));
+  console.log(formatTable(['type', 'bytes', 'decode ms', 'encode ms'], rows, { right: [1, 2, 3] }));
 }
 
 export async function run(): Promise<void> {

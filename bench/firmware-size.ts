@@ -3,6 +3,7 @@
 // interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts), the
 // variables the linux bundle really uses after boot, next to the simulator's
 // estimate. Measures only; never fails on a number.
+import { formatTable } from '../provisioner/text.ts';
 import { readFileSync } from 'node:fs';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
@@ -24,13 +25,8 @@ export async function run(): Promise<void> {
     console.log(`build failed, no sizes: ${(err as Error).message}`);
     return;
   }
-  console.log('board           bundle B   budget B   used    Storage with config / total');
-  for (const b of builds) {
-    const s = b.storage;
-    console.log(
-      `${b.board.padEnd(15)} ${String(b.bytes).padStart(8)} ${String(b.budget).padStart(10)} ${String(Math.round((100 * b.bytes) / b.budget)).padStart(5)}%   ${s.used} / ${s.storageBytes}`,
-    );
-  }
+  const rows = builds.map((b) => [b.board, String(b.bytes), String(b.budget), `${Math.round((100 * b.bytes) / b.budget)}%`, `${b.storage.used} / ${b.storage.storageBytes}`]);
+  console.log(formatTable(['board', 'bundle B', 'budget B', 'used', 'Storage with config / total'], rows, { right: [1, 2, 3] }));
   const pixl = builds.find((b) => b.board === 'pixljs-w5100');
   if (pixl) {
     const s = pixl.storage;

@@ -9,6 +9,7 @@
 // event -> snapshot at the desk, lookup round trip, the host's CPU and RSS,
 // idle CPU, and a broker restart until every desk is back; then each goal of
 // issue 18 as a ratio. Benchmarks measure; they never fail on a number.
+import { formatTable } from '../provisioner/text.ts';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -322,8 +323,7 @@ function printOne(n: number, dp: Measured, mq: Measured, emptyRss: number): void
     ['idle CPU, all connected (%)', f(dp.idleConnectedCpu), f(mq.idleConnectedCpu), ''],
     ['broker restart: all back (s)', `${f(dp.restartS)} (${dp.restartReady} ready)`, `${f(mq.restartS)} (${mq.restartReady})`, ratio(dp.restartS, mq.restartS)],
   ];
-  console.log(`${'metric'.padEnd(40)}${'deskphone up'.padStart(22)}${'mosquitto'.padStart(16)}${'ratio'.padStart(9)}`);
-  for (const [label, a, b, r] of rows) console.log(`${label.padEnd(40)}${a.padStart(22)}${b.padStart(16)}${r.padStart(9)}`);
+  console.log(formatTable(['metric', 'deskphone up', 'mosquitto', 'ratio'], rows, { right: [1, 2, 3] }));
 }
 
 function printGoals(results: { n: number; dp: Measured; mq: Measured }[], emptyRss: number): void {

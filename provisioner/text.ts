@@ -22,13 +22,20 @@ export function deviceText(text: string, max = 64): string {
   return printable(text).slice(0, max);
 }
 
+export interface TableOptions {
+  /** Columns (0-based) aligned to the right, as numbers read best. */
+  right?: number[];
+}
+
 /**
- * The one way the CLI prints a table: columns padded to their widest cell,
- * two spaces apart, every cell printable whoever wrote it (a desk's birth,
- * the PBX's call ids, rows stored before any check).
+ * The one way the CLI and the benchmarks print a table: columns padded to
+ * their widest cell, two spaces apart, every cell printable whoever wrote it
+ * (a desk's birth, the PBX's call ids, rows stored before any check). A
+ * null header prints the rows alone (a list of fields and values).
  */
-export function formatTable(header: string[], rows: string[][]): string {
-  const cells = rows.map((row) => row.map(printable));
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
-  return [header, ...cells].map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+export function formatTable(header: string[] | null, rows: string[][], options: TableOptions = {}): string {
+  const lines = [...(header ? [header] : []), ...rows.map((row) => row.map(printable))];
+  const widths = lines[0]?.map((_, i) => Math.max(...lines.map((row) => row[i].length))) ?? [];
+  const right = new Set(options.right);
+  return lines.map((row) => row.map((c, i) => (right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
 }

@@ -11,7 +11,7 @@ import { PrivateFile } from '../registry/private-file.ts';
 import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
 import { writeCsv } from '../csv.ts';
 import { writeOutFile } from '../service/export.ts';
-import { formatTable, printable } from '../text.ts';
+import { formatTable } from '../text.ts';
 import { defineCommand } from './command.ts';
 
 const ACTIONS = ['add', 'list', 'show', 'remove', 'rotate-secret', 'export', 'import'] as const;
@@ -106,7 +106,7 @@ const ACTION_HANDLERS: Record<Action, ActionHandler> = {
       ['session', String(station.session)],
       ['added (UTC)', formatTime(station.createdAt)],
     ];
-    ctx.output.out(fields.map(([k, v]) => `${k.padEnd(16)}${printable(v)}`).join('\n'));
+    ctx.output.out(formatTable(null, fields));
   },
 
   remove(args, ctx, registry) {
