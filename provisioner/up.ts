@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Area } from '../protocol/host-codec.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { brokerLogger, startBroker, type BrokerHandle } from './broker/index.ts';
+import { startBroker, type BrokerHandle } from './broker/index.ts';
+import { hostLogger } from './logging.ts';
 import { parseListen } from './broker/address.ts';
 import type { Context } from './context.ts';
 import { openDataDir } from './data-dir.ts';
@@ -116,8 +117,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     stops.push(() => {
       registry.close();
     });
-    const logger = brokerLogger();
-    logger.level = args.verbose ? 'info' : 'warn';
+    const logger = hostLogger('broker', args.verbose ? 'info' : 'warn');
     // Connections cut by our own shutdown are no news.
     closing = () => {
       if (!args.verbose) logger.level = 'error';

@@ -12,7 +12,8 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { hostLogger } from '../logging.ts';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HOST_PRESENCE, downTopic, parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { UserError } from '../../lib/user-error.ts';
@@ -101,13 +102,6 @@ export interface BrokerHandle {
 }
 
 /** Redacts anything credential-shaped, should it ever reach a log line. */
-export function brokerLogger(destination: pino.DestinationStream = pino.destination(2)): Logger {
-  return pino(
-    { name: 'broker', redact: { paths: ['password', '*.password', 'secret', '*.secret', 'pass', '*.pass'], censor: '[redacted]' } },
-    destination,
-  );
-}
-
 const STORE_DIR = 'broker-store';
 
 async function openStore(dataDir: string): Promise<ClassicLevel<string, unknown>> {
@@ -139,7 +133,7 @@ function authError(returnCode: AuthenticateError['returnCode'], message: string)
 }
 
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
-  const log = options.logger ?? brokerLogger();
+  const log = options.logger ?? hostLogger('broker');
   const maxPacketSize = options.maxPacketSize ?? BROKER_DEFAULTS.maxPacketSize;
   const maxConnections = options.maxConnections ?? BROKER_DEFAULTS.maxConnections;
   const rate = options.stationPublishRate ?? BROKER_DEFAULTS.stationPublishRate;

@@ -3,7 +3,7 @@ import { parseListen } from '../broker/address.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { AREA_NAMES } from '../service/calls.ts';
 import { readSecret } from '../service/cli-options.ts';
-import type { Logger } from '../service/logger.ts';
+import type { Logger } from '../logging.ts';
 import { loadMemberMap } from '../service/sources/ami/member-map.ts';
 import { AmiSource } from '../service/sources/ami/source.ts';
 

@@ -1,5 +1,7 @@
+import type { LevelWithSilent } from 'pino';
 import type { Argv } from 'yargs';
-import { BROKER_DEFAULTS, brokerLogger, startBroker, type BrokerStatus } from '../broker/index.ts';
+import { BROKER_DEFAULTS, startBroker, type BrokerStatus } from '../broker/index.ts';
+import { hostLogger } from '../logging.ts';
 import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
@@ -12,7 +14,7 @@ export interface BrokerArgs {
   tlsListen: string;
   maxPacketSize: number;
   maxConnections: number;
-  logLevel: string;
+  logLevel: LevelWithSilent;
   json: boolean;
 }
 
@@ -33,8 +35,7 @@ export default defineCommand<BrokerArgs>({
     if (Boolean(args.tlsCert) !== Boolean(args.tlsKey)) {
       throw new UserError('TLS needs both a certificate and its key', 'give --tls-cert <pem> and --tls-key <pem> together');
     }
-    const logger = brokerLogger();
-    logger.level = args.logLevel;
+    const logger = hostLogger('broker', args.logLevel);
     const broker = await startBroker({
       dataDir: openDataDir(ctx),
       listen: args.listen,

@@ -2,7 +2,8 @@ import { createReadStream, existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UserError } from '../../lib/user-error.ts';
 import type { Context } from '../context.ts';
-import { brokerCredentials, listStations, outputLogger, readSecret, serviceOptions } from '../service/cli-options.ts';
+import { brokerCredentials, listStations, readSecret, serviceOptions } from '../service/cli-options.ts';
+import { outputLogger } from '../logging.ts';
 import { StationWatch } from '../service/monitor.ts';
 import type { AmiSource } from '../service/sources/ami/source.ts';
 import { watchDeskView } from '../service/sources/desk-view.ts';
@@ -60,7 +61,7 @@ async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSin
  * retained snapshots on that host's broker (service account svc-admin).
  */
 async function runAmi(args: EventsArgs, ctx: Context): Promise<void> {
-  const source = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+  const source = amiSourceFrom(args, outputLogger(ctx.output, 'ami', args.verbose));
   if (!source) throw new UserError('"events ami" needs --ami host:port', 'e.g. deskphone events ami --ami 10.0.0.5:5038 --ami-user deskphone --ami-secret-file ami.secret --map members.csv');
   const until = async () => {
     ctx.output.out(`taking call events from Asterisk at ${args.ami}; Ctrl-C stops`);

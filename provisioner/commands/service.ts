@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { UserError } from '../../lib/user-error.ts';
-import { outputLogger, readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
+import { readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
+import { outputLogger } from '../logging.ts';
 import { runService } from '../service/run.ts';
 import { HttpSource } from '../service/sources/http.ts';
 import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
@@ -29,7 +30,7 @@ export default defineCommand<ServiceCommandArgs & AmiArgs>({
       .option('events-token-file', { type: 'string', describe: 'File with the bearer token the event webhook requires' }),
   handler: async (args, ctx) => {
     const webhook = eventWebhook(args.eventsPort, args.eventsHost, args.eventsTokenFile);
-    const ami = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+    const ami = amiSourceFrom(args, outputLogger(ctx.output, 'ami', args.verbose));
     await runService(args, ctx, [webhook, ami].filter((s) => s !== null), async () => {
       ctx.output.out(`station service running on ${args.broker}` + (webhook ? `; call events: POST ${webhook.url}` : '') + (ami ? `; Asterisk: ${args.ami}` : '') + '; Ctrl-C stops it');
       await ctx.stopSignal;

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { BROKER_DEFAULTS } from '../broker/index.ts';
-import { outputLogger, serviceOptions } from '../service/cli-options.ts';
+import { serviceOptions } from '../service/cli-options.ts';
+import { outputLogger } from '../logging.ts';
 import { DEFAULT_DEMO_STATIONS } from '../demo/site.ts';
 import { DEMO_WRAP_UP_S, startUp, type UpArgs, type UpHandle } from '../up.ts';
 import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
@@ -70,7 +71,7 @@ export default defineCommand<UpCommandArgs>({
       .example('$0 up --listen 0.0.0.0:1883 --http 0.0.0.0:8080', 'production host for the desks on the LAN'),
   handler: async (args, ctx) => {
     const upArgs = upArgsFrom(args);
-    const ami = amiSourceFrom(args, outputLogger(ctx.output, args.verbose));
+    const ami = amiSourceFrom(args, outputLogger(ctx.output, 'ami', args.verbose));
     if (ami) upArgs.sources!.push(ami);
     const up = await startUp(upArgs, ctx);
     try {

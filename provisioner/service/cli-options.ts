@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { Area } from '../../protocol/host-codec.ts';
-import type { Context, Output } from '../context.ts';
+import type { Context } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../../lib/user-error.ts';
@@ -9,7 +9,7 @@ import { openRegistry, type Registry, type ServiceName } from '../registry.ts';
 import { DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
 import { AREA_NAMES } from './calls.ts';
 import { HttpDirectory, SqliteDirectory, type Directory } from './directory.ts';
-import type { Logger } from './logger.ts';
+import { outputLogger } from '../logging.ts';
 import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from './service.ts';
 
 /** Options every command that talks to the broker shares. */
@@ -134,17 +134,6 @@ export function listStations(args: Pick<ServiceArgs, 'station'>, ctx: Context): 
   }
 }
 
-/** A logger that writes one readable line per entry to stderr; info only with --verbose. */
-export function outputLogger(output: Output, verbose: boolean): Logger {
-  const line = (level: string, obj: object, msg: string) =>
-    output.err(`${new Date().toISOString()} ${level} ${msg} ${Object.entries(obj).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ')}`);
-  return {
-    info: (obj, msg) => verbose && line('info', obj, msg),
-    warn: (obj, msg) => line('warn', obj, msg),
-    error: (obj, msg) => line('error', obj, msg),
-  };
-}
-
 function directoryFrom(args: ServiceArgs, db: Db): Directory {
   if (args.directory === 'sqlite') return new SqliteDirectory(db);
   if (!/^https?:\/\//.test(args.directory) || !args.directory.includes('{account}')) {
@@ -197,7 +186,7 @@ export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: 
       ticketWebhook: args.ticketWebhook
         ? { url: args.ticketWebhook, authorization: args.ticketWebhookAuthFile ? readSecret(args.ticketWebhookAuthFile, 'ticket webhook authorization') : undefined }
         : undefined,
-      logger: outputLogger(ctx.output, args.verbose),
+      logger: outputLogger(ctx.output, 'service', args.verbose),
       version,
     };
     return { service: createStationService(options), db, close };

@@ -19,7 +19,7 @@ import { AuditLog } from './audit.ts';
 import { parseEvent, type CallEvent } from './calls.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { DirectoryUnavailableError, type Directory, type DirectoryEntry } from './directory.ts';
-import { silentLogger, type Logger } from './logger.ts';
+import { silentLogger, type Logger } from '../logging.ts';
 import { checkAction, idProblem, MAX_DEVICE_ID, type DeviceAction } from './device-input.ts';
 import { actionCallProblem, expiryOf, PHASE_NAMES, PhaseConflictError, signedOut, step, type StationState, type Timing } from './machine.ts';
 import { RateLimiter } from './rate-limit.ts';

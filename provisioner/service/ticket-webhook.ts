@@ -1,6 +1,6 @@
 import type { Db } from '../db.ts';
 import type { Clock } from './clock.ts';
-import type { Logger } from './logger.ts';
+import type { Logger } from '../logging.ts';
 import { migrateService } from './store.ts';
 
 export interface TicketWebhookOptions {

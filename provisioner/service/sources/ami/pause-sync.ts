@@ -1,4 +1,4 @@
-import type { Logger } from '../../logger.ts';
+import type { Logger } from '../../../logging.ts';
 import { AmiActionError, type AmiClient } from './client.ts';
 
 /** A queue member's pause as Asterisk reports it. */

@@ -1,7 +1,7 @@
 import { Phase } from '../../../../protocol/host-codec.ts';
 import { UserError } from '../../../../lib/user-error.ts';
 import type { Desk } from '../../calls.ts';
-import { silentLogger, type Logger } from '../../logger.ts';
+import { silentLogger, type Logger } from '../../../logging.ts';
 import { PHASE_NAMES } from '../../machine.ts';
 import type { IngestResult } from '../../service.ts';
 import { onPhaseChange, type DeskView } from '../desk-view.ts';
