@@ -27,7 +27,7 @@ export const TYPICAL_CONFIG = deviceConfig({
   host: 'mqtt.leitstelle.stadtwerke-beispiel.de',
   port: 1883,
   pass: 'k3J9x2QmPz7VtY4rWb8NcLs5HdF6gA1eUoRiTjKyZwX',
-  net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' },
+  net: { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1', mac: '90:a2:da:0f:12:34' },
 });
 
 /** Modules built into the interpreter: `require` calls to them stay in the bundle. */

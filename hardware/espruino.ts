@@ -21,6 +21,8 @@ export interface EspruinoBuild {
   modules: string[];
   /** The board file in the interpreter's source. */
   source: string;
+  /** The console's baud rate on its serial pins ('default_console_baudrate'); 0 where there is none. */
+  consoleBaud: number;
 }
 
 export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
@@ -29,23 +31,27 @@ export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
     board: 'PIXLJS',
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'http', 'NetworkJS', 'crypto', 'neopixel', 'graphical_menu'],
     source: 'boards/PIXLJS.py',
+    consoleBaud: 9600,
   },
   // 'boardname' : "PIXLJS" as well: only MODULES tells the two Pixl.js builds apart.
   pixljs_wiznet: {
     board: 'PIXLJS',
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'http', 'NetworkJS', 'WIZnet', 'crypto', 'neopixel', 'graphical_menu'],
     source: 'boards/PIXLJS_WIZ.py',
+    consoleBaud: 9600,
   },
   esp32: {
     board: 'ESP32',
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'tls', 'http', 'NetworkJS', 'TelnetServer', 'Wifi', 'ESP32', 'crypto', 'neopixel'],
     source: 'boards/ESP32.py',
+    consoleBaud: 115200,
   },
   // Measured on the Linux build 2v29.277.
   linux: {
     board: 'LINUX',
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'tls', 'http', 'NetworkJS', 'TelnetServer', 'crypto', 'tensorflow'],
     source: 'boards/LINUX.py',
+    consoleBaud: 0,
   },
 };
 

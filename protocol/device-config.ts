@@ -22,7 +22,7 @@ export interface DeviceConfig {
   lang: 'de' | 'en';
   /** Digits in a contract account number. */
   digits: number;
-  /** WiFi (ESP32) or static address fallback (W5100); absent where not used. */
+  /** WiFi (ESP32), or Ethernet (W5100): a static address (no DHCP), a MAC, the DHCP lease; absent where not used. */
   net?: {
     ssid?: string;
     psk?: string;
@@ -30,6 +30,10 @@ export interface DeviceConfig {
     gw?: string;
     mask?: string;
     dns?: string;
+    /** Ethernet MAC, e.g. from the shield's sticker (default: derived from the Pixl.js's Bluetooth address). */
+    mac?: string;
+    /** The DHCP server's lease time in seconds: the desk renews at half of it (default 3600). */
+    lease?: number;
   };
 }
 

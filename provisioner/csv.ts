@@ -81,3 +81,33 @@ export async function* streamCsv(input: Readable, maxRecordBytes: number): Async
     throw csvError(err);
   }
 }
+
+/** One record below the header: its values by column, or why it has none. */
+export type CsvTableRow = { line: number; row: Record<string, string>; problem?: undefined } | { line: number; row?: undefined; problem: string };
+
+/**
+ * A CSV text whose first line names its columns (each one of `columns`,
+ * `required` among them): the records below, in file order, as column ->
+ * cell (readCell, trimmed), or as a problem when a record has the wrong
+ * number of fields. A text that cannot be read that way throws reject([why]).
+ */
+export function readCsvTable(text: string, columns: readonly string[], required: string, reject: (problems: string[]) => Error): CsvTableRow[] {
+  let records: CsvRecord[];
+  try {
+    records = readCsv(text);
+  } catch (err) {
+    if (err instanceof CsvError) throw reject([err.message]);
+    throw err;
+  }
+  if (records.length === 0) throw reject([`the file is empty; the first line must name the columns, e.g. ${columns.join(',')}`]);
+  const header = records[0].fields.map((f) => f.trim().toLowerCase());
+  const unknown = header.filter((h) => !columns.includes(h));
+  if (unknown.length > 0 || !header.includes(required)) {
+    throw reject([`line ${records[0].line}: the header must name the columns ${columns.join(',')} (${required} required)` + (unknown.length ? `; unknown: ${unknown.join(', ')}` : '')]);
+  }
+  return records.slice(1).map((record) =>
+    record.fields.length !== header.length
+      ? { line: record.line, problem: `line ${record.line}: ${record.fields.length} fields where the header has ${header.length}` }
+      : { line: record.line, row: Object.fromEntries(header.map((h, i) => [h, readCell(record.fields[i]).trim()])) },
+  );
+}

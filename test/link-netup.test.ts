@@ -25,12 +25,13 @@ function fakeWifi(answer: string | null) {
   };
 }
 
-/** Pins and SPI1 as the interpreter has them: globals. */
+/** Pins, SPI1 and the Bluetooth address as the interpreter has them: globals. */
 function pixlGlobals(setup: (o: object) => void) {
   const g = globalThis as Record<string, unknown>;
   for (const p of ['D10', 'D11', 'D12', 'D13']) g[p] = { pin: p };
   g.SPI1 = { setup };
-  cleanups.push(() => { for (const p of ['D10', 'D11', 'D12', 'D13', 'SPI1']) delete g[p]; });
+  g.NRF = { getAddress: () => 'e7:9c:6e:4b:21:3f' };
+  cleanups.push(() => { for (const p of ['D10', 'D11', 'D12', 'D13', 'SPI1', 'NRF']) delete g[p]; });
 }
 
 async function broker() {
@@ -69,7 +70,7 @@ describe('ESP32 WiFi', () => {
 });
 
 describe('Pixl.js with W5100', () => {
-  it('sets SPI up from the profile pins and falls back to the static address when DHCP fails', async () => {
+  it('sets SPI up from the profile pins, gives the chip its own MAC and the static address, and runs no DHCP', async () => {
     const { b, host } = await broker();
     const spiSetups: object[] = [];
     pixlGlobals((o) => spiSetups.push(o));
@@ -85,19 +86,22 @@ describe('Pixl.js with W5100', () => {
     cleanups.push(() => link.stop());
     await until(() => host.got.length === 1, 'birth');
     expect(spiSetups).toEqual([{ mosi: { pin: 'D11' }, miso: { pin: 'D12' }, sck: { pin: 'D13' } }]);
-    expect(calls).toEqual([{ pin: 'D10' }, 'dhcp', { ip: '192.168.100.142', subnet: '255.255.255.0', gateway: '192.168.100.1', dns: '192.168.100.1' }]);
-    expect(rec.states).toEqual(['link ', 'address ', 'broker ', 'online 192.168.100.142']);
+    expect(calls).toEqual([{ pin: 'D10' }, { ip: '192.168.100.142', subnet: '255.255.255.0', gateway: '192.168.100.1', dns: '192.168.100.1', mac: '02:9c:6e:4b:21:3f' }]);
+    expect(rec.states).toEqual(['link ', 'broker ', 'online 192.168.100.142']);
     expect(decode(Presence, host.got[0].payload)).toMatchObject({ birth: { address: '192.168.100.142', rssi: 0 } });
   });
 
-  it('says the address step failed when neither DHCP nor a static address works', async () => {
+  it('after a failed DHCP run (no cable or no server) says so, and waits before the next one', async () => {
     pixlGlobals(() => {});
     const rec = recorder();
     const cfg = { v: 1, id: ID, board: 'pixljs-w5100', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12 };
-    const eth = { setIP: () => false, getIP: () => ({ ip: '' }) };
+    const calls: unknown[] = [];
+    const eth = { setIP: (o?: object) => { calls.push(o ?? 'dhcp'); return !!o; }, getIP: () => ({ ip: '' }) };
     const link = createLink(cfg, pixl, rec.handlers, testIo(undefined, { mod: () => ({ connect: () => eth }) }));
     cleanups.push(() => link.stop());
-    await until(() => rec.states.includes('address no DHCP'), 'address failure');
-    expect(rec.states.slice(0, 3)).toEqual(['link ', 'address ', 'address no DHCP']);
+    await until(() => rec.states.filter((s) => s === 'link no cable/DHCP').length === 3, 'three reports');
+    expect(rec.states.slice(0, 3)).toEqual(['link ', 'address ', 'link no cable/DHCP']);
+    // The MAC first, then one DHCP run: the link retried twice since, well within the minute the next run waits.
+    expect(calls).toEqual([{ mac: '02:9c:6e:4b:21:3f' }, 'dhcp']);
   });
 });

@@ -42,6 +42,21 @@ export class SimClock {
     return this.mode === 'manual' ? this.manualNow : Date.now() + this.offset;
   }
 
+  /** Milliseconds the interpreter spent held by blocking native calls (block()). */
+  blockedMs = 0;
+
+  /**
+   * A native call that holds the interpreter (the WIZnet driver's DHCP, a
+   * TCP connect on the W5100): time passes and no JavaScript runs, so timers
+   * that fall due meanwhile fire late. In 'real' mode the process cannot
+   * stop, so the simulated clock jumps ahead instead.
+   */
+  block(ms: number): void {
+    this.blockedMs += ms;
+    if (this.mode === 'manual') this.manualNow += ms;
+    else this.offset += ms;
+  }
+
   /** Espruino's setTime(seconds). */
   setTime(seconds: number): void {
     if (this.mode === 'manual') this.manualNow = seconds * 1000;

@@ -2,10 +2,13 @@
 // over real Node TCP (bytes in as 8-bit strings, strings out as latin1, and a
 // Uint8Array written as its text "1,2,3" exactly as the interpreter does),
 // behind a link that must be brought up first the board's way: WiFi
-// (`require("Wifi")`), a W5100 (`require("WIZnet")`), or none (Linux).
+// (`require("Wifi")`), a W5100 (`require("WIZnet")`, wiznet.ts, on a
+// simulated LAN with a DHCP server, lan.ts), or none (Linux).
 // Tests pull the link down and up to check the firmware's offline handling.
 import { Socket, createConnection } from 'node:net';
 import type { BoardProfile } from '../board.ts';
+import { SimLan } from './lan.ts';
+import { ARP_TIMEOUT_MS, SimWiznet } from './wiznet.ts';
 
 /** Listener bookkeeping shared by every simulated object that emits events. */
 export class Emitter {
@@ -53,6 +56,15 @@ export interface NetworkHooks {
   object: (value: object) => object;
   /** Schedules on the simulator clock, as the interpreter's own events would arrive. */
   later: (fn: () => void, ms: number) => void;
+  /** The simulator clock, and a blocking native call (SimClock.block). */
+  now: () => number;
+  block: (ms: number) => void;
+  print: (line: string) => void;
+  /** An Error of the simulator's context, as the interpreter throws. */
+  error: (message: string) => Error;
+  isSpi: (value: unknown) => boolean;
+  /** The Ethernet segment a WIZnet board is plugged into (default: one of its own). */
+  lan?: SimLan;
 }
 
 export interface SimNetworkState {
@@ -64,6 +76,9 @@ export interface SimNetworkState {
   sockets: number;
   bytesIn: number;
   bytesOut: number;
+  /** WIZnet boards: the MAC and address set on the chip. */
+  mac?: string;
+  address?: string;
 }
 
 const FAKE_IP = { ip: '192.168.100.142', netmask: '255.255.255.0', gw: '192.168.100.1', mac: '5c:cf:7f:00:00:42' };
@@ -76,6 +91,8 @@ export class SimNetwork {
   private ssid = '';
   private bytesIn = 0;
   private bytesOut = 0;
+  readonly lan: SimLan;
+  readonly wiznet: SimWiznet;
 
   constructor(
     private readonly board: BoardProfile,
@@ -85,10 +102,27 @@ export class SimNetwork {
   ) {
     this.configured = board.network.kind === 'native';
     this.wifi = new Emitter(hooks.report);
+    this.lan = hooks.lan ?? new SimLan();
+    this.wiznet = new SimWiznet({
+      lan: this.lan,
+      cable: () => this.linkUp,
+      now: hooks.now,
+      block: hooks.block,
+      print: hooks.print,
+      object: (v) => hooks.object(v) as typeof v,
+      later: hooks.later,
+      configured: (up) => {
+        this.configured = up;
+      },
+      dropSockets: () => this.close(),
+      error: hooks.error,
+      isSpi: hooks.isSpi,
+    });
   }
 
   state(): SimNetworkState {
-    return { kind: this.board.network.kind, link: this.linkUp, configured: this.configured, sockets: this.sockets.size, bytesIn: this.bytesIn, bytesOut: this.bytesOut };
+    const chip = this.modules.includes('WIZnet') ? { mac: this.wiznet.chip.mac, address: this.wiznet.chip.ip } : {};
+    return { kind: this.board.network.kind, link: this.linkUp, configured: this.configured, sockets: this.sockets.size, bytesIn: this.bytesIn, bytesOut: this.bytesOut, ...chip };
   }
 
   /** Link loss: every open socket drops with an error, new connects fail, WiFi reports disconnected. */
@@ -112,12 +146,18 @@ export class SimNetwork {
     this.sockets.clear();
   }
 
+  /** A new interpreter (reboot): sockets and drivers gone, the WIZnet chip keeps its registers. */
+  restart(): void {
+    this.close();
+    this.wiznet.restart();
+  }
+
   /** `require(name)` for the network modules the board's firmware has; undefined for the others. */
   module(name: string): object | undefined {
     if (!this.modules.includes(name)) return undefined;
     if (name === 'net') return this.netModule();
     if (name === 'Wifi') return this.wifiModule();
-    if (name === 'WIZnet') return this.wiznetModule();
+    if (name === 'WIZnet') return this.wiznet.module();
     return undefined;
   }
 
@@ -128,6 +168,8 @@ export class SimNetwork {
   private connect(options: { host?: string; port?: number }, onConnect?: () => void): object {
     const events = new Emitter(this.hooks.report);
     if (onConnect) events.on('connect', onConnect);
+    // The W5100 connects synchronously: with no cable its ARP for the peer times out first.
+    if (this.modules.includes('WIZnet') && this.configured && !this.linkUp) this.hooks.block(ARP_TIMEOUT_MS);
     const socket: Socket | null = this.configured && this.linkUp ? createConnection({ host: options.host ?? '127.0.0.1', port: Number(options.port ?? 23) }) : null;
     let closed = false;
     const close = (hadError: boolean) => {
@@ -212,25 +254,6 @@ export class SimNetwork {
       },
       setHostname: () => undefined,
       save: () => undefined,
-    });
-  }
-
-  private wiznetModule(): object {
-    return this.hooks.object({
-      connect: (spi: unknown, cs: unknown) => {
-        if (!spi || !cs) throw new Error('WIZnet.connect needs the SPI bus and the CS pin');
-        let address = { ...FAKE_IP, dns: FAKE_IP.gw };
-        return this.hooks.object({
-          setIP: (options?: { ip?: string; subnet?: string; gateway?: string; dns?: string; mac?: string }, callback?: (err: null) => void) => {
-            if (options?.ip) address = { ...address, ip: options.ip, netmask: options.subnet ?? address.netmask, gw: options.gateway ?? address.gw, dns: options.dns ?? address.dns };
-            this.configured = true;
-            if (callback) this.hooks.later(() => callback(null), 0);
-            return true;
-          },
-          getIP: () => this.hooks.object({ ip: address.ip, subnet: address.netmask, gateway: address.gw, dns: address.dns, mac: address.mac, dhcp: true }),
-          setHostname: () => true,
-        });
-      },
     });
   }
 }

@@ -8,6 +8,7 @@
 // (test/helpers/interpreter.ts, bench/firmware-size.ts). Built-in font glyphs are
 // placeholders (graphics.ts). Storage.writeJSON writes standard JSON where the
 // interpreter writes its shorter dialect ({x:1}).
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { ESPRUINO_VERSION, espruinoBuild, type EspruinoBuild } from '../espruino
 import { SimClock, type ClockMode } from './clock.ts';
 import { Graphics, type ArrayBufferOptions } from './graphics.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from './lacks.ts';
+import type { SimLan } from './lan.ts';
 import { Emitter, SimNetwork } from './net.ts';
 import { SimPins } from './pins.ts';
 import { SimStorage, type StorageSeed } from './storage.ts';
@@ -40,6 +42,10 @@ export interface SimulatorOptions {
    * WIZnet module, as a unit straight from the shop.
    */
   firmware?: string;
+  /** The Ethernet segment a WIZnet board is plugged into, shared by several simulators (default: one of its own). */
+  lan?: SimLan;
+  /** Pixl.js: the factory Bluetooth address NRF.getAddress() returns (default: random, as each chip's is). */
+  bleAddress?: string;
   /** Bundle to flash as .bootcde (default firmware/dist/<board>.js, unless Storage already holds one). */
   bundle?: string;
   /** Storage: a JSON file path (kept across runs) or files to start with. */
@@ -79,6 +85,13 @@ function crc32(bytes: Uint8Array): number {
   return ~crc >>> 0;
 }
 
+/** A Bluetooth static random address as jswrap_ble_getAddress prints it: top two bits set, lower-case hex. */
+function randomBleAddress(): string {
+  const bytes = randomBytes(6);
+  bytes[0] |= 0xc0;
+  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
 /** Bytes of anything E.toString / E.toUint8Array accept: strings, numbers, arrays, typed arrays, {data,count}. */
 function flattenBytes(args: unknown[], out: number[] = []): number[] {
   for (const a of args) {
@@ -113,6 +126,7 @@ export class Simulator {
   private bundlePath: string;
   private sourceMap: SourceMap | null | undefined;
   private booted = false;
+  private readonly bleAddress: string;
 
   constructor(private readonly options: SimulatorOptions) {
     this.board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
@@ -135,7 +149,14 @@ export class Simulator {
       report,
       object: (v) => this.toContext(v),
       later: (fn, ms) => this.clock.add(fn, ms, false, []),
+      now: () => this.clock.now(),
+      block: (ms) => this.clock.block(ms),
+      print: (line) => this.print(line),
+      error: (message) => new this.ctxGlobal.Error(message),
+      isSpi: (value) => ['SPI1', 'SPI2'].some((bus) => this.ctxGlobal[bus] === value),
+      lan: options.lan,
     });
+    this.bleAddress = options.bleAddress ?? randomBleAddress();
   }
 
   // --- lifecycle ------------------------------------------------------------
@@ -155,7 +176,7 @@ export class Simulator {
   private start(file: string | null): void {
     if (this.booted) this.events.emit('kill');
     this.clock.clearAll();
-    this.network.close();
+    this.network.restart();
     this.createContext();
     this.booted = true;
     if (file === null) return;
@@ -447,6 +468,8 @@ export class Simulator {
     for (let i = 0; i < 48; i++) G['D' + i] = this.pin('D' + i);
     for (let i = 0; i < 8; i++) G['A' + i] = this.pin('A' + i);
     if (this.board.espruinoBoard === 'PIXLJS') {
+      // jswrap_ble_getAddress: the chip's factory address (FICR DEVICEADDR), unique per unit.
+      G.NRF = { getAddress: () => this.bleAddress };
       for (let i = 1; i <= 4; i++) G['BTN' + i] = this.pin('BTN' + i);
       G.BTN = G.BTN1;
       G.LED1 = this.pin('LED1');

@@ -7,6 +7,7 @@ import type { Output } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { listSerialPorts } from '../flash/link.ts';
+import { readNetworkPlan } from '../flash/network-plan.ts';
 import { formatTable } from '../text.ts';
 import { flashAll, readMapFile, type DeviceResult, type FlashOptions, type ProgressSink } from '../flash/run.ts';
 import { openRegistry } from '../registry.ts';
@@ -25,6 +26,8 @@ interface FlashArgs {
   lang: 'de' | 'en';
   configOnly: boolean;
   baud?: number;
+  networkPlan?: string;
+  dhcpLease?: number;
   onlineTimeout: number;
   json: boolean;
 }
@@ -45,7 +48,9 @@ export const flashCommand = defineCommand<FlashArgs>({
       .option('secrets-file', { type: 'string', describe: 'File with WIFI_SSID=… and WIFI_PSK=… lines (keep it mode 0600)' })
       .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'Device UI language' })
       .option('config-only', { type: 'boolean', default: false, describe: 'Rewrite only the config (new broker, WiFi, fresh secret); keep the firmware' })
-      .option('baud', { type: 'number', describe: 'Serial baud rate (Espruino default 9600)' })
+      .option('baud', { type: 'number', describe: "Serial baud rate (default: the board's console rate, 9600 on the Pixl.js, 115200 on the ESP32)" })
+      .option('network-plan', { type: 'string', describe: 'CSV of station,ip,mask,gateway,dns,mac: static addresses (and MACs) for wired desks; desks not in it use DHCP (hardware/docs/network-plan.md)' })
+      .option('dhcp-lease', { type: 'number', describe: "Wired desks on DHCP: the DHCP server's lease time in seconds; they renew at half of it (default 3600)" })
       .option('online-timeout', { type: 'number', default: 60, describe: 'Seconds to wait for each station\'s birth; 0 skips the wait' })
       .example('$0 flash --port /dev/ttyUSB0 --station desk-07', '')
       .example('$0 flash --all-ports --board pixljs-w5100', 'one station each, the next ones never flashed')
@@ -57,6 +62,9 @@ export const flashCommand = defineCommand<FlashArgs>({
       throw new UserError(args.allPorts ? 'no serial ports found' : 'no device named', args.allPorts ? 'plug the devices in and check `deskphone ports`' : 'pass --port <path|tcp://host:port> (see `deskphone ports`) or --all-ports');
     const broker = parseListen(args.brokerAddress, '--broker-address');
     const wifi = wifiSettings(args, ctx.env);
+    if (args.dhcpLease !== undefined && !(Number.isInteger(args.dhcpLease) && args.dhcpLease >= 120))
+      throw new UserError(`--dhcp-lease ${args.dhcpLease} is not a lease time`, "pass the DHCP server's lease time in whole seconds, at least 120");
+    const networkPlan = args.networkPlan ? readNetworkPlan(args.networkPlan) : undefined;
     const dir = openDataDir(ctx);
     const registry = openRegistry(dir);
     const bars = !args.json && ctx.output.tty ? new Bars() : null;
@@ -70,6 +78,8 @@ export const flashCommand = defineCommand<FlashArgs>({
       broker,
       brokerUrl: args.onlineTimeout > 0 ? (args.brokerUrl ?? `mqtt://127.0.0.1:${broker.port}`) : null,
       wifi,
+      networkPlan,
+      dhcpLease: args.dhcpLease,
       lang: args.lang,
       configOnly: args.configOnly,
       baud: args.baud,
@@ -127,12 +137,15 @@ function summary(r: DeviceResult): string {
   const what = r.firmwareBytes ? `firmware ${r.firmwareBytes} B and config written and verified` : 'config written and verified';
   const retried = r.retries ? `, ${r.retries} retried` : '';
   const online = r.status === 'online' ? `; online with firmware ${r.firmware}` : '; not waiting for it to come online';
-  return `${r.station} on ${r.port}: ${what}${retried}${online} (${r.seconds.toFixed(1)} s)`;
+  const mac = r.mac ? `; Ethernet MAC ${r.mac}` : '';
+  return `${r.station} on ${r.port}: ${what}${retried}${online}${mac} (${r.seconds.toFixed(1)} s)`;
 }
 
 function resultTable(results: DeviceResult[]): string {
-  const header = ['PORT', 'STATION', 'BOARD', 'RESULT', 'FIRMWARE', 'SECONDS'];
-  const rows = results.map((r) => [r.port, r.station, r.board, r.status === 'failed' ? `failed: ${r.error!.code}` : r.status, r.firmware ?? '', r.seconds.toFixed(1)]);
+  // The MAC column only when wired desks were flashed: their MACs go into the network plan.
+  const macs = results.some((r) => r.mac);
+  const header = ['PORT', 'STATION', 'BOARD', 'RESULT', 'FIRMWARE', ...(macs ? ['MAC'] : []), 'SECONDS'];
+  const rows = results.map((r) => [r.port, r.station, r.board, r.status === 'failed' ? `failed: ${r.error!.code}` : r.status, r.firmware ?? '', ...(macs ? [r.mac ?? ''] : []), r.seconds.toFixed(1)]);
   return formatTable(header, rows);
 }
 

@@ -50,7 +50,7 @@ export class DeviceConsole {
     throw new FlashError(
       'no-answer',
       `${this.link.port} is open but nothing answers like an Espruino console (${describeReply(this.received)})`,
-      'check that the device runs Espruino and that the baud rate matches (--baud; Espruino boards default to 9600)',
+      'check that the device runs Espruino and that the baud rate matches (--baud; consoles run at 9600 on the Pixl.js, 115200 on the ESP32)',
     );
   }
 

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BoardProfile } from '../../hardware/board.ts';
+import { espruinoBuild } from '../../hardware/espruino.ts';
 import { espruinoBoardJson } from './board-json.ts';
 import { FlashError } from './errors.ts';
 import type { FromWorker, ToWorker, WorkerSetup } from './espruino-process.ts';
@@ -87,7 +88,7 @@ export class EspruinoLink {
       mode: 'connect',
       port,
       boardJson: espruinoBoardJson(options.board),
-      baud: options.baud,
+      baud: serialBaud(options.board, options.baud),
       chunkSize: port.startsWith('tcp://') ? CHUNK_TCP : CHUNK_SERIAL,
     });
     const link = new EspruinoLink(port, worker, log);
@@ -205,11 +206,16 @@ export function unplugged(port: string): FlashError {
   );
 }
 
+/** --baud, else the rate the board's Espruino build runs its serial console at: 9600 on the Pixl.js, 115200 on the ESP32. */
+export function serialBaud(board: BoardProfile, baud?: number): number | undefined {
+  return baud ?? (espruinoBuild(board.firmware.build).consoleBaud || undefined);
+}
+
 function noAnswer(port: string, detail: string): FlashError {
   return new FlashError(
     'no-answer',
     `no Espruino answered on ${port}: ${detail}`,
-    'check that the device is powered and running Espruino, and the baud rate (--baud, Espruino default 9600; Pixl.js via USB-serial adapter: 9600)',
+    'check that the device is powered and running Espruino, and the baud rate (--baud; consoles run at 9600 on the Pixl.js, 115200 on the ESP32)',
   );
 }
 

@@ -10,6 +10,7 @@
 // runs; running the command again finishes it.
 import type { BoardProfile } from '../../hardware/board.ts';
 import { ESPRUINO_VERSION, espruinoReleaseFile } from '../../hardware/espruino.ts';
+import { unitMac } from '../../firmware/src/net/ethernet.ts';
 import { CONFIG_FILE } from '../../protocol/device-config.ts';
 import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
 import { FlashError } from './errors.ts';
@@ -47,6 +48,8 @@ export interface FlashOutcome {
   firmwareReused: boolean;
   retries: number;
   env: { BOARD?: string; VERSION?: string };
+  /** Wired (W5100) boards: the MAC the firmware derives from the unit's Bluetooth address. */
+  unitMac?: string;
 }
 
 interface StorageStats {
@@ -91,6 +94,7 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   const files = (await device.evaluate<string[]>('require("Storage").list()')) ?? [];
   const stats = await device.evaluate<StorageStats>('require("Storage").getStats()');
   const outcome: FlashOutcome = { firmwareFile: null, firmwareReused: false, retries: 0, env };
+  if (job.board.network.kind === 'w5100') outcome.unitMac = unitMac(await device.evaluate<string>('NRF.getAddress()'));
 
   if (job.firmware) {
     const name = firmwareFileName(job.firmware);

@@ -16,6 +16,7 @@ import { UserError } from '../../lib/user-error.ts';
 import type { Registry, Station } from '../registry.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
+import type { PlannedAddress } from './network-plan.ts';
 import { deviceLinkState, firmwareFileName, flashDevice, type FlashJob, type FlashStep } from './procedure.ts';
 
 export const STATE_FILE = 'flash-state.json';
@@ -36,6 +37,9 @@ export interface FlashOptions {
   /** Where this host watches for births; null: do not wait. */
   brokerUrl: string | null;
   wifi?: { ssid: string; psk: string };
+  /** Wired desks: static addresses and MACs by station (--network-plan), and the DHCP lease for the others. */
+  networkPlan?: Map<string, PlannedAddress>;
+  dhcpLease?: number;
   lang: 'de' | 'en';
   configOnly: boolean;
   baud?: number;
@@ -59,6 +63,8 @@ export interface DeviceResult {
   firmware?: string;
   firmwareBytes?: number;
   retries?: number;
+  /** Wired desks: the Ethernet MAC the desk uses (the plan's, else the one it derives), for DHCP reservations and the network plan. */
+  mac?: string;
   seconds: number;
   error?: { code: string; message: string; fix: string };
 }
@@ -156,9 +162,15 @@ export function assignStations(options: FlashOptions, state: FlashState): Assign
 
 function makeConfig(options: FlashOptions, station: Station, board: BoardProfile, secret: string, version: number): DeviceConfig {
   const config = deviceConfig({ v: version, id: station.id, board: board.name, host: options.broker.host, port: options.broker.port, pass: secret, lang: options.lang });
+  const planned = options.networkPlan?.get(station.id);
   if (board.network.kind === 'wifi') {
     if (!options.wifi) throw new UserError(`${board.name} connects by WiFi, and no network was given`, 'pass --wifi-ssid and the passphrase in DESKPHONE_WIFI_PSK or --secrets-file');
+    if (planned) throw new UserError(`the network plan has a row for ${station.id}, a ${board.name} on WiFi`, 'the plan is for wired desks (pixljs-w5100): remove that row');
     config.net = { ssid: options.wifi.ssid, psk: options.wifi.psk };
+  }
+  if (board.network.kind === 'w5100') {
+    const net = { ...planned, ...(options.dhcpLease && !planned?.ip ? { lease: options.dhcpLease } : {}) };
+    if (Object.keys(net).length) config.net = net;
   }
   const problems = deviceConfigProblems(config);
   if (problems.length) throw new UserError(`the device config would be unusable: ${problems.join('; ')}`, 'check --broker-address and the station');
@@ -221,6 +233,7 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
     };
     const outcome = await flashDevice(job);
     result.retries = outcome.retries;
+    result.mac = options.networkPlan?.get(a.station.id)?.mac ?? outcome.unitMac;
     result.firmwareBytes = firmware?.length;
     result.status = 'flashed';
     record('flashed');

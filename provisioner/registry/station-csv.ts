@@ -2,7 +2,7 @@
 // `station import` reads (id,name,areas,board; areas like "WV,KM" quoted).
 
 import { UserError } from '../../lib/user-error.ts';
-import { CsvError, readCell, readCsv, writeCsv } from '../csv.ts';
+import { readCsvTable, writeCsv } from '../csv.ts';
 import { parseAreas, type NewStation, type Registry, type Station } from '../registry.ts';
 
 export const STATION_CSV_COLUMNS = ['id', 'name', 'areas', 'board'] as const;
@@ -21,29 +21,16 @@ export function stationsToCsv(stations: Station[]): string {
 export function stationsFromCsv(text: string, registry: Registry, fileName: string): NewStation[] {
   const reject = (problems: string[]) =>
     new UserError(`${fileName} was not imported:\n  ${problems.join('\n  ')}`, 'correct the file and import it again; nothing was added');
-  let records;
-  try {
-    records = readCsv(text);
-  } catch (err) {
-    if (err instanceof CsvError) throw reject([err.message]);
-    throw err;
-  }
-  if (records.length === 0) throw reject(['the file is empty; the first line must name the columns, e.g. id,name,areas,board']);
-  const header = records[0].fields.map((f) => f.trim().toLowerCase());
-  const unknown = header.filter((h) => !(STATION_CSV_COLUMNS as readonly string[]).includes(h));
-  if (unknown.length > 0 || !header.includes('id')) {
-    throw reject([`line ${records[0].line}: the header must name the columns ${STATION_CSV_COLUMNS.join(',')} (id required)` + (unknown.length ? `; unknown: ${unknown.join(', ')}` : '')]);
-  }
   const problems: string[] = [];
   const stations: NewStation[] = [];
   const firstLine = new Map<string, number>();
-  for (const record of records.slice(1)) {
+  for (const record of readCsvTable(text, STATION_CSV_COLUMNS, 'id', reject)) {
     const problem = (text: string) => problems.push(`line ${record.line}: ${text}`);
-    if (record.fields.length !== header.length) {
-      problem(`${record.fields.length} fields where the header has ${header.length}`);
+    if (record.problem !== undefined) {
+      problems.push(record.problem);
       continue;
     }
-    const row = Object.fromEntries(header.map((h, i) => [h, readCell(record.fields[i]).trim()]));
+    const row = record.row;
     let areas: string[] = [];
     try {
       areas = parseAreas(row.areas ?? '');

@@ -165,7 +165,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   up.action = lstr(upTopic(cfg.id, 'action'));
   up.sync = lstr(upTopic(cfg.id, 'sync'));
   const L: State = {
-    c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0 },
+    c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0, u: 0, t: 0, g: 0 },
     ka: o.ka || Limits.KEEPALIVE_S, base: o.base || Limits.BACKOFF_BASE_MS, max: maxPacket(board),
     s: null, st: 0, ps: parser(0), pk: null as any, q: [], w: [], pid: 0,
     ses: (sto.readJSON(Files.SESSION, true) || 0) + 1, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
@@ -363,6 +363,13 @@ function inbound(L: State, f: number, b: string, whole: boolean): void {
 
 function tick(L: State): void {
   if (L.st !== 3) return lost(L, L.s, 'broker', 'timeout');
+  // A DHCP lease due for renewal: the 2v29 WIZnet driver renews only by a new
+  // DHCP run, which resets the chip and its sockets. Leave cleanly first, so
+  // the broker sends no last will; the next bring-up renews.
+  if (L.n.u && Date.now() >= L.n.u) {
+    L.s!.write(DISCONNECT);
+    return lost(L, L.s, 'address', '');
+  }
   if (L.pg) return lost(L, L.s, 'broker', 'no PINGRESP');
   L.pg = 1;
   let out = PINGREQ;

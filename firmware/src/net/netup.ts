@@ -3,6 +3,7 @@
 // connecting screen can tell a technician where to look.
 // Written in the interpreter's subset (see shared ESPRUINO.md).
 import type { DeviceConfig } from '../../../protocol/device-config.ts';
+import { ethUp } from './ethernet.ts';
 
 declare const global: any;
 /** The board's network kind, defined by the firmware build (firmware/build.ts). */
@@ -21,13 +22,20 @@ export interface Net {
   /** Our IP address ('' when unknown) and WiFi signal in dBm (0 elsewhere). */
   a: string;
   r: number;
+  /**
+   * Ethernet with DHCP: when the lease wants renewing (ms; 0 never), the
+   * earliest next DHCP run after one failed, and the wait before it.
+   */
+  u: number;
+  t: number;
+  g: number;
 }
 
 /** How long to wait for WiFi before saying so on screen; the driver keeps trying. */
 const WIFI_WAIT_MS = 15000;
 
 /** Where progress goes: the link's handlers (state(step, '') announces a step in progress). */
-type Reporter = { state(step: string, detail: string): void };
+export type Reporter = { state(step: string, detail: string): void };
 
 /**
  * Brings the network up if it is not, then calls done('', '') or
@@ -73,34 +81,4 @@ function wifiUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, det
     n.r = (d && d.rssi) || 0;
     done('', '');
   });
-}
-
-/**
- * Pixl.js + W5100: SPI from the profile's pins, DHCP, else the static
- * address from the config. The W5100 keeps its address while the cable is
- * out, so this runs once.
- */
-function ethUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
-  if (n.a) return done('', '');
-  h.state('link', '');
-  try {
-    if (!n.d) {
-      const spi = global.SPI1;
-      spi.setup({ mosi: global[n.p.mosi!], miso: global[n.p.miso!], sck: global[n.p.sck!] });
-      n.d = n.mod('WIZnet').connect(spi, global[n.p.cs!]);
-    }
-  } catch (e) {
-    return done('link', 'no W5100');
-  }
-  h.state('address', '');
-  let ok = false;
-  try {
-    ok = n.d.setIP();
-  } catch (e) {}
-  const s = cfg.net;
-  if (!ok && s && s.ip) ok = n.d.setIP({ ip: s.ip, subnet: s.mask, gateway: s.gw, dns: s.dns });
-  if (!ok) return done('address', 'no DHCP');
-  const ip = n.d.getIP();
-  n.a = (ip && ip.ip) || (s && s.ip) || '';
-  done('', '');
 }
