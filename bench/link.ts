@@ -2,7 +2,7 @@
 // open to the first delivered message (the retained snapshot), packets per
 // second through the device's MQTT splitter, and bytes on the wire for one
 // call cycle. The interpreter is ~200x slower than Node per loop iteration
-// (shared ESPRUINO.md), so read the rates as relative.
+// (hardware/docs/board-facts.md), so read the rates as relative.
 import linux from '../hardware/boards/linux.json' with { type: 'json' };
 import { encode } from '../protocol/device/codec.ts';
 import { Action, ActionAck, LookupRequest, LookupResult, Snapshot } from '../protocol/device/tables.generated.ts';

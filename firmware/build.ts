@@ -181,7 +181,7 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
   if (problems.length) {
     throw new UserError(
       `${shown} uses ${problems.length} construct(s) the Espruino interpreter lacks:\n  ${problems.map((p) => formatProblem(p, board.name + '.js')).join('\n  ')}`,
-      'rewrite those lines in the interpreter subset (shared/ESPRUINO.md); the bundle was not written',
+      'rewrite those lines in the interpreter subset (hardware/docs/board-facts.md, "The language subset"); the bundle was not written',
     );
   }
   const bytes = Buffer.byteLength(minified.code, 'latin1');

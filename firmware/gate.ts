@@ -1,5 +1,5 @@
 // The compatibility gate: parses a firmware bundle and rejects every construct
-// and global the Espruino interpreter lacks (shared/ESPRUINO.md, and
+// and global the Espruino interpreter lacks (hardware/docs/board-facts.md, and
 // hardware/sim/lacks.ts for the measured list). The interpreter only finds a
 // syntax error when it reaches the line, so without this gate a bundle can
 // flash fine and fail hours later on a rarely taken branch.

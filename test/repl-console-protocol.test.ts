@@ -1,5 +1,5 @@
 // The simulated device's console answers the bytes the espruino CLI sends the
-// way the interpreter does (shared/ESPRUINO-REPL.md §9-§10): the prompt probe,
+// way the interpreter does (hardware/docs/board-facts.md, "The console"): the prompt probe,
 // echo and `=result` for typed lines, none for DLE lines, ESC [n d dropped,
 // ESC LF inside a statement, continuation, Ctrl-C, UTF-8 from tcp://, and
 // Storage's own error for a rewrite with different data.

@@ -2,7 +2,7 @@
 // from our board profile. Passing one keeps the library from querying the
 // device for it and from downloading https://www.espruino.com/json/<BOARD>.json
 // (offline that download fails, and uploads of 512 bytes or less then never
-// finish; shared/ESPRUINO.md). binary_version tells it the firmware knows
+// finish; hardware/docs/board-facts.md, "The console"). binary_version tells it the firmware knows
 // Storage (>= 1v96), so file uploads use require("Storage").write.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

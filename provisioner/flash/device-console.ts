@@ -2,7 +2,7 @@
 // whose results come back framed, and Storage files written in chunks that
 // each wait for the device's answer. Waiting for that answer is the flow
 // control the CLI lacks (it paces Storage writes by a fixed 250 ms and never
-// reads a reply, ESPRUINO-REPL.md §8, §11): an error such as "Too much data
+// reads a reply, hardware/docs/board-facts.md, "The console"): an error such as "Too much data
 // for file size" is seen at the chunk it happens, and a slow board is never
 // overrun.
 //

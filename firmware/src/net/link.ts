@@ -2,7 +2,7 @@
 // over an injectable socket, reconnect with backoff, birth and last will,
 // QoS 1 both ways and an outbox that survives reconnects (and, for the
 // agent's actions, reboots). Payloads are bytes; decoding them is the app's
-// business. Written in the interpreter's subset (see shared ESPRUINO.md):
+// business. Written in the interpreter's subset (hardware/docs/board-facts.md):
 // module-level functions over one state object, short hot property names.
 import type { DeviceConfig } from '../../../protocol/device-config.ts';
 import { encode } from '../../../protocol/device/codec.ts';

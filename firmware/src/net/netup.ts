@@ -1,7 +1,7 @@
 // Network bring-up per board kind, before the MQTT socket opens. Each failure
 // names its step ('link' = no network medium, 'address' = no IP) so the
 // connecting screen can tell a technician where to look.
-// Written in the interpreter's subset (see shared ESPRUINO.md).
+// Written in the interpreter's subset (hardware/docs/board-facts.md).
 import type { DeviceConfig } from '../../../protocol/device-config.ts';
 import { ethUp } from './ethernet.ts';
 

@@ -2,7 +2,7 @@
 // Espruino sockets take and deliver exactly that, so the firmware converts
 // bytes once, here, and never counts text in characters.
 // Spec: https://docs.oasis-open.org/mqtt/mqtt/v3.1.1/os/mqtt-v3.1.1-os.html
-// Written in the interpreter's subset (see shared ESPRUINO.md).
+// Written in the interpreter's subset (hardware/docs/board-facts.md).
 
 declare const E: { toString(b: Uint8Array): string } | undefined;
 

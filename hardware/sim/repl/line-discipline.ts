@@ -1,5 +1,5 @@
 // The Espruino console's input side, as the `espruino` CLI 0.1.67 drives it
-// (shared/ESPRUINO-REPL.md §3, §9, §10): bytes in, statements out.
+// (hardware/docs/board-facts.md, "The console"): bytes in, statements out.
 //
 // - Bytes arrive UTF-8-encoded from the CLI's tcp:// transport and raw from a
 //   serial port or pty; valid UTF-8 sequences are decoded, any other byte is

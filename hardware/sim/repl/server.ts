@@ -1,6 +1,6 @@
 // A simulated device's console over TCP: what the `espruino` CLI (and
 // `deskphone flash`) sees when it opens tcp://host:port, answered the way an
-// Espruino board answers on its serial console (shared/ESPRUINO-REPL.md §9-§10).
+// Espruino board answers on its serial console (hardware/docs/board-facts.md, "The console").
 // The statements run in the device's own context, so what gets written to
 // Storage and booted with load() is exactly what the device would boot.
 import net from 'node:net';

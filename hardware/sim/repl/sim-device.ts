@@ -13,7 +13,7 @@ export interface SimDeviceFaults {
 
 /** process.env entries a board reports on its console and the simulator leaves out. */
 const CONSOLE_ENV = {
-  // Not USB/Bluetooth/Telnet: the CLI then keeps its 19-byte writes (ESPRUINO-REPL.md §10.7).
+  // Not USB/Bluetooth/Telnet: the CLI then keeps its 19-byte writes (hardware/docs/board-facts.md, "The console").
   CONSOLE: 'Serial1',
 };
 
