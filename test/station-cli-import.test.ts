@@ -69,7 +69,7 @@ it('says in --help which columns the CSV has, and where the default broker addre
   // yargs prints help to the process's stdout, so the real CLI runs.
   const help = async (...argv: string[]) => (await execFileAsync(process.execPath, ['bin/deskphone.js', ...argv, '--help'])).stdout.replace(/\s+/g, ' ');
   expect(await help('station', 'import')).toContain('import reads CSV whose first line names the columns id,name,areas,board: id required');
-  for (const command of ['station', 'flash']) {
-    expect(await help(command), command).toContain(`[default: this machine's host name and port 1883, here "${hostname()}:1883"]`);
+  for (const command of [['station', 'add'], ['station', 'rotate-secret'], ['flash']]) {
+    expect(await help(...command), command.join(' ')).toContain(`[default: this machine's host name and port 1883, here "${hostname()}:1883"]`);
   }
 });

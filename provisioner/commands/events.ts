@@ -1,4 +1,5 @@
 import { createReadStream, existsSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { UserError } from '../../lib/user-error.ts';
 import type { Context } from '../context.ts';
@@ -14,12 +15,11 @@ import { runService } from '../service/run.ts';
 import { describeLineProblem, JsonLinesSource } from '../service/sources/json-lines.ts';
 import { CallSimulator } from '../service/sources/simulator.ts';
 import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
-import { defineCommand } from './command.ts';
+import { defineCommand, type Command } from './command.ts';
 import { eventWebhook, type ServiceCommandArgs } from './service.ts';
 
 interface EventsArgs extends ServiceCommandArgs, AmiArgs {
-  source: 'simulate' | 'file' | 'stdin' | 'http' | 'ami';
-  path?: string;
+  path: string;
   callsPerMinute: number;
   speed: number;
   ivrShare: number;
@@ -30,10 +30,6 @@ interface EventsArgs extends ServiceCommandArgs, AmiArgs {
   toTokenFile?: string;
 }
 
-/**
- * Runs `body` with where events go: a running host's webhook with --to, or
- * else a station service started here for the duration.
- */
 /** The webhook sink of --to, with its faults turned into a UserError naming the options. */
 function toSink(args: EventsArgs): EventSink {
   if (!args.toTokenFile) throw new UserError('--to needs the webhook\'s bearer token', 'give --to-token-file <file> (the token on its first line)');
@@ -45,6 +41,10 @@ function webhookFault(err: unknown): never {
   throw new UserError(err.message, 'check --to and --to-token-file, and that the host runs with --events-port');
 }
 
+/**
+ * Runs `body` with where events go: a running host's webhook with --to, or
+ * else a station service started here for the duration.
+ */
 async function withSink<T>(args: EventsArgs, ctx: Context, body: (sink: EventSink, stations: () => StationInfo[]) => Promise<T>): Promise<T> {
   if (!args.to) return runService(args, ctx, [], (service) => body((raw) => service.ingest(raw), () => service.stations()));
   const sink = toSink(args);
@@ -100,60 +100,92 @@ function amiSummary(source: AmiSource): string {
   return `AMI: ${s.events} events, ${s.applied} call events applied, ${s.rejected} rejected, ${s.unmapped} for unmapped members, ${s.malformed} malformed lines, ${s.logins} logins; QueuePause ${source.pauses.sent.length} sent, ${failedPauses} failed`;
 }
 
-export default defineCommand<EventsArgs>({
-  command: 'events <source> [path]',
-  describe: 'Feed call events to the station service (run here, or a running host with --to): simulate | file <path> | stdin | http | ami (docs/events.md)',
-  builder: (y: Argv) =>
-    amiOptions(serviceOptions(y))
-      .positional('source', { choices: ['simulate', 'file', 'stdin', 'http', 'ami'], describe: 'Where call events come from' })
-      .positional('path', { type: 'string', describe: 'JSON-lines file (for "file")' })
-      .option('calls-per-minute', { type: 'number', default: 30, describe: 'simulate: call arrivals per simulated minute' })
-      .option('speed', { type: 'number', default: 1, describe: 'simulate: simulated seconds per real second' })
-      .option('ivr-share', { type: 'number', default: 0.4, describe: 'simulate: share of callers who key their account into the IVR' })
-      .option('seed', { type: 'number', describe: 'simulate: random seed, to replay the same traffic' })
-      .option('port', { type: 'number', default: 8090, describe: 'http: port for POST /events' })
-      .option('events-host', { type: 'string', default: '127.0.0.1', describe: 'http: address to listen on' })
-      .option('token-file', { type: 'string', describe: 'http: file with the bearer token callers must send' })
-      .option('to', { type: 'string', describe: 'Send the events to a running host\'s webhook (e.g. http://127.0.0.1:8090/events) instead of running a service here' })
-      .option('to-token-file', { type: 'string', describe: 'With --to: file with that webhook\'s bearer token' }),
-  handler: async (args, ctx) => {
-    if (args.source === 'ami') return runAmi(args, ctx);
-    if (args.ami) throw new UserError(`--ami belongs to "events ami", not "events ${args.source}"`, 'drop --ami, or run "deskphone events ami"');
-    if (args.source === 'http') {
-      if (args.to) throw new UserError('"events http" runs its own webhook; --to is for the other sources', 'drop --to, or point your telephony at the running host directly');
-      const webhook = eventWebhook(args.port, args.eventsHost, args.tokenFile)!;
-      return runService(args, ctx, [webhook], async () => {
-        ctx.output.out(`accepting call events on POST ${webhook.url}; Ctrl-C stops`);
-        await ctx.stopSignal;
-      });
-    }
-    if (args.source === 'simulate') {
-      if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
-      return withSink(args, ctx, async (sink, stationList) => {
-        const stations = stationList();
-        if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
-        const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
-        await sim.start(sink);
-        ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
-        await ctx.stopSignal;
-        await sim.stop();
-        const s = sim.stats;
-        ctx.output.out(`calls ${s.calls}, events ${s.events}, rejected ${s.rejected}, no free desk ${s.lost}` + (s.failed ? `, failed ${s.failed} (last: ${s.lastFailure})` : ''));
-      });
-    }
-    let input;
-    if (args.source === 'file') {
-      if (!args.path) throw new UserError('"events file" needs the path of a JSON-lines file', 'deskphone events file calls.jsonl');
-      if (!existsSync(args.path)) throw new UserError(`no file ${args.path}`, 'check the path');
-      input = createReadStream(args.path, 'utf8');
-    } else input = process.stdin;
-    const source = new JsonLinesSource(input, (p) => ctx.output.err(describeLineProblem(p)), args.source);
-    const summary = await withSink(args, ctx, async (sink) => {
-      await source.start(sink);
-      return source.summary;
-    });
-    if (args.json) ctx.output.out(JSON.stringify(summary));
-    else ctx.output.out(`${summary.applied} events applied, ${summary.rejected} rejected`);
-    return summary.rejected > 0 ? 1 : 0;
-  },
+/** --to and its token: where simulate, file, stdin and ami send events instead of a service run here. */
+function toOptions(y: Argv): Argv {
+  return y
+    .option('to', { type: 'string', describe: 'Send the events to a running host\'s webhook (e.g. http://127.0.0.1:8090/events) instead of running a service here' })
+    .option('to-token-file', { type: 'string', describe: 'With --to: file with that webhook\'s bearer token' });
+}
+
+/** `events file` and `events stdin`: JSON lines, each event applied in order; exit 1 if any was rejected. */
+async function runJsonLines(args: EventsArgs & { json: boolean }, ctx: Context, name: 'file' | 'stdin', input: Readable): Promise<number> {
+  const source = new JsonLinesSource(input, (p) => ctx.output.err(describeLineProblem(p)), name);
+  const summary = await withSink(args, ctx, async (sink) => {
+    await source.start(sink);
+    return source.summary;
+  });
+  if (args.json) ctx.output.out(JSON.stringify(summary));
+  else ctx.output.out(`${summary.applied} events applied, ${summary.rejected} rejected`);
+  return summary.rejected > 0 ? 1 : 0;
+}
+
+const sub = (command: Command<EventsArgs>) => defineCommand(command) as Command<never>;
+
+export default defineCommand({
+  command: 'events',
+  describe: 'Feed call events to the station service (run here, or a running host with --to): simulate, file, stdin, http, ami (docs/events.md)',
+  builder: serviceOptions,
+  subcommands: [
+    sub({
+      command: 'simulate',
+      describe: 'Simulated calls with the hotline\'s menu mix',
+      builder: (y) =>
+        toOptions(y)
+          .option('calls-per-minute', { type: 'number', default: 30, describe: 'Call arrivals per simulated minute' })
+          .option('speed', { type: 'number', default: 1, describe: 'Simulated seconds per real second' })
+          .option('ivr-share', { type: 'number', default: 0.4, describe: 'Share of callers who key their account into the IVR' })
+          .option('seed', { type: 'number', describe: 'Random seed, to replay the same traffic' }),
+      handler: async (args, ctx) => {
+        if (!(args.callsPerMinute > 0) || !(args.speed > 0)) throw new UserError('--calls-per-minute and --speed must be above 0', 'e.g. --calls-per-minute 30 --speed 10');
+        return withSink(args, ctx, async (sink, stationList) => {
+          const stations = stationList();
+          if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
+          const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
+          await sim.start(sink);
+          ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
+          await ctx.stopSignal;
+          await sim.stop();
+          const s = sim.stats;
+          ctx.output.out(`calls ${s.calls}, events ${s.events}, rejected ${s.rejected}, no free desk ${s.lost}` + (s.failed ? `, failed ${s.failed} (last: ${s.lastFailure})` : ''));
+        });
+      },
+    }),
+    sub({
+      command: 'file <path>',
+      describe: 'Events from a JSON-lines file, applied in order',
+      builder: (y) => toOptions(y).positional('path', { type: 'string', describe: 'JSON-lines file' }),
+      handler: (args, ctx) => {
+        if (!existsSync(args.path)) throw new UserError(`no file ${args.path}`, 'check the path');
+        return runJsonLines(args, ctx, 'file', createReadStream(args.path, 'utf8'));
+      },
+    }),
+    sub({
+      command: 'stdin',
+      describe: 'Events as JSON lines on standard input',
+      builder: toOptions,
+      handler: (args, ctx) => runJsonLines(args, ctx, 'stdin', process.stdin),
+    }),
+    sub({
+      command: 'http',
+      describe: 'A webhook taking events on POST /events with a bearer token',
+      builder: (y) =>
+        y
+          .option('port', { type: 'number', default: 8090, describe: 'Port for POST /events' })
+          .option('events-host', { type: 'string', default: '127.0.0.1', describe: 'Address to listen on' })
+          .option('token-file', { type: 'string', describe: 'File with the bearer token callers must send' }),
+      handler: (args, ctx) => {
+        const webhook = eventWebhook(args.port, args.eventsHost, args.tokenFile)!;
+        return runService(args, ctx, [webhook], async () => {
+          ctx.output.out(`accepting call events on POST ${webhook.url}; Ctrl-C stops`);
+          await ctx.stopSignal;
+        });
+      },
+    }),
+    sub({
+      command: 'ami',
+      describe: 'Events from Asterisk\'s manager interface (docs/telephony-asterisk.md)',
+      builder: (y) => toOptions(amiOptions(y)),
+      handler: runAmi,
+    }),
+  ],
 });

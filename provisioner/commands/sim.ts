@@ -5,6 +5,7 @@ import { boardNames } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
 import { UserError } from '../../lib/user-error.ts';
+import type { Context } from '../context.ts';
 import { defineCommand } from './command.ts';
 
 interface SimArgs {
@@ -78,7 +79,7 @@ export const simCommand = defineCommand<SimArgs>({
   },
 });
 
-async function runInteractive(sim: Simulator, ctx: Parameters<typeof simCommand.handler>[1]): Promise<void> {
+async function runInteractive(sim: Simulator, ctx: Context): Promise<void> {
   let shown = '';
   let consoleSeen = 0;
   const show = () => {

@@ -12,14 +12,11 @@ import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry
 import { writeCsv } from '../csv.ts';
 import { writeOutFile } from '../service/export.ts';
 import { formatTable } from '../text.ts';
-import { defineCommand } from './command.ts';
-
-const ACTIONS = ['add', 'list', 'show', 'remove', 'rotate-secret', 'export', 'import'] as const;
-type Action = (typeof ACTIONS)[number];
+import { defineCommand, type Command } from './command.ts';
 
 export interface StationArgs {
-  action: Action;
-  target?: string;
+  id: string;
+  file: string;
   name?: string;
   areas: string;
   board?: string;
@@ -33,130 +30,143 @@ export interface StationArgs {
 
 const DEFAULT_AREAS = 'WV,KM';
 
-export default defineCommand<StationArgs>({
-  command: 'station <action> [target]',
-  describe: 'Manage desk stations and their broker secrets (add|list|show|remove|rotate-secret|export|import)',
-  builder: (y: Argv) =>
-    y
-      .positional('action', { choices: ACTIONS, describe: 'What to do' })
-      .positional('target', { type: 'string', describe: 'Station id (add, show, remove, rotate-secret) or CSV file (import)' })
-      .option('name', { type: 'string', describe: 'add: display name of the desk' })
-      .option('areas', { type: 'string', default: DEFAULT_AREAS, describe: 'add: areas the desk serves, e.g. WV,KM' })
-      .option('board', { type: 'string', describe: 'add: board profile (hardware/boards/*.json)' })
-      .option('config-out', { type: 'string', describe: 'add, rotate-secret: write the device config (with the secret, mode 0600) here instead of printing the secret' })
-      .option('broker-address', { type: 'string', ...DEVICE_BROKER_ADDRESS, describe: 'add, rotate-secret: broker host:port the device connects to (in --config-out); it must resolve the name, else give an IP address' })
-      .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'add, rotate-secret: device UI language (in --config-out)' })
-      .option('out', { type: 'string', describe: 'export: write the CSV here instead of stdout' })
-      .option('secrets-out', { type: 'string', describe: 'import: write id,secret of the new stations here (mode 0600)' })
-      .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5100 --config-out desk-07.json', '')
-      .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '')
-      .epilog(
-        `import reads CSV whose first line names the columns ${STATION_CSV_COLUMNS.join(',')}: id required; areas like "WV,KM" ` +
-          '(in quotes, as it holds a comma; empty: both); board a profile from hardware/boards. All rows or none. export writes the same columns.',
-      ) as Argv,
-  handler: async (args, ctx) => {
-    const registry = openRegistry(openDataDir(ctx));
-    try {
-      await ACTION_HANDLERS[args.action](args, ctx, registry);
-    } finally {
-      registry.close();
-    }
-  },
-});
-
-type ActionHandler = (args: StationArgs, ctx: Context, registry: Registry) => Promise<void> | void;
-
-const ACTION_HANDLERS: Record<Action, ActionHandler> = {
-  async add(args, ctx, registry) {
-    const id = requireTarget(args, 'station id');
-    let areas;
-    try {
-      areas = parseAreas(args.areas);
-    } catch (err) {
-      throw new UserError((err as Error).message, 'give --areas as a list like WV,KM; nothing was added');
-    }
-    const station = { id, name: args.name ?? '', areas, board: args.board ?? '' };
-    const problem = registry.newStationProblem(station);
-    if (problem) throw new UserError(problem, 'correct it and run the command again; nothing was added');
-    const config = args.configOut ? configWriter(args, station.board) : null;
-    const issued = await withPrivateFile(config?.file, (stage) => registry.addStation(station, config ? ([i]) => stage(config.content(i)) : undefined));
-    reportSecret(ctx, args, issued, `Station ${id} added (areas ${areas.join(',') || '-'}, board ${station.board || '-'}).`);
-  },
-
-  list(args, ctx, registry) {
-    const stations = registry.listStations();
-    if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
-    if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
-    const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', s.board || '-']);
-    ctx.output.out(formatTable(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
-  },
-
-  show(args, ctx, registry) {
-    const station = existing(registry, requireTarget(args, 'station id'));
-    if (args.json) return ctx.output.out(JSON.stringify(station, null, 2));
-    const fields: [string, string][] = [
-      ['id', station.id],
-      ['name', station.name || '-'],
-      ['areas', station.areas.join(',') || '-'],
-      ['board', station.board || '-'],
-      ['state (UTC)', presenceText(station)],
-      ['firmware', station.firmware || '-'],
-      ['reported board', station.reportedBoard || '-'],
-      ['address', station.address || '-'],
-      ['session', String(station.session)],
-      ['added (UTC)', formatTime(station.createdAt)],
-    ];
-    ctx.output.out(formatTable(null, fields));
-  },
-
-  remove(args, ctx, registry) {
-    const id = requireTarget(args, 'station id');
-    registry.removeStation(id);
-    ctx.output.out(args.json ? JSON.stringify({ removed: id }) : `Station ${id} removed; a running broker drops its session.`);
-  },
-
-  async 'rotate-secret'(args, ctx, registry) {
-    const station = existing(registry, requireTarget(args, 'station id'));
-    const config = args.configOut ? configWriter(args, station.board) : null;
-    const secret = await withPrivateFile(config?.file, (stage) => registry.rotateSecret(station.id, config ? (i) => stage(config.content(i)) : undefined));
-    reportSecret(ctx, args, { id: station.id, secret }, `New secret for ${station.id}; the old one no longer works and a running broker drops its session.`);
-  },
-
-  export(args, ctx, registry) {
-    const stations = registry.listStations();
-    const csv = stationsToCsv(stations);
-    if (!args.out) return ctx.output.out(csv);
-    writeOutFile(args.out, csv);
-    ctx.output.err(`Wrote ${stations.length} stations to ${args.out}.`);
-  },
-
-  async import(args, ctx, registry) {
-    const file = requireTarget(args, 'CSV file');
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give the path of a CSV file with the columns id,name,areas,board');
-    }
-    const stations = stationsFromCsv(text, registry, file);
-    const secrets = args.secretsOut ? new PrivateFile(resolve(args.secretsOut)) : undefined;
-    const issued = await withPrivateFile(secrets, (stage) =>
-      registry.addStations(stations, secrets ? (list) => stage(writeCsv(['id', 'secret'], list.map((i) => [i.id, i.secret]))) : undefined),
-    );
-    if (args.json) return ctx.output.out(JSON.stringify({ imported: issued.length, secretsOut: args.secretsOut ?? null }));
-    ctx.output.out(
-      `Imported ${issued.length} stations.` +
-        (args.secretsOut
-          ? ` Their secrets are in ${args.secretsOut} (mode 0600); hand them to flashing and delete the file.`
-          : ' No secrets were written (no --secrets-out); issue them per desk with `deskphone station rotate-secret <id> --config-out <file>`.'),
-    );
-  },
-};
-
-function requireTarget(args: StationArgs, what: string): string {
-  if (!args.target) throw new UserError(`station ${args.action} needs a ${what}`, `run \`deskphone station ${args.action} <${what.replace(' ', '-')}>\``);
-  return args.target;
+/** What `add` and `rotate-secret` need to write a device config with the new secret. */
+function configOptions(y: Argv): Argv {
+  return y
+    .option('config-out', { type: 'string', describe: 'Write the device config (with the secret, mode 0600) here instead of printing the secret' })
+    .option('broker-address', { type: 'string', ...DEVICE_BROKER_ADDRESS, describe: 'Broker host:port the device connects to (in --config-out); it must resolve the name, else give an IP address' })
+    .option('lang', { choices: ['de', 'en'] as const, default: 'de' as const, describe: 'Device UI language (in --config-out)' });
 }
+
+const stationId = (y: Argv) => y.positional('id', { type: 'string', describe: 'Station id' });
+
+/** A `station` subcommand: the registry is open while it runs. */
+function action(command: string, describe: string, builder: (y: Argv) => Argv, run: (args: StationArgs, ctx: Context, registry: Registry) => Promise<void> | void): Command<never> {
+  return defineCommand<StationArgs>({
+    command,
+    describe,
+    builder,
+    handler: async (args, ctx) => {
+      const registry = openRegistry(openDataDir(ctx));
+      try {
+        await run(args, ctx, registry);
+      } finally {
+        registry.close();
+      }
+    },
+  }) as Command<never>;
+}
+
+export default defineCommand({
+  command: 'station',
+  describe: 'Manage desk stations and their broker secrets (add, list, show, remove, rotate-secret, export, import)',
+  subcommands: [
+    action(
+      'add <id>',
+      'Register a station and issue its secret',
+      (y) =>
+        configOptions(stationId(y))
+          .option('name', { type: 'string', describe: 'Display name of the desk' })
+          .option('areas', { type: 'string', default: DEFAULT_AREAS, describe: 'Areas the desk serves, e.g. WV,KM' })
+          .option('board', { type: 'string', describe: 'Board profile (hardware/boards/*.json)' })
+          .example('$0 station add desk-07 --name "Desk 7" --areas WV --board pixljs-w5100 --config-out desk-07.json', ''),
+      async (args, ctx, registry) => {
+        let areas;
+        try {
+          areas = parseAreas(args.areas);
+        } catch (err) {
+          throw new UserError((err as Error).message, 'give --areas as a list like WV,KM; nothing was added');
+        }
+        const station = { id: args.id, name: args.name ?? '', areas, board: args.board ?? '' };
+        const problem = registry.newStationProblem(station);
+        if (problem) throw new UserError(problem, 'correct it and run the command again; nothing was added');
+        const config = args.configOut ? configWriter(args, station.board) : null;
+        const issued = await withPrivateFile(config?.file, (stage) => registry.addStation(station, config ? ([i]) => stage(config.content(i)) : undefined));
+        reportSecret(ctx, args, issued, `Station ${args.id} added (areas ${areas.join(',') || '-'}, board ${station.board || '-'}).`);
+      },
+    ),
+    action('list', 'List the stations: id, name, areas, online since or last seen, firmware, board', (y) => y, (args, ctx, registry) => {
+      const stations = registry.listStations();
+      if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
+      if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
+      const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', s.board || '-']);
+      ctx.output.out(formatTable(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
+    }),
+    action('show <id>', 'Everything the registry knows about one station', stationId, (args, ctx, registry) => {
+      const station = existing(registry, args.id);
+      if (args.json) return ctx.output.out(JSON.stringify(station, null, 2));
+      const fields: [string, string][] = [
+        ['id', station.id],
+        ['name', station.name || '-'],
+        ['areas', station.areas.join(',') || '-'],
+        ['board', station.board || '-'],
+        ['state (UTC)', presenceText(station)],
+        ['firmware', station.firmware || '-'],
+        ['reported board', station.reportedBoard || '-'],
+        ['address', station.address || '-'],
+        ['session', String(station.session)],
+        ['added (UTC)', formatTime(station.createdAt)],
+      ];
+      ctx.output.out(formatTable(null, fields));
+    }),
+    action('remove <id>', 'Remove a station; a running broker drops its session', stationId, (args, ctx, registry) => {
+      registry.removeStation(args.id);
+      ctx.output.out(args.json ? JSON.stringify({ removed: args.id }) : `Station ${args.id} removed; a running broker drops its session.`);
+    }),
+    action('rotate-secret <id>', 'Issue a new secret; the old one stops working at once', (y) => configOptions(stationId(y)), async (args, ctx, registry) => {
+      const station = existing(registry, args.id);
+      const config = args.configOut ? configWriter(args, station.board) : null;
+      const secret = await withPrivateFile(config?.file, (stage) => registry.rotateSecret(station.id, config ? (i) => stage(config.content(i)) : undefined));
+      reportSecret(ctx, args, { id: station.id, secret }, `New secret for ${station.id}; the old one no longer works and a running broker drops its session.`);
+    }),
+    action(
+      'export',
+      `Write the stations as CSV (${STATION_CSV_COLUMNS.join(',')})`,
+      (y) => y.option('out', { type: 'string', describe: 'Write the CSV here instead of stdout' }),
+      (args, ctx, registry) => {
+        const stations = registry.listStations();
+        const csv = stationsToCsv(stations);
+        if (!args.out) return ctx.output.out(csv);
+        writeOutFile(args.out, csv);
+        ctx.output.err(`Wrote ${stations.length} stations to ${args.out}.`);
+      },
+    ),
+    action(
+      'import <file>',
+      'Register the stations of a CSV file, all rows or none',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'CSV file' })
+          .option('secrets-out', { type: 'string', describe: 'Write id,secret of the new stations here (mode 0600)' })
+          .example('$0 station import desks.csv --secrets-out desk-secrets.csv', '')
+          .epilog(
+            `import reads CSV whose first line names the columns ${STATION_CSV_COLUMNS.join(',')}: id required; areas like "WV,KM" ` +
+              '(in quotes, as it holds a comma; empty: both); board a profile from hardware/boards. All rows or none. export writes the same columns.',
+          ),
+      async (args, ctx, registry) => {
+        const file = args.file;
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new UserError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'give the path of a CSV file with the columns id,name,areas,board');
+        }
+        const stations = stationsFromCsv(text, registry, file);
+        const secrets = args.secretsOut ? new PrivateFile(resolve(args.secretsOut)) : undefined;
+        const issued = await withPrivateFile(secrets, (stage) =>
+          registry.addStations(stations, secrets ? (list) => stage(writeCsv(['id', 'secret'], list.map((i) => [i.id, i.secret]))) : undefined),
+        );
+        if (args.json) return ctx.output.out(JSON.stringify({ imported: issued.length, secretsOut: args.secretsOut ?? null }));
+        ctx.output.out(
+          `Imported ${issued.length} stations.` +
+            (args.secretsOut
+              ? ` Their secrets are in ${args.secretsOut} (mode 0600); hand them to flashing and delete the file.`
+              : ' No secrets were written (no --secrets-out); issue them per desk with `deskphone station rotate-secret <id> --config-out <file>`.'),
+        );
+      },
+    ),
+  ],
+});
 
 function existing(registry: Registry, id: string): Station {
   const station = registry.getStation(id);
@@ -169,7 +179,7 @@ function configWriter(args: StationArgs, board: string): { file: PrivateFile; co
   if (!board) throw new UserError('a device config needs the board', 'give --board (see hardware/boards/) or omit --config-out; nothing was written');
   const broker = parseListen(args.brokerAddress, '--broker-address');
   const make = (issued: IssuedSecret): DeviceConfig => deviceConfig({ id: issued.id, board, host: broker.host, port: broker.port, pass: issued.secret, lang: args.lang });
-  const problems = deviceConfigProblems(make({ id: args.target ?? '', secret: 'checked' }));
+  const problems = deviceConfigProblems(make({ id: args.id, secret: 'checked' }));
   if (problems.length > 0) throw new UserError(`the device config would be unusable: ${problems.join('; ')}`, 'correct --broker-address/--board; nothing was written');
   return { file: new PrivateFile(resolve(args.configOut!)), content: (issued) => JSON.stringify(make(issued)) + '\n' };
 }
