@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Argv } from 'yargs';
 import { UserError } from '../../lib/user-error.ts';
 import type { Context } from '../context.ts';
-import { brokerCredentials, listStations, readSecret, serviceOptions } from '../service/cli-options.ts';
+import { brokerCredentials, listStations, readSecret, serviceOptions, wrapUpByArea } from '../service/cli-options.ts';
 import { outputLogger } from '../logging.ts';
 import { StationWatch } from '../service/monitor.ts';
 import type { AmiSource } from '../service/sources/ami/source.ts';
@@ -140,7 +140,7 @@ export default defineCommand({
         return withSink(args, ctx, async (sink, stationList) => {
           const stations = stationList();
           if (stations.length === 0) throw new UserError('there are no stations to simulate', 'register some (`deskphone station add`) or give --station');
-          const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, args.wrapUpWv ?? 0, args.wrapUpKm ?? 0), accountDigits: args.accountDigits, seed: args.seed });
+          const sim = new CallSimulator({ stations, callsPerMinute: args.callsPerMinute, speed: args.speed, ivrShare: args.ivrShare, wrapUpSeconds: Math.max(args.wrapUp, ...Object.values(wrapUpByArea(args))), accountDigits: args.accountDigits, seed: args.seed });
           await sim.start(sink);
           ctx.output.out(`simulating ${args.callsPerMinute} calls/min over ${stations.length} stations at speed ${args.speed}; Ctrl-C stops`);
           await ctx.stopSignal;

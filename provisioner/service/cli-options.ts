@@ -60,8 +60,7 @@ export function serviceOptions(y: Argv): Argv {
   return brokerOptions(y)
     .option('station', { type: 'string', array: true, describe: 'Station id, optionally with areas: wv-01 or wv-01:WV or x-1:WV+KM (default: the registry)' })
     .option('wrap-up', { type: 'number', default: 300, describe: 'Wrap-up length in seconds' })
-    .option('wrap-up-wv', { type: 'number', describe: 'Wrap-up length for WV calls (default: --wrap-up)' })
-    .option('wrap-up-km', { type: 'number', describe: 'Wrap-up length for KM calls (default: --wrap-up)' })
+    .option('wrap-up-area', { type: 'string', array: true, describe: `Wrap-up length for one area's calls, AREA=SECONDS (e.g. KM=240; areas: ${Object.keys(AREA_NAMES).join(', ')}; default: --wrap-up)` })
     .option('ring-timeout', { type: 'number', default: 0, describe: 'Seconds a call may ring before the host takes it back (0: the telephony decides)' })
     .option('account-digits', { type: 'number', default: DEFAULT_ACCOUNT_RULE.digits, describe: 'Length of a contract account number' })
     .option('account-check', { choices: ['none', 'luhn'], default: DEFAULT_ACCOUNT_RULE.check, describe: 'Check-digit rule for account numbers' })
@@ -77,8 +76,7 @@ export function serviceOptions(y: Argv): Argv {
 export interface ServiceArgs extends BrokerArgs {
   station?: string[];
   wrapUp: number;
-  wrapUpWv?: number;
-  wrapUpKm?: number;
+  wrapUpArea?: string[];
   ringTimeout: number;
   accountDigits: number;
   accountCheck: AccountRule['check'];
@@ -153,11 +151,29 @@ export interface ServiceSetup {
   close(): void;
 }
 
+/** A wrap-up length, as `shown` on the command line. */
+function wrapUpSeconds(value: number, shown: string): number {
+  if (!Number.isInteger(value) || value < 1 || value > 3600) throw new UserError(`${shown} is out of range`, 'give whole seconds from 1 to 3600');
+  return value;
+}
+
+/** --wrap-up-area AREA=SECONDS, any number of them: the wrap-up length by area code. */
+export function wrapUpByArea(args: Pick<ServiceArgs, 'wrapUpArea'>): Record<number, number> {
+  const byArea: Record<number, number> = {};
+  for (const spec of args.wrapUpArea ?? []) {
+    const m = /^([A-Za-z]+)=(\d+)$/.exec(spec.trim());
+    const area = m ? AREA_NAMES[m[1].toUpperCase()] : undefined;
+    if (!m || area === undefined) throw new UserError(`--wrap-up-area "${spec}" is not AREA=SECONDS`, `e.g. --wrap-up-area KM=240 (areas: ${Object.keys(AREA_NAMES).join(', ')})`);
+    if (byArea[area] !== undefined) throw new UserError(`--wrap-up-area names ${m[1].toUpperCase()} twice`, 'give each area once');
+    byArea[area] = wrapUpSeconds(Number(m[2]), `--wrap-up-area ${spec}`);
+  }
+  return byArea;
+}
+
 /** Builds the station service a command runs, from its options; the caller starts and stops it, then calls close(). */
 export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: string): Promise<ServiceSetup> {
-  for (const [flag, value] of [['--wrap-up', args.wrapUp], ['--wrap-up-wv', args.wrapUpWv], ['--wrap-up-km', args.wrapUpKm]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 3600)) throw new UserError(`${flag} ${value} is out of range`, 'give whole seconds from 1 to 3600');
-  }
+  wrapUpSeconds(args.wrapUp, `--wrap-up ${args.wrapUp}`);
+  const byArea = wrapUpByArea(args);
   if (!Number.isInteger(args.accountDigits) || args.accountDigits < 4 || args.accountDigits > 20) {
     throw new UserError(`--account-digits ${args.accountDigits} is out of range`, 'give 4 to 20');
   }
@@ -169,9 +185,6 @@ export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: 
     db.close();
   };
   try {
-    const byArea: Record<number, number> = {};
-    if (args.wrapUpWv) byArea[Area.WV] = args.wrapUpWv;
-    if (args.wrapUpKm) byArea[Area.KM] = args.wrapUpKm;
     const options: StationServiceOptions = {
       mqttUrl: args.broker,
       mqtt: { ...credentials, clientId: credentials.username },
