@@ -107,7 +107,7 @@ describe('npm start, Ctrl-C, npm start', () => {
     const events = /events\s+POST (\S+)/.exec(second.output())![1];
     const refused = await fetch(events, { method: 'POST', headers: { authorization: 'Bearer restart-test-token', 'content-type': 'application/json' }, body: JSON.stringify({ type: 'sign_in', station: 'wv-01', agent: 'x' }) });
     expect(refused.status).toBe(409);
-    await until(() => /warn event rejected station=wv-01 type=sign_in/.test(second.output()), 'the rejection in the log');
+    await until(() => /"level":40,.*"name":"service","station":"wv-01","type":"sign_in",.*"msg":"event rejected"/.test(second.output()), 'the rejection in the log');
     expect(await stop(second.child)).toBe(0);
   }, 60_000);
 });
