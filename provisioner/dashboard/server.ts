@@ -1,8 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { readFile } from 'node:fs/promises';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { httpServer, tokenCheck } from '../http.ts';
 import type { CardSource } from './card.ts';
 import { PageStreams, pageOf } from './page-streams.ts';
 
@@ -12,12 +14,9 @@ const STATIC_FILES: Record<string, string> = {
   '/app.js': 'app.js',
   '/style.css': 'style.css',
 };
-const CONTENT_TYPES: Record<string, string> = {
-  html: 'text/html; charset=utf-8',
-  js: 'text/javascript; charset=utf-8',
-  css: 'text/css; charset=utf-8',
-};
 const PRESS_PATH = /^\/api\/stations\/([^/]+)\/press$/;
+/** A key press is a few bytes of JSON. */
+const MAX_BODY = 1024;
 /** Keys a visitor may press on a virtual module (the firmware's DP.press names). */
 export const DASHBOARD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'ok', 'back', 'ready', 'ticket', 'letter', 'fwd'];
 /** A card changes every second during a countdown; coalescing keeps 200 stations cheap for the browser (ten messages a second at most). */
@@ -56,7 +55,8 @@ interface Access {
   /** Listening on every address: any IP literal of this machine is a fine Host too. */
   anyAddress: boolean;
   port: number;
-  tokenDigest: Buffer | null;
+  /** Checks a presented token; null when none is required. */
+  token: ((given: string | undefined) => boolean) | null;
 }
 
 /**
@@ -73,7 +73,7 @@ function accessFor(opts: DashboardOptions): Access {
     names.add(machine);
     names.add(machine.split('.')[0]);
   }
-  return { names, anyAddress: listen === '0.0.0.0' || listen === '::', port: 0, tokenDigest: opts.token ? digest(opts.token) : null };
+  return { names, anyAddress: listen === '0.0.0.0' || listen === '::', port: 0, token: opts.token ? tokenCheck(opts.token) : null };
 }
 
 export async function startDashboard(opts: DashboardOptions): Promise<DashboardHandle> {
@@ -81,24 +81,69 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
   const streams = new PageStreams(opts.source);
   const flusher = setInterval(() => streams.flush(), PUSH_INTERVAL_MS);
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res, opts, access, streams).catch((err: Error) => {
-      if (!res.headersSent) sendJson(res, 500, { error: err.message });
-      else res.end();
-    });
+  const app = httpServer(MAX_BODY);
+  await app.register(fastifyCookie);
+  // only the files listed are served, each by its own route
+  await app.register(fastifyStatic, { root: fileURLToPath(PUBLIC_DIR), serve: false, cacheControl: false });
+  app.addHook('onRequest', async (request, reply) => guard(request, reply, access));
+  for (const [path, file] of Object.entries(STATIC_FILES)) {
+    app.get(path, (_request, reply) =>
+      // No other site may frame the page and steer clicks onto its keys.
+      reply.header('cache-control', 'no-cache').header('x-frame-options', 'DENY').header('content-security-policy', "frame-ancestors 'none'").sendFile(file),
+    );
+  }
+  app.get('/api/stations', async (request) => {
+    // the whole list, or one page of it (?page=, ?size=) with the counts
+    const url = requestUrl(request);
+    if (!url.searchParams.has('page')) return opts.source.cards();
+    const { page, size } = pageOf(url);
+    return opts.source.page(page, size);
+  });
+  app.get('/api/events', (request, reply) => {
+    // the stream is the page streams' to write and end, not fastify's
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const { page, size } = pageOf(requestUrl(request));
+    streams.open(reply.raw, page, size);
+  });
+  app.post('/api/stations/:id/press', {
+    onRequest: async (request, reply) => {
+      // A page of another site can post a form (text/plain, url-encoded) without asking; JSON it cannot send without CORS, which this server never allows.
+      if (mediaType(request.headers['content-type']) !== 'application/json') return reply.code(415).send({ error: 'a key press is sent as application/json, like {"key":"ready"}' });
+      if (!sameOrigin(request)) return reply.code(403).send({ error: 'key presses come only from the dashboard page itself' });
+    },
+    handler: async (request, reply) => {
+      let key: unknown;
+      try {
+        key = (JSON.parse(String(request.body ?? '')) as { key?: unknown }).key;
+      } catch {
+        return reply.code(400).send({ error: 'body must be JSON like {"key":"ready"}' });
+      }
+      if (typeof key !== 'string') {
+        return reply.code(400).send({ error: `"key" must be a string, like {"key":"5"} or {"key":"ready"}; got ${JSON.stringify(key) ?? 'none'}`, keys: DASHBOARD_KEYS });
+      }
+      if (!DASHBOARD_KEYS.includes(key)) return reply.code(400).send({ error: `unknown key ${JSON.stringify(key)}`, keys: DASHBOARD_KEYS });
+      const { id } = request.params as { id: string };
+      if (!opts.source.press(id, key)) return reply.code(404).send({ error: `station ${id} is not a virtual module on this host` });
+      return { ok: true };
+    },
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const { pathname } = requestUrl(request);
+    const allowed = methodFor(pathname);
+    if (allowed) return reply.code(405).header('allow', allowed).send({ error: `${request.method} ${pathname} is not allowed; use ${allowed}` });
+    return reply.code(404).send({ error: `no such page: ${request.method} ${pathname}` });
   });
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => resolve());
-    });
+    await app.listen({ host: opts.host, port: opts.port });
   } catch (err) {
     // The push timer would keep the process alive after the caller reports the error.
     clearInterval(flusher);
     streams.close();
+    await app.close();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
+  const port = (app.server.address() as AddressInfo).port;
   access.port = port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
@@ -107,102 +152,36 @@ export async function startDashboard(opts: DashboardOptions): Promise<DashboardH
     async close() {
       clearInterval(flusher);
       streams.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await app.close();
     },
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: DashboardOptions, access: Access, streams: PageStreams): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://dashboard');
-  if (!hostAllowed(req.headers.host, access)) {
-    sendJson(res, 421, { error: `this dashboard does not answer to the name "${req.headers.host ?? ''}"`, fix: 'open it by the address `deskphone up` printed' });
-    return;
+function requestUrl(request: FastifyRequest): URL {
+  return new URL(request.url, 'http://dashboard');
+}
+
+/**
+ * Every request: only to this dashboard's names (421), and with the token
+ * where one is required (401); a first visit's ?token= is traded for a
+ * cookie and leaves the address bar.
+ */
+async function guard(request: FastifyRequest, reply: FastifyReply, access: Access): Promise<FastifyReply | void> {
+  if (!hostAllowed(request.headers.host, access)) {
+    return reply.code(421).send({ error: `this dashboard does not answer to the name "${request.headers.host ?? ''}"`, fix: 'open it by the address `deskphone up` printed' });
   }
-  if (access.tokenDigest) {
-    const given = requestToken(req, url);
-    if (!given.token || !timingSafeEqual(digest(given.token), access.tokenDigest)) {
-      sendJson(res, 401, { error: 'missing or wrong token', fix: 'open the URL that `deskphone up` printed (it carries ?token=…)' });
-      return;
-    }
-    if (given.fromUrl && req.method === 'GET' && url.pathname === '/') {
-      // The token leaves the address bar (and history, and what is shared by copy and paste) for a cookie.
-      url.searchParams.delete('token');
-      res.writeHead(303, {
-        location: url.pathname + url.search,
-        'set-cookie': `${TOKEN_COOKIE}=${given.token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${TOKEN_COOKIE_MAX_AGE_S}`,
-        'cache-control': 'no-store',
-      });
-      res.end();
-      return;
-    }
+  if (!access.token) return;
+  const url = requestUrl(request);
+  const given = requestToken(request, url);
+  if (!access.token(given.token)) {
+    return reply.code(401).send({ error: 'missing or wrong token', fix: 'open the URL that `deskphone up` printed (it carries ?token=…)' });
   }
-  const file = STATIC_FILES[url.pathname];
-  if (req.method === 'GET' && file) {
-    const body = await readFile(new URL(file, PUBLIC_DIR));
-    // No other site may frame the page and steer clicks onto its keys.
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[file.split('.').pop() as string], 'cache-control': 'no-cache', 'x-frame-options': 'DENY', 'content-security-policy': "frame-ancestors 'none'" });
-    res.end(body);
-    return;
+  if (given.fromUrl && request.method === 'GET' && url.pathname === '/') {
+    // The token leaves the address bar (and history, and what is shared by copy and paste) for a cookie.
+    url.searchParams.delete('token');
+    reply.setCookie(TOKEN_COOKIE, given.token, { httpOnly: true, sameSite: 'strict', path: '/', maxAge: TOKEN_COOKIE_MAX_AGE_S });
+    return reply.header('cache-control', 'no-store').redirect(url.pathname + url.search, 303);
   }
-  if (req.method === 'GET' && url.pathname === '/api/stations') {
-    // the whole list, or one page of it (?page=, ?size=) with the counts
-    if (url.searchParams.has('page')) {
-      const { page, size } = pageOf(url);
-      sendJson(res, 200, opts.source.page(page, size));
-    } else sendJson(res, 200, opts.source.cards());
-    return;
-  }
-  if (req.method === 'GET' && url.pathname === '/api/events') {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const { page, size } = pageOf(url);
-    streams.open(res, page, size);
-    return;
-  }
-  const press = PRESS_PATH.exec(url.pathname);
-  if (req.method === 'POST' && press) {
-    // A page of another site can post a form (text/plain, url-encoded) without asking; JSON it cannot send without CORS, which this server never allows.
-    if (mediaType(req.headers['content-type']) !== 'application/json') {
-      sendJson(res, 415, { error: 'a key press is sent as application/json, like {"key":"ready"}' });
-      return;
-    }
-    if (!sameOrigin(req)) {
-      sendJson(res, 403, { error: 'key presses come only from the dashboard page itself' });
-      return;
-    }
-    const body = await readBody(req, 1024);
-    let key: unknown;
-    try {
-      key = (JSON.parse(body) as { key?: unknown }).key;
-    } catch {
-      sendJson(res, 400, { error: 'body must be JSON like {"key":"ready"}' });
-      return;
-    }
-    if (typeof key !== 'string') {
-      sendJson(res, 400, { error: `"key" must be a string, like {"key":"5"} or {"key":"ready"}; got ${JSON.stringify(key) ?? 'none'}`, keys: DASHBOARD_KEYS });
-      return;
-    }
-    if (!DASHBOARD_KEYS.includes(key)) {
-      sendJson(res, 400, { error: `unknown key ${JSON.stringify(key)}`, keys: DASHBOARD_KEYS });
-      return;
-    }
-    const id = decodeURIComponent(press[1]);
-    if (!opts.source.press(id, key)) {
-      sendJson(res, 404, { error: `station ${id} is not a virtual module on this host` });
-      return;
-    }
-    sendJson(res, 200, { ok: true });
-    return;
-  }
-  const allowed = methodFor(url.pathname);
-  if (allowed) {
-    res.setHeader('allow', allowed);
-    sendJson(res, 405, { error: `${req.method} ${url.pathname} is not allowed; use ${allowed}` });
-    return;
-  }
-  sendJson(res, 404, { error: `no such page: ${req.method} ${url.pathname}` });
 }
 
 /** The method a known path takes, so another method there is a 405 rather than a 404. */
@@ -220,10 +199,10 @@ function hostAllowed(header: string | undefined, access: Access): boolean {
 }
 
 /** A browser names the page's origin on a POST (and Chromium says where the request comes from); other clients send neither. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host}`) return false;
-  const site = req.headers['sec-fetch-site'];
+function sameOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `http://${request.headers.host}`) return false;
+  const site = request.headers['sec-fetch-site'];
   return site === undefined || site === 'same-origin' || site === 'none';
 }
 
@@ -232,38 +211,10 @@ function mediaType(contentType: string | undefined): string {
 }
 
 /** The token from an API client's Authorization header, the page's cookie, or a first visit's URL. */
-function requestToken(req: IncomingMessage, url: URL): { token: string; fromUrl: boolean } {
-  const auth = req.headers.authorization ?? '';
+function requestToken(request: FastifyRequest, url: URL): { token: string; fromUrl: boolean } {
+  const auth = request.headers.authorization ?? '';
   if (auth.startsWith('Bearer ')) return { token: auth.slice(7), fromUrl: false };
-  const cookie = (req.headers.cookie ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(TOKEN_COOKIE + '='));
-  if (cookie) return { token: cookie.slice(TOKEN_COOKIE.length + 1), fromUrl: false };
+  const cookie = request.cookies[TOKEN_COOKIE];
+  if (cookie !== undefined) return { token: cookie, fromUrl: false };
   return { token: url.searchParams.get('token') ?? '', fromUrl: true };
-}
-
-/** Tokens are compared as digests: equal length, so the time taken says nothing about the token's length or its first characters. */
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new Error(`request body over ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }

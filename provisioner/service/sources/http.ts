@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../../../lib/user-error.ts';
+import { httpServer, tokenCheck } from '../../http.ts';
 import { rejectionOf, type EventSink, type EventSource } from './source.ts';
 
 export interface HttpSourceOptions {
@@ -12,110 +12,78 @@ export interface HttpSourceOptions {
 }
 
 const MAX_BODY = 16 * 1024;
+const PATH = '/events';
 
 /**
  * The call-event webhook: `POST /events` with one JSON event and
  * `Authorization: Bearer <token>`. 200 with the station's new phase; 400 with
  * the fields at fault; 401 without the right token; 409 when the event does
- * not fit the station's phase.
+ * not fit the station's phase; 413 past 16 KiB.
  */
 export class HttpSource implements EventSource {
   readonly name = 'http';
-  private server: Server | null = null;
-  private readonly tokenDigest: Buffer;
+  private app: FastifyInstance | null = null;
+  private readonly authorized: (token: string | undefined) => boolean;
 
   constructor(private readonly options: HttpSourceOptions) {
     if (!options.token) throw new Error('the event webhook needs a token');
-    this.tokenDigest = digest(options.token);
+    this.authorized = tokenCheck(options.token);
   }
 
   async start(sink: EventSink): Promise<void> {
-    const server = createServer((req, res) => {
-      this.handle(req, res, sink).catch((err) => reply(res, 500, { error: (err as Error).message }));
+    const app = httpServer(MAX_BODY);
+    app.route({
+      method: 'POST',
+      url: PATH,
+      // before the body is read: a caller without the token sends nothing we keep
+      onRequest: async (request, reply) => {
+        const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+        if (!this.authorized(match?.[1])) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' });
+      },
+      handler: async (request, reply) => {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(String(request.body ?? ''));
+        } catch (err) {
+          return reply.code(400).send({ error: 'invalid event', fields: [{ field: '(body)', problem: `not valid JSON (${(err as Error).message})` }] });
+        }
+        try {
+          return { ok: true, ...(await sink(raw)) };
+        } catch (err) {
+          const r = rejectionOf(err);
+          if (r.kind === 'conflict') return reply.code(409).send({ error: r.message });
+          return reply.code(400).send({ error: 'invalid event', fields: r.fields });
+        }
+      },
     });
-    this.server = server;
+    app.setNotFoundHandler((request, reply) =>
+      request.url.split('?')[0] === PATH ? reply.code(405).header('allow', 'POST').send({ error: 'use POST' }) : reply.code(404).send({ error: 'not found; events go to POST /events' }),
+    );
     const host = this.options.host ?? '127.0.0.1';
     const port = this.options.port ?? 0;
     try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => resolve());
-      });
+      await app.listen({ host, port });
     } catch (err) {
-      this.server = null;
+      await app.close();
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') throw new UserError(`the event webhook address ${host}:${port} is already in use`, 'stop what listens there or pick another port for the webhook');
       if (code === 'EACCES' || code === 'EADDRNOTAVAIL') throw new UserError(`the event webhook cannot listen on ${host}:${port} (${code})`, 'pick a port above 1023 on an address of this machine');
       throw err;
     }
+    this.app = app;
   }
 
   /** Where the webhook listens, e.g. http://127.0.0.1:8090/events. */
   get url(): string {
-    const addr = this.server?.address() as AddressInfo | null;
+    const addr = this.app?.server.address() as AddressInfo | null | undefined;
     if (!addr) throw new Error('the event webhook is not listening');
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return `http://${host}:${addr.port}/events`;
+    return `http://${host}:${addr.port}${PATH}`;
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const app = this.app;
+    this.app = null;
+    await app?.close();
   }
-
-  private async handle(req: IncomingMessage, res: ServerResponse, sink: EventSink): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== '/events') return reply(res, 404, { error: 'not found; events go to POST /events' });
-    if (req.method !== 'POST') return reply(res, 405, { error: 'use POST' }, { allow: 'POST' });
-    if (!this.authorized(req.headers.authorization)) {
-      return reply(res, 401, { error: 'missing or wrong bearer token' }, { 'www-authenticate': 'Bearer' });
-    }
-    const body = await readBody(req);
-    if (body === null) return reply(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
-    let raw: unknown;
-    try {
-      raw = JSON.parse(body);
-    } catch (err) {
-      return reply(res, 400, { error: 'invalid event', fields: [{ field: '(body)', problem: `not valid JSON (${(err as Error).message})` }] });
-    }
-    try {
-      const result = await sink(raw);
-      return reply(res, 200, { ok: true, ...result });
-    } catch (err) {
-      const r = rejectionOf(err);
-      if (r.kind === 'conflict') return reply(res, 409, { error: r.message });
-      return reply(res, 400, { error: 'invalid event', fields: r.fields });
-    }
-  }
-
-  private authorized(header: string | undefined): boolean {
-    const match = /^Bearer (.+)$/.exec(header ?? '');
-    // Digests have equal length, so the comparison leaks nothing about the token's length.
-    return match !== null && timingSafeEqual(digest(match[1]), this.tokenDigest);
-  }
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-function reply(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-/** The request body as text, or null once it passes MAX_BODY. */
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
