@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts', 'test/prerequisites-setup.ts'],
+    globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/prerequisites-setup.ts'],
     // The default output, then one line naming the tests skipped for a missing prerequisite.
     reporters: ['default', './test/helpers/skip-summary-reporter.ts'],
     testTimeout: 30_000,

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downFilter, downTopic } from '../protocol/topics.ts';
-import { openRegistry } from '../provisioner/registry.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { percentile } from './lib/stats.ts';
 
 const STATIONS = 2000;

@@ -14,7 +14,7 @@ import { deviceConfig } from '../protocol/device-config.ts';
 import { startBroker } from '../provisioner/broker/index.ts';
 import { flashDevice } from '../provisioner/flash/procedure.ts';
 import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
-import { openRegistry } from '../provisioner/registry.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { espruinoCli, startReplDevice } from '../test/helpers/repl-device.ts';
 
 const BOARD = 'pixljs-w5100';

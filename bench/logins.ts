@@ -5,7 +5,7 @@
 // tried, guesses the broker actually checked, and the desk's login latency.
 import pino from 'pino';
 import { percentile } from './lib/stats.ts';
-import { brokerWithStations } from '../test/broker-fixtures.ts';
+import { brokerWithStations } from '../test/helpers/broker-fixtures.ts';
 import { mqttLogin } from '../test/helpers/mqtt-login.ts';
 
 const SECONDS = 8;

@@ -17,7 +17,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { openRegistry } from '../provisioner/registry.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { wallMs, type FleetReport } from './lib/desk-fleet.ts';
 import { percentile } from './lib/stats.ts';
 

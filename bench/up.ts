@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
 import type { StationCard } from '../provisioner/dashboard/card.ts';
-import { startUp } from '../provisioner/up.ts';
+import { startUp } from '../provisioner/up/index.ts';
 import { Phase } from '../protocol/host-codec.ts';
 import { percentile } from './lib/stats.ts';
 

@@ -2,11 +2,12 @@
 // gate and held to the board's budget. The bundle is the exact text that gets
 // flashed as Storage file .bootcde and that the simulator runs.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBoards, type BoardProfile } from '../hardware/board.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
+import { packageVersion } from '../lib/version.ts';
 import { UserError } from '../lib/user-error.ts';
 import { formatProblem, gate, type GateProblem } from './gate.ts';
 
@@ -86,10 +87,6 @@ export function firmwareProfile(board: BoardProfile): Omit<BoardProfile, 'notes'
   return rest;
 }
 
-function firmwareVersion(): string {
-  return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
-
 /** Property names a define can spell after a dot (a keypad's `long` map is keyed by digits too). */
 const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
 
@@ -108,7 +105,7 @@ const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
 export function boardDefines(board: BoardProfile): Record<string, string> {
   const defines: Record<string, string> = {
     __NET__: JSON.stringify(board.network.kind),
-    __FW_VERSION__: JSON.stringify(firmwareVersion()),
+    __FW_VERSION__: JSON.stringify(packageVersion()),
   };
   const add = (name: string, value: unknown): void => {
     defines[name] = JSON.stringify(value);

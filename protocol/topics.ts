@@ -55,10 +55,6 @@ export function assertStationId(id: string): string {
   return id;
 }
 
-export function stationRoot(id: string): string {
-  return STATION_PREFIX + id;
-}
-
 export function downTopic(id: string, kind: DownKind): string {
   return STATION_PREFIX + id + '/dn/' + kind;
 }

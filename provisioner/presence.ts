@@ -3,11 +3,11 @@
 // broker when a device vanishes). A plain MQTT client with the host's service
 // account, so it works against any broker, not only the embedded one.
 
-import { connectService } from './service-client.ts';
+import { connectBrokerClient } from './broker/client.ts';
 import type { Logger } from 'pino';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../protocol/topics.ts';
-import type { Registry } from './registry.ts';
+import type { Registry } from './registry/index.ts';
 import { deviceText } from './text.ts';
 
 export const ALL_PRESENCE = STATION_PREFIX + '+/up/presence';
@@ -51,7 +51,7 @@ export function applyPresence(registry: Registry, topic: string, payload: Uint8A
 
 /** Subscribes to every station's presence; resolves once the subscription is in place. */
 export async function trackPresence(options: PresenceOptions): Promise<PresenceTracker> {
-  const client = await connectService(options.url, options.credentials, 'presence');
+  const client = await connectBrokerClient(options.url, options.credentials, 'presence');
   client.on('message', (topic, payload) => applyPresence(options.registry, topic, payload, options.logger));
   client.on('error', (err) => options.logger.warn({ err: err.message }, 'presence client error'));
   await client.subscribeAsync(ALL_PRESENCE, { qos: 1 });

@@ -7,7 +7,7 @@
 // snapshots, lookup results, acks) and through the board's own input path
 // (sim.press: buttons, keypad). Time is the simulator's manual clock, moved
 // to fixed points so every render is the same on every run.
-import { brokerWithStations, type BrokerFixture } from '../test/broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from '../test/helpers/broker-fixtures.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { encodeMessage } from '../protocol/host-codec.ts';
 import { HOST_PRESENCE } from '../protocol/topics.ts';

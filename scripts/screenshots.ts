@@ -17,7 +17,7 @@ import { chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
 import { demoAccountNumbers } from '../provisioner/demo/directory.ts';
-import { startUp } from '../provisioner/up.ts';
+import { startUp } from '../provisioner/up/index.ts';
 import { pngPath } from './render-screens.ts';
 import { SCREEN_BOARDS } from './screens.ts';
 

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../provisioner/db.ts';
 import { directoryCsv } from './helpers/directory-csv.ts';
-import { tempDir } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { tempDir } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 describe('deskphone accounts import of a large file', () => {
   const tmp = tempDir();

@@ -7,7 +7,7 @@ import { AckStatus, ActionKind, Phase } from '../protocol/host-codec.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { ACTION_GRACE_MS } from '../provisioner/service/machine.ts';
-import { intoWrapUp, useServiceRig } from './service-harness.ts';
+import { intoWrapUp, useServiceRig } from './helpers/service-harness.ts';
 
 describe('wrap-up actions are bound to the call', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 9));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AckStatus, ActionKind } from '../protocol/host-codec.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { intoWrapUp, useServiceRig } from './service-harness.ts';
+import { intoWrapUp, useServiceRig } from './helpers/service-harness.ts';
 
 describe('a ticket sent three times (device retries)', () => {
   const rig = useServiceRig({

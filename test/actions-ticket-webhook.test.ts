@@ -6,7 +6,7 @@ import { openDb } from '../provisioner/db.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService } from '../provisioner/service/service.ts';
-import { FakeDevice, intoWrapUp, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { FakeDevice, intoWrapUp, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 
 describe('ticket webhook: a failed delivery survives a host restart', () => {
   const tmp = tempDir();

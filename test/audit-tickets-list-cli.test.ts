@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from '../provisioner/db.ts';
 import { ActionStore } from '../provisioner/service/actions.ts';
 import { AuditLog } from '../provisioner/service/audit.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const T0 = Date.parse('2026-11-20T09:00:00Z');
 const T1 = Date.parse('2026-11-26T14:30:00Z');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import { downFilter, downTopic, upTopic } from '../protocol/topics.ts';
-import { brokerWithStations, hostListening, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, hostListening, type BrokerFixture } from './helpers/broker-fixtures.ts';
 import { requires } from './helpers/requires.ts';
 
 requires('mosquitto-clients');

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { HOST_PRESENCE, downFilter, downTopic, upTopic } from '../protocol/topics.ts';
-import { brokerWithStations, hostListening, connectError, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, hostListening, connectError, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 let fx: BrokerFixture;
 let host: MqttClient;

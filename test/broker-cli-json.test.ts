@@ -7,8 +7,8 @@ import pino from 'pino';
 import { cli } from '../provisioner/cli.ts';
 import { startBroker } from '../provisioner/broker/index.ts';
 import { hostLogger } from '../provisioner/logging.ts';
-import { openRegistry } from '../provisioner/registry.ts';
-import { connectError, tempHome } from './broker-fixtures.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
+import { connectError, tempHome } from './helpers/broker-fixtures.ts';
 
 const home = tempHome('dp-broker-cli-');
 afterAll(() => rmSync(home, { recursive: true, force: true }));

@@ -7,8 +7,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import mqtt, { type MqttClient } from 'mqtt';
 import { downFilter, downTopic } from '../protocol/topics.ts';
-import { openRegistry } from '../provisioner/registry.ts';
-import { tempHome } from './broker-fixtures.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
+import { tempHome } from './helpers/broker-fixtures.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const home = tempHome('dp-broker-kill9-');

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type Socket } from 'node:net';
 import { upTopic } from '../protocol/topics.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 let fx: BrokerFixture;
 // the bucket refills once in ~17 minutes: the burst is all a station gets during the test

@@ -6,7 +6,7 @@
 // before) connects as usual. One burst, one log line.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 import { mqttLogin } from './helpers/mqtt-login.ts';
 
 describe('failed logins', () => {

@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { downFilter, downTopic } from '../protocol/topics.ts';
 import { PacketSizeScanner, PacketTooLargeError, MalformedLengthError } from '../provisioner/broker/packet-guard.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 const LIMIT = 64 * 1024;
 const ANNOUNCED = 100 * 1024 * 1024;

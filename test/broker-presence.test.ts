@@ -3,8 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { encodeMessage } from '../protocol/host-codec.ts';
 import { upTopic } from '../protocol/topics.ts';
-import type { Station } from '../provisioner/registry.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import type { Station } from '../provisioner/registry/index.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 let fx: BrokerFixture;
 let host: MqttClient;

@@ -10,7 +10,7 @@ import pino from 'pino';
 import type { Readable } from 'node:stream';
 import { downFilter, downTopic, HOST_PRESENCE } from '../protocol/topics.ts';
 import { startBroker } from '../provisioner/broker/index.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 afterEach(() => vi.restoreAllMocks());
 

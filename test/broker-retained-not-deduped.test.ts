@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { ALL_UP, upTopic } from '../protocol/topics.ts';
-import { brokerWithStations } from './broker-fixtures.ts';
+import { brokerWithStations } from './helpers/broker-fixtures.ts';
 
 it('a retained birth followed at once by a sync reaches a subscriber of all uplink topics', async () => {
   const fx = await brokerWithStations(['desk-x']);

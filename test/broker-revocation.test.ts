@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import { downFilter, downTopic } from '../protocol/topics.ts';
-import { openRegistry, type Registry } from '../provisioner/registry.ts';
-import { brokerWithStations, connectError, type BrokerFixture } from './broker-fixtures.ts';
+import { openRegistry, type Registry } from '../provisioner/registry/index.ts';
+import { brokerWithStations, connectError, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 let fx: BrokerFixture;
 let cli: Registry;

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { startBroker } from '../provisioner/broker/index.ts';
 import { UserError } from '../lib/user-error.ts';
-import { tempHome } from './broker-fixtures.ts';
+import { tempHome } from './helpers/broker-fixtures.ts';
 
 const homes = [tempHome('dp-broker-locked-'), tempHome('dp-broker-locked-')];
 afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));

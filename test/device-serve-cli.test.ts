@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { cli } from '../provisioner/cli.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 let home: string;
 afterEach(() => rmSync(home, { recursive: true, force: true }));

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AccountSource, AckStatus, ActionKind, encodeMessage, LookupStatus } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { intoWrapUp, useServiceRig } from './service-harness.ts';
+import { intoWrapUp, useServiceRig } from './helpers/service-harness.ts';
 
 const HUGE = 'x'.repeat(30_000);
 

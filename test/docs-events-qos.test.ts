@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AccountSource, ActionKind } from '../protocol/host-codec.ts';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 /** The QoS the bullet starting with `**<title>**` names, e.g. "(up/lookup → dn/lookup, QoS 0, …)". */
 function documentedQos(title: string): number {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ActionKind, Area, Phase, Reason } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { desk, useAmiRig } from './ami-server.ts';
-import { useServiceRig } from './service-harness.ts';
+import { desk, useAmiRig } from './helpers/ami-server.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 const N = { Interface: 'PJSIP/1001', Paused: 'true', Reason: 'Nachbearbeitung' };
 const pause = (iface: string, reason = 'Nachbearbeitung') => ({ Interface: iface, Paused: 'true', Reason: reason });

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
 import { loadMemberMap } from '../provisioner/service/sources/ami/member-map.ts';
-import { ScriptedAmi } from './ami-server.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { ScriptedAmi } from './helpers/ami-server.ts';
+import { FakeDevice, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 
 describe('deskphone events ami: options, secret file, member map', () => {
   const tmp = tempDir();

@@ -8,8 +8,8 @@ import { Area, Phase, Reason } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
 import { JsonLinesSource } from '../provisioner/service/sources/json-lines.ts';
-import { useAmiRig, type Call } from './ami-server.ts';
-import { useServiceRig, type ServiceRig } from './service-harness.ts';
+import { useAmiRig, type Call } from './helpers/ami-server.ts';
+import { useServiceRig, type ServiceRig } from './helpers/service-harness.ts';
 
 type Event = Record<string, unknown> & { type: string; station: string };
 type Send = (event: Event) => Promise<'applied' | 'rejected'>;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { useServiceRig } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 describe('deskphone events file --to: a JSON-lines file fed to a running host', () => {
   const webhook = new HttpSource({ token: 'fwd-token' });

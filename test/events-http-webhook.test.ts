@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 describe('POST /events: auth, field errors, phase conflicts', () => {
   const webhook = new HttpSource({ token: 'hook-token-9' });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 
 describe('deskphone events file: bad lines are reported and skipped, the rest applies', () => {
   const tmp = tempDir();

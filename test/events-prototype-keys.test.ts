@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
 import { cli } from '../provisioner/cli.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { FakeDevice, startBroker, tempDir, useServiceRig, type TestBroker } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir, useServiceRig, type TestBroker } from './helpers/service-harness.ts';
 
 const INHERITED = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 

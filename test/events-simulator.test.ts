@@ -3,7 +3,7 @@ import { Area, Phase } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import type { Snapshot } from '../provisioner/service/service.ts';
 import { CallSimulator } from '../provisioner/service/sources/simulator.ts';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 describe('simulated traffic through the real service', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 7, 0));

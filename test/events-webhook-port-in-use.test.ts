@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBroker, tempDir, type TestBroker } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const tmp = tempDir();
 let broker: TestBroker;

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { State, step } from '../firmware/src/core/state.ts';
 import { view } from '../firmware/src/core/view.ts';
-import { call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 function talking(kp: boolean, digits = 12): State {
   const s = online(freshState({ kp, digits }), 0);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { CHECK, view } from '../firmware/src/core/view.ts';
-import { T0, call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { T0, call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 describe('action acknowledgement', () => {
   it('sends ticket once, marks it when acknowledged, shows a rejection', () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard } from '../firmware/build.ts';
 import { loadBoards } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { call, snap } from './firmware-fixtures.ts';
+import { call, snap } from './helpers/firmware-fixtures.ts';
 
 let tmp: string;
 const files: Record<string, string> = {};

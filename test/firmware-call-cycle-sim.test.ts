@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downTopic, parseStationTopic } from '../protocol/topics.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 const ID = 'desk-11';
 const ACCOUNT = '400012345678';

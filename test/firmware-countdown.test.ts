@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { view, screenText } from '../firmware/src/core/view.ts';
-import { T0, call, freshState, online, snap } from './firmware-fixtures.ts';
+import { T0, call, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 describe('wrap-up countdown', () => {
   it('counts from the deadline using the host clock offset, not the local clock', () => {

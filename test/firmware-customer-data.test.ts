@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { view, screenText } from '../firmware/src/core/view.ts';
-import { T0, call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { T0, call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 const found = { corr: '', status: 1, account: '400012345678', name: 'Erika Müller', street: 'Seestraße 4', place: '13353 Berlin', openItems: 2, openCents: 12345 };
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { view } from '../firmware/src/core/view.ts';
-import { call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 describe('host commands', () => {
   it('RESYNC, IDENTIFY and CONFIG', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { view } from '../firmware/src/core/view.ts';
-import { call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 describe('lookup timeout', () => {
   it('shows "no answer" after 5 s of silence, and every failure status in words', () => {

@@ -2,7 +2,7 @@
 // duplicate (QoS 1 redelivery) changes nothing, a bad payload asks again.
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
-import { T0, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { T0, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 describe('snapshot sequence', () => {
   it('requests a sync on a gap and ignores duplicates', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../firmware/src/core/state.ts';
 import { view } from '../firmware/src/core/view.ts';
-import { T0, call, drain, freshState, online, snap } from './firmware-fixtures.ts';
+import { T0, call, drain, freshState, online, snap } from './helpers/firmware-fixtures.ts';
 
 function kindsFor(keys: string[], kp: boolean): number[] {
   const s = online(freshState({ kp }), 0);

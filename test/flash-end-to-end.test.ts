@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
 import { startBroker, type BrokerHandle } from '../provisioner/broker/index.ts';
-import { firmwareVersion } from '../provisioner/flash/run.ts';
-import { openRegistry } from '../provisioner/registry.ts';
+import { packageVersion } from '../lib/version.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { startReplDevice, type ReplFixture } from './helpers/repl-device.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 import pino from 'pino';
 
 let home: string;
@@ -34,7 +34,7 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
 
   expect(flash.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
   expect(flash.code).toBe(0);
-  expect(flash.out).toMatch(new RegExp(`^desk-01 on ${device.repl.url}: firmware \\d+ B and config written and verified; online with firmware ${firmwareVersion()}`));
+  expect(flash.out).toMatch(new RegExp(`^desk-01 on ${device.repl.url}: firmware \\d+ B and config written and verified; online with firmware ${packageVersion()}`));
   // The device runs what the flash wrote: the stub in .bootcde and the bundle it names.
   const boot = device.sim.storage.bytes('.bootcde')!.toString('latin1');
   const bundleFile = /"(dp-[0-9a-f]{8}\.js)"/.exec(boot)![1];
@@ -46,5 +46,5 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
 
   const list = await run('station', 'list', '--json');
   const station = (JSON.parse(list.out) as { id: string; online: boolean; firmware: string }[]).find((s) => s.id === 'desk-01');
-  expect(station).toMatchObject({ online: true, firmware: firmwareVersion() });
+  expect(station).toMatchObject({ online: true, firmware: packageVersion() });
 });

@@ -4,7 +4,7 @@
 // boots the bundle through the stub, and the station comes online at the
 // embedded broker.
 import { afterEach, expect, test } from 'vitest';
-import { firmwareVersion } from '../provisioner/flash/run.ts';
+import { packageVersion } from '../lib/version.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
 import { ESPRUINO_64 } from './helpers/interpreter.ts';
 import { interpreterOnPty, type InterpreterConsole } from './helpers/interpreter-console.ts';
@@ -27,6 +27,6 @@ test('the real interpreter on a pty: flashed, verified, booted, online', async (
   const run = await f.run('flash', '--port', device.tty, '--station', 'desk-01', '--broker-address', `127.0.0.1:${broker.tcpPort}`, '--online-timeout', '20');
 
   expect(errorOf(run), device.output().slice(-600)).toBe('');
-  expect(run.out).toMatch(new RegExp(`^desk-01 on ${device.tty}: firmware \\d+ B and config written and verified; online with firmware ${firmwareVersion()}`));
-  expect(f.registry.getStation('desk-01')).toMatchObject({ online: true, firmware: firmwareVersion(), reportedBoard: 'linux' });
+  expect(run.out).toMatch(new RegExp(`^desk-01 on ${device.tty}: firmware \\d+ B and config written and verified; online with firmware ${packageVersion()}`));
+  expect(f.registry.getStation('desk-01')).toMatchObject({ online: true, firmware: packageVersion(), reportedBoard: 'linux' });
 });

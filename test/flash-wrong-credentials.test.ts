@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { openRegistry } from '../provisioner/registry.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
 
 let f: FlashFixture;

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDb } from '../provisioner/db.ts';
-import { tempDir } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { tempDir } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 describe('deskphone accounts import: the whole file or nothing', () => {
   const tmp = tempDir();

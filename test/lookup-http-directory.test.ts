@@ -7,7 +7,7 @@ import { AuditLog } from '../provisioner/service/audit.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { HttpDirectory } from '../provisioner/service/directory.ts';
 import { createStationService, type StationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 
 describe('HTTP directory: found, not found, failing, hanging and gone', () => {
   const tmp = tempDir();

@@ -5,8 +5,8 @@ import { AccountSource, LookupStatus } from '../protocol/host-codec.ts';
 import { luhnValid } from '../provisioner/service/accounts.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { SqliteDirectory } from '../provisioner/service/directory.ts';
-import { useServiceRig } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 function withCheckDigit(body: string): string {
   for (let d = 0; d < 10; d++) if (luhnValid(body + d)) return body + d;

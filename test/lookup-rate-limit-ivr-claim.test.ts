@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { AccountSource, LookupStatus } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { SqliteDirectory } from '../provisioner/service/directory.ts';
-import { useServiceRig } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const ACCOUNTS = Array.from({ length: 40 }, (_, i) => String(400000000000 + i));
 

@@ -8,7 +8,7 @@ import { cli } from '../provisioner/cli.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { lineOf, renderTable, type StationView } from '../provisioner/service/monitor.ts';
 import { snapshotOf } from '../provisioner/service/service.ts';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 /** How long ago (by the host's clock) the calls below happened. */
 const AGO_MS = 40_000;

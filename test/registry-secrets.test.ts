@@ -5,8 +5,8 @@ import { afterAll, expect, it } from 'vitest';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRegistry, type RegistryChange } from '../provisioner/registry.ts';
-import { tempHome } from './broker-fixtures.ts';
+import { openRegistry, type RegistryChange } from '../provisioner/registry/index.ts';
+import { tempHome } from './helpers/broker-fixtures.ts';
 
 const home = tempHome('dp-registry-');
 afterAll(() => rmSync(home, { recursive: true, force: true }));

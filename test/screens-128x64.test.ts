@@ -1,6 +1,6 @@
 // Every screen on the 128x64 Pixl.js (4 buttons), German and English, matches its golden file.
 import { describe, expect, it } from 'vitest';
-import { checkGolden, goldenFiles } from './screens-golden.ts';
+import { checkGolden, goldenFiles } from './helpers/screens-golden.ts';
 
 describe('golden screens, pixljs-w5100 (128x64)', () => {
   it('not set up, starting, bad credentials, every call screen, offline marks', async () => {

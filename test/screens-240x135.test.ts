@@ -1,6 +1,6 @@
 // Every screen on the 240x135 ESP32 ST7789 (keypad), German and English, matches its golden file.
 import { describe, expect, it } from 'vitest';
-import { checkGolden, goldenFiles } from './screens-golden.ts';
+import { checkGolden, goldenFiles } from './helpers/screens-golden.ts';
 
 describe('golden screens, esp32-st7789 (240x135)', () => {
   it('not set up, starting, bad credentials, every call screen, offline marks', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AckStatus, ActionKind, Area, Phase, Reason } from '../protocol/host-codec.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 type Snap = { phase: number; reason: number; seq: number; wrapUpDeadlineMs: number; wrapUpS: number; phaseSinceMs: number; hostTimeMs: number; call: { callId: string; menu: number; area: number } | null };
 

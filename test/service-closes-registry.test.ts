@@ -2,8 +2,8 @@
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBroker, tempDir, type TestBroker } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const tmp = tempDir();
 let broker: TestBroker;

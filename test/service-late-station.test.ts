@@ -3,7 +3,7 @@ import { Phase } from '../protocol/host-codec.ts';
 import { openDb } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService, type StationInfo, type StationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir } from './helpers/service-harness.ts';
 
 /** A running service that knows wv-01; `scenario` gets it, the list it reads the registry from, and a fake device for `station`. */
 async function withLateStation(station: string, scenario: (service: StationService, registered: StationInfo[], device: FakeDevice) => Promise<void>): Promise<void> {

@@ -4,7 +4,7 @@ import { downTopic } from '../protocol/topics.ts';
 import { openDb } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService, UnknownStationError } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir } from './helpers/service-harness.ts';
 import { Phase } from '../protocol/host-codec.ts';
 
 describe('a station removed from the registry while the host was down', () => {

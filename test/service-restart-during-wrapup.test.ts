@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
-import { killHard, postEvent, useHostProcessRig } from './service-harness.ts';
+import { killHard, postEvent, useHostProcessRig } from './helpers/service-harness.ts';
 
 type Snap = { phase: number; reason: number; seq: number; wrapUpDeadlineMs: number; phaseSinceMs: number; call: { callId: string } | null };
 

@@ -3,7 +3,7 @@ import { Phase, Reason } from '../protocol/host-codec.ts';
 import { openDb } from '../provisioner/db.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { createStationService } from '../provisioner/service/service.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './service-harness.ts';
+import { FakeDevice, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 
 type Snap = { phase: number; reason: number; seq: number; phaseSinceMs: number; wrapUpDeadlineMs: number; hostTimeMs: number };
 

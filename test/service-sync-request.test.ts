@@ -3,7 +3,7 @@ import { Phase } from '../protocol/host-codec.ts';
 import { upTopic } from '../protocol/topics.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import mqtt from 'mqtt';
-import { useServiceRig } from './service-harness.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
 
 describe('a device that lost track asks for its snapshot again', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 27, 13, 0));

@@ -1,7 +1,7 @@
 // --wrap-up-area takes any area of the catalogue as AREA=SECONDS, not one flag per area.
 import { expect, it } from 'vitest';
 import { Area } from '../protocol/host-codec.ts';
-import { wrapUpByArea } from '../provisioner/service/cli-options.ts';
+import { wrapUpByArea } from '../provisioner/options/service.ts';
 
 it('reads AREA=SECONDS for any area, once each, within the wrap-up range', () => {
   expect(wrapUpByArea({ wrapUpArea: ['KM=240', 'wv=90'] })).toEqual({ [Area.KM]: 240, [Area.WV]: 90 });

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { SimLan } from '../hardware/sim/lan.ts';
 import { WIZNET_DEFAULT_MAC } from '../hardware/sim/wiznet.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
 
 const IDS = ['eth-01', 'eth-02'];
 let fx: BrokerFixture;

@@ -3,9 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceConfigProblems } from '../protocol/device-config.ts';
-import { openRegistry } from '../provisioner/registry.ts';
-import { tempHome } from './broker-fixtures.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
+import { tempHome } from './helpers/broker-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const home = tempHome('dp-station-cli-');
 const run = cliIn(home);

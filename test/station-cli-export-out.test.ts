@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { cliIn } from './station-cli-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 let home: string;
 let run: ReturnType<typeof cliIn>;

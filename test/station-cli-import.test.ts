@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { promisify } from 'node:util';
-import { openRegistry } from '../provisioner/registry.ts';
+import { openRegistry } from '../provisioner/registry/index.ts';
 import { readCsv } from '../provisioner/csv.ts';
-import { tempHome } from './broker-fixtures.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { tempHome } from './helpers/broker-fixtures.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const execFileAsync = promisify(execFile);
 const home = tempHome('dp-station-import-');

@@ -8,9 +8,9 @@ import { upTopic } from '../protocol/topics.ts';
 import { EventValidationError } from '../provisioner/service/calls.ts';
 import { ManualClock } from '../provisioner/service/clock.ts';
 import { lineOf, renderTable } from '../provisioner/service/monitor.ts';
-import { brokerWithStations, type BrokerFixture } from './broker-fixtures.ts';
-import { useServiceRig } from './service-harness.ts';
-import { cliIn } from './station-cli-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from './helpers/broker-fixtures.ts';
+import { useServiceRig } from './helpers/service-harness.ts';
+import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 // Clear the screen, retitle the terminal, ring the bell, move the cursor home; a C1 CSI and a bidi override.
 const HOSTILE = '\x1b[2J\x1b]0;owned\x07\x1b[H\x9b31m\u202e';

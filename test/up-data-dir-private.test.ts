@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
-import { startUp, type UpHandle } from '../provisioner/up.ts';
+import { startUp, type UpHandle } from '../provisioner/up/index.ts';
 
 const parent = mkdtempSync(join(tmpdir(), 'deskphone-up-home-'));
 let up: UpHandle | undefined;

@@ -3,7 +3,7 @@
 // or '' when it is allowed, so the broker can log the reason.
 
 import { DOWN, HOST_PRESENCE, ROOT, STATION_PREFIX, UP, downFilter, parseStationTopic, upTopic } from '../../protocol/topics.ts';
-import type { Account } from '../registry.ts';
+import type { Account } from '../registry/index.ts';
 
 const OWN_SUBTREE = ROOT + '/';
 

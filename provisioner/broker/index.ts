@@ -18,7 +18,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { HOST_PRESENCE, downTopic, parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { trackPresence, type PresenceTracker } from '../presence.ts';
-import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type RegistryChange } from '../registry.ts';
+import { SERVICE_ACCOUNTS, openRegistry, type Account, type Registry, type RegistryChange } from '../registry/index.ts';
 import { publishProblem, subscribeProblem, willProblem } from './acl.ts';
 import { formatHost, parseListen, type ListenAddress } from './address.ts';
 import { LoginBudget, loginSource, type LoginBudgetOptions } from './login-budget.ts';

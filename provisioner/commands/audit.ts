@@ -1,5 +1,5 @@
 import { AUDIT_COLUMNS, AuditLog, type AuditEntry } from '../service/audit.ts';
-import { listOptions, listOrExport, type ListArgs, type RecordListing } from '../service/export.ts';
+import { listOptions, listOrExport, type ListArgs, type RecordListing } from '../options/listing.ts';
 import { defineCommand } from './command.ts';
 
 const AUDIT_LISTING: RecordListing<AuditEntry> = {

@@ -10,7 +10,7 @@ import { listSerialPorts } from '../flash/link.ts';
 import { readNetworkPlan } from '../flash/network-plan.ts';
 import { formatTable } from '../text.ts';
 import { flashAll, readMapFile, type DeviceResult, type FlashOptions, type ProgressSink } from '../flash/run.ts';
-import { openRegistry } from '../registry.ts';
+import { openRegistry } from '../registry/index.ts';
 import { defineCommand } from './command.ts';
 
 interface FlashArgs {

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import type { Context } from '../context.ts';
-import { brokerCredentials, brokerOptions, type BrokerArgs } from '../service/cli-options.ts';
+import { brokerCredentials, brokerOptions, type BrokerArgs } from '../options/broker.ts';
 import { lineOf, renderTable, StationWatch, type StationLine, type StationView } from '../service/monitor.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { printable } from '../text.ts';

@@ -1,10 +1,10 @@
 import type { Argv } from 'yargs';
 import { UserError } from '../../lib/user-error.ts';
-import { readSecret, serviceOptions, type ServiceArgs } from '../service/cli-options.ts';
+import { readSecret } from '../options/secret-file.ts';
+import { runService, type ServiceArgs, serviceOptions } from '../options/service.ts';
 import { outputLogger } from '../logging.ts';
-import { runService } from '../service/run.ts';
 import { HttpSource } from '../service/sources/http.ts';
-import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
+import { amiOptions, amiSourceFrom, type AmiArgs } from '../options/ami.ts';
 import { defineCommand } from './command.ts';
 
 export interface ServiceCommandArgs extends ServiceArgs {

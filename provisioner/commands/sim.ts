@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeOutFile } from '../service/export.ts';
+import { writeOutFile } from '../options/out-file.ts';
 import { createInterface } from 'node:readline';
 import { boardNames } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';

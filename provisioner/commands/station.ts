@@ -6,11 +6,11 @@ import { DEVICE_BROKER_ADDRESS, parseListen } from '../broker/address.ts';
 import type { Context } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry.ts';
+import { openRegistry, parseAreas, type IssuedSecret, type Registry, type Station } from '../registry/index.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry/station-csv.ts';
 import { writeCsv } from '../csv.ts';
-import { writeOutFile } from '../service/export.ts';
+import { writeOutFile } from '../options/out-file.ts';
 import { formatTable } from '../text.ts';
 import { defineCommand, type Command } from './command.ts';
 

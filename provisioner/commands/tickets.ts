@@ -1,5 +1,5 @@
 import { ACTION_COLUMNS, ActionStore, type ActionRow } from '../service/actions.ts';
-import { listOptions, listOrExport, type ListArgs, type RecordListing } from '../service/export.ts';
+import { listOptions, listOrExport, type ListArgs, type RecordListing } from '../options/listing.ts';
 import { defineCommand } from './command.ts';
 
 const TICKET_LISTING: RecordListing<ActionRow> = {

@@ -1,10 +1,10 @@
 import yargs, { type Argv } from 'yargs';
 import { BROKER_DEFAULTS } from '../broker/index.ts';
-import { serviceOptions } from '../service/cli-options.ts';
+import { serviceOptions } from '../options/service.ts';
 import { outputLogger } from '../logging.ts';
 import { DEFAULT_DEMO_STATIONS } from '../demo/site.ts';
-import { DEMO_WRAP_UP_S, startUp, type UpArgs, type UpHandle } from '../up.ts';
-import { amiOptions, amiSourceFrom, type AmiArgs } from './ami-options.ts';
+import { DEMO_WRAP_UP_S, startUp, type UpArgs, type UpHandle } from '../up/index.ts';
+import { amiOptions, amiSourceFrom, type AmiArgs } from '../options/ami.ts';
 import { defineCommand } from './command.ts';
 import { eventWebhook } from './service.ts';
 

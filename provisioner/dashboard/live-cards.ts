@@ -2,10 +2,10 @@
 // areas, board, online, firmware), each station's retained snapshot read back
 // from the broker as any service client would, and the display frames of the
 // virtual desks and hardware mirrors running in this process.
-import { connectService } from '../service-client.ts';
+import { connectBrokerClient } from '../broker/client.ts';
 import { Area, decodeMessage, Phase, Reason } from '../../protocol/host-codec.ts';
 import { STATION_PREFIX, parseStationTopic } from '../../protocol/topics.ts';
-import type { Registry, Station } from '../registry.ts';
+import type { Registry, Station } from '../registry/index.ts';
 import type { CardCounts, CardPage, CardSource, StationCard } from './card.ts';
 import type { Frame } from './frame.ts';
 import type { OnDemandScreens } from './on-demand-screens.ts';
@@ -114,7 +114,7 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
     for (const listener of listeners) listener(card);
   };
 
-  const client = await connectService(options.brokerUrl, options.credentials, 'dashboard');
+  const client = await connectBrokerClient(options.brokerUrl, options.credentials, 'dashboard');
   client.on('error', (err) => options.onError?.(err));
   client.on('message', (topic, payload) => {
     const parsed = parseStationTopic(topic);

@@ -5,11 +5,10 @@
 // nothing: the mirror must never be a second client of the real broker, yet a
 // link that keeps failing would mark the screen offline on its own.
 import { createServer, type Server, type Socket } from 'node:net';
-import { loadBoard } from '../../hardware/board.ts';
+import { boardNames, loadBoard } from '../../hardware/board.ts';
 import { deviceConfig } from '../../protocol/device-config.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
-import { knownBoards } from '../registry/boards.ts';
-import type { Station } from '../registry.ts';
+import type { Station } from '../registry/index.ts';
 import { FrameWatch, hasKeypad, type Frame } from './frame.ts';
 import type { DecodedSnapshot, Screen } from './live-cards.ts';
 
@@ -88,7 +87,7 @@ export class HardwareMirror implements Screen {
   readonly lang = 'de';
 
   constructor(station: Station, stubPort: number) {
-    const boards = knownBoards();
+    const boards = boardNames();
     const board = [station.reportedBoard, station.board].find((b) => b && boards.includes(b)) ?? 'linux';
     this.sim = new Simulator({
       board,

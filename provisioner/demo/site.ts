@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
-import type { AreaCode, IssuedSecret, NewStation, Registry } from '../registry.ts';
+import type { AreaCode, IssuedSecret, NewStation, Registry } from '../registry/index.ts';
 import { PrivateFile } from '../registry/private-file.ts';
 
 export const DEMO_DIR = 'demo';

@@ -2,7 +2,7 @@
 // retained presence topic, carrying the config version we just wrote (so the
 // retained birth of the previous boot does not count), read with the admin
 // service account as any host tool would.
-import { connectService } from '../service-client.ts';
+import { connectBrokerClient } from '../broker/client.ts';
 import { decodeMessage } from '../../protocol/host-codec.ts';
 import { parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { deviceText } from '../text.ts';
@@ -22,7 +22,7 @@ export interface BirthWatch {
 }
 
 export async function watchBirths(url: string, credentials: { username: string; password: string }): Promise<BirthWatch> {
-  const client = await connectService(url, credentials, `flash-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, { connectTimeout: 5000 });
+  const client = await connectBrokerClient(url, credentials, `flash-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, { connectTimeout: 5000 });
   const latest = new Map<string, Birth>();
   const waiters = new Set<() => void>();
   client.on('message', (topic, payload) => {

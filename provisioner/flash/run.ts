@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { loadBoard, type BoardProfile } from '../../hardware/board.ts';
 import { deviceConfig, deviceConfigProblems, type DeviceConfig } from '../../protocol/device-config.ts';
 import { UserError } from '../../lib/user-error.ts';
-import type { Registry, Station } from '../registry.ts';
+import { packageVersion } from '../../lib/version.ts';
+import type { Registry, Station } from '../registry/index.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
 import type { PlannedAddress } from './network-plan.ts';
@@ -101,10 +102,6 @@ export class FlashState {
     writeFileSync(this.path + '.tmp', JSON.stringify(this.entries, null, 1));
     renameSync(this.path + '.tmp', this.path);
   }
-}
-
-export function firmwareVersion(): string {
-  return (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Reads a --map file: JSON {"port": "station"} or lines "port,station" / "port station". */
@@ -205,7 +202,7 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
   const firmwareFile = firmware ? firmwareFileName(firmware) : null;
   const previous = state.get(a.port);
   if (previous?.status === 'online' && previous.station === a.station.id && !options.configOnly && previous.firmwareFile === firmwareFile) {
-    return { ...result, status: 'skipped', firmware: firmwareVersion(), seconds: 0 };
+    return { ...result, status: 'skipped', firmware: packageVersion(), seconds: 0 };
   }
   const progress = options.progress;
   // Newer than any config before, so the retained birth of an earlier boot never passes for this one.

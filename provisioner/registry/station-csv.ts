@@ -3,7 +3,7 @@
 
 import { UserError } from '../../lib/user-error.ts';
 import { readCsvTable, writeCsv } from '../csv.ts';
-import { parseAreas, type NewStation, type Registry, type Station } from '../registry.ts';
+import { parseAreas, type NewStation, type Registry, type Station } from './index.ts';
 
 export const STATION_CSV_COLUMNS = ['id', 'name', 'areas', 'board'] as const;
 

@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decodeMessage, Phase } from '../../protocol/host-codec.ts';
 import { downTopic, HOST_PRESENCE, parseStationTopic, upTopic } from '../../protocol/topics.ts';
 import { MENU } from './calls.ts';
-import { formatTable, printable } from '../text.ts';
+import { formatTable } from '../text.ts';
 import { PHASE_NAMES } from './machine.ts';
 import type { Snapshot } from './service.ts';
 

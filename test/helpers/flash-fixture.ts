@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { startBroker, type BrokerHandle } from '../../provisioner/broker/index.ts';
-import { openRegistry, type Registry } from '../../provisioner/registry.ts';
+import { openRegistry, type Registry } from '../../provisioner/registry/index.ts';
 import { startReplDevice, type ReplFixture } from './repl-device.ts';
-import { cliIn, type CliRun } from '../station-cli-fixtures.ts';
+import { cliIn, type CliRun } from './station-cli-fixtures.ts';
 
 export interface FlashFixture {
   home: string;

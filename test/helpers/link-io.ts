@@ -6,7 +6,7 @@ import mqtt, { type IClientOptions } from 'mqtt';
 import mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { startBroker as startEmbedded } from '../../provisioner/broker/index.ts';
-import { brokerWithStations } from '../broker-fixtures.ts';
+import { brokerWithStations } from './broker-fixtures.ts';
 import { startMosquitto } from './mosquitto.ts';
 import type { LinkIo, Socket, Storage } from '../../firmware/src/net/link.ts';
 

@@ -3,7 +3,7 @@
 // names it and how to get it (summed up in one line at the end of the run,
 // ./skip-summary-reporter.ts), and with CI=true they fail with that message
 // instead, so CI never passes by skipping. What is missing is found once per
-// run, in test/global-setup.ts.
+// run, in test/helpers/global-setup.ts.
 import { beforeEach, inject } from 'vitest';
 import { howToGet, inCI, SKIP_NOTE_PREFIX, type Missing, type Prerequisite } from './prerequisites.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseUpArgs } from '../../provisioner/commands/up.ts';
 import type { Context } from '../../provisioner/context.ts';
-import { startUp, type UpHandle } from '../../provisioner/up.ts';
+import { startUp, type UpHandle } from '../../provisioner/up/index.ts';
 
 export interface UpFixture {
   up: UpHandle;

@@ -2,7 +2,7 @@
 // are missing (interpreters, mosquitto, socat, chromium) and hands the list to
 // the test files, for test/helpers/requires.ts.
 import type { TestProject } from 'vitest/node';
-import { findMissing } from './helpers/prerequisites.ts';
+import { findMissing } from './prerequisites.ts';
 
 export default function setup(project: TestProject): void {
   project.provide('missingPrerequisites', findMissing());

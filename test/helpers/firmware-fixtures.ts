@@ -1,7 +1,7 @@
 // Shared builders for the firmware core tests: a configured state and
 // snapshots shaped like the device codec's output.
-import { initState, step, State } from '../firmware/src/core/state.ts';
-import type { Call, Snapshot } from '../protocol/device/tables.generated.ts';
+import { initState, step, State } from '../../firmware/src/core/state.ts';
+import type { Call, Snapshot } from '../../protocol/device/tables.generated.ts';
 
 export const T0 = 1_780_000_000_000; // host clock at the start of each scenario
 

@@ -1,5 +1,5 @@
 // Runs `deskphone ...` in-process with captured output and a temp DESKPHONE_HOME.
-import { cli } from '../provisioner/cli.ts';
+import { cli } from '../../provisioner/cli.ts';
 
 export interface CliRun {
   code: number;

@@ -8,12 +8,12 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { PHASE_NAMES, type StationState } from '../provisioner/service/machine.ts';
-import type { StationService } from '../provisioner/service/service.ts';
-import type { Logger } from '../provisioner/logging.ts';
-import { serviceDeskView } from '../provisioner/service/sources/desk-view.ts';
-import { loadMemberMap } from '../provisioner/service/sources/ami/member-map.ts';
-import { AmiSource } from '../provisioner/service/sources/ami/source.ts';
+import { PHASE_NAMES, type StationState } from '../../provisioner/service/machine.ts';
+import type { StationService } from '../../provisioner/service/service.ts';
+import type { Logger } from '../../provisioner/logging.ts';
+import { serviceDeskView } from '../../provisioner/service/sources/desk-view.ts';
+import { loadMemberMap } from '../../provisioner/service/sources/ami/member-map.ts';
+import { AmiSource } from '../../provisioner/service/sources/ami/source.ts';
 import type { ServiceRig } from './service-harness.ts';
 
 export interface Member {

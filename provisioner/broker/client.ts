@@ -1,13 +1,14 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 
 /**
- * Connects one of the host's own components to the broker on a service
- * account. The client id is `<account>-<component>` (the broker's rule for
- * service accounts), so the components of one process never take over each
- * other's session; sessions are clean because these clients only follow live
- * and retained state.
+ * A broker client for one of the host's own components (presence, the
+ * dashboard, flashing's birth watch), logged in on a service account. The
+ * client id is `<account>-<component>` (the broker's rule for service
+ * accounts), so the components of one process never take over each other's
+ * session; sessions are clean because these clients only follow live and
+ * retained state.
  */
-export function connectService(
+export function connectBrokerClient(
   url: string,
   credentials: { username: string; password: string },
   component: string,

@@ -4,12 +4,12 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stationIdProblem } from '../protocol/topics.ts';
-import { migrate, openDb, type Db } from './db.ts';
-import { UserError } from '../lib/user-error.ts';
-import { knownBoards } from './registry/boards.ts';
-import { hashSecret, needsRehash, newSecret, verifySecret } from './registry/secret.ts';
-import { writePrivateFile } from './registry/private-file.ts';
+import { stationIdProblem } from '../../protocol/topics.ts';
+import { migrate, openDb, type Db } from '../db.ts';
+import { UserError } from '../../lib/user-error.ts';
+import { boardNames } from '../../hardware/board.ts';
+import { hashSecret, needsRehash, newSecret, verifySecret } from './secret.ts';
+import { writePrivateFile } from './private-file.ts';
 
 export const AREAS = ['WV', 'KM'] as const;
 export type AreaCode = (typeof AREAS)[number];
@@ -169,7 +169,7 @@ export class Registry {
       if (!(AREAS as readonly string[]).includes(area)) return `unknown area "${area}" (known: ${AREAS.join(', ')})`;
     }
     if (s.board) {
-      this.boards ??= knownBoards();
+      this.boards ??= boardNames();
       if (!this.boards.includes(s.board)) return `unknown board "${s.board}" (known: ${this.boards.join(', ')})`;
     }
     if (this.getStation(s.id)) return `station "${s.id}" already exists`;

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { parseListen } from '../broker/address.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { AREA_NAMES } from '../service/calls.ts';
-import { readSecret } from '../service/cli-options.ts';
+import { readSecret } from './secret-file.ts';
 import type { Logger } from '../logging.ts';
 import { loadMemberMap } from '../service/sources/ami/member-map.ts';
 import { AmiSource } from '../service/sources/ami/source.ts';

@@ -5,31 +5,32 @@
 // desk module per station running the real firmware, virtual agents, and
 // simulated calls.
 import { randomBytes } from 'node:crypto';
-import { Area } from '../protocol/host-codec.ts';
+import { Area } from '../../protocol/host-codec.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBroker, type BrokerHandle } from './broker/index.ts';
-import { hostLogger } from './logging.ts';
-import { parseListen } from './broker/address.ts';
-import type { Context } from './context.ts';
-import { openDataDir } from './data-dir.ts';
-import { startDashboard, isLoopback, type DashboardHandle } from './dashboard/server.ts';
-import { startLiveCards, type LiveCards } from './dashboard/live-cards.ts';
-import { OnDemandScreens } from './dashboard/on-demand-screens.ts';
-import { HardwareMirror, startMirrorLinkStub } from './dashboard/mirror.ts';
-import { DemoAgents } from './demo/agents.ts';
-import { demoAccountNumbers, seedDemoDirectory } from './demo/directory.ts';
-import { VirtualDesk } from './demo/desk.ts';
-import { provisionDemoSite } from './demo/site.ts';
-import { UserError } from '../lib/user-error.ts';
-import { openRegistry, type Registry } from './registry.ts';
-import { writePrivateFile } from './registry/private-file.ts';
-import { serviceFromArgs, type ServiceArgs } from './service/cli-options.ts';
-import type { StationService } from './service/service.ts';
-import { CallSimulator } from './service/sources/simulator.ts';
-import { serviceDeskView } from './service/sources/desk-view.ts';
-import type { EventSource } from './service/sources/source.ts';
-import { ensureFirmware } from './up/firmware.ts';
+import { startBroker, type BrokerHandle } from '../broker/index.ts';
+import { hostLogger } from '../logging.ts';
+import { parseListen } from '../broker/address.ts';
+import type { Context } from '../context.ts';
+import { openDataDir } from '../data-dir.ts';
+import { startDashboard, isLoopback, type DashboardHandle } from '../dashboard/server.ts';
+import { startLiveCards, type LiveCards } from '../dashboard/live-cards.ts';
+import { OnDemandScreens } from '../dashboard/on-demand-screens.ts';
+import { HardwareMirror, startMirrorLinkStub } from '../dashboard/mirror.ts';
+import { DemoAgents } from '../demo/agents.ts';
+import { demoAccountNumbers, seedDemoDirectory } from '../demo/directory.ts';
+import { VirtualDesk } from '../demo/desk.ts';
+import { provisionDemoSite } from '../demo/site.ts';
+import { UserError } from '../../lib/user-error.ts';
+import { packageVersion } from '../../lib/version.ts';
+import { openRegistry, type Registry } from '../registry/index.ts';
+import { writePrivateFile } from '../registry/private-file.ts';
+import { serviceFromArgs, type ServiceArgs } from '../options/service.ts';
+import type { StationService } from '../service/service.ts';
+import { CallSimulator } from '../service/sources/simulator.ts';
+import { serviceDeskView } from '../service/sources/desk-view.ts';
+import type { EventSource } from '../service/sources/source.ts';
+import { ensureFirmware } from './firmware.ts';
 
 export interface UpArgs extends ServiceArgs {
   demo: boolean;
@@ -69,10 +70,6 @@ export interface UpHandle {
   screens: OnDemandScreens;
   calls: CallSimulator | null;
   close(): Promise<void>;
-}
-
-function hostVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Where the desks on this machine reach a broker listening on `host`. */
@@ -134,7 +131,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
 
     const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
 
-    const { service, db, close: closeService } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, hostVersion());
+    const { service, db, close: closeService } = await serviceFromArgs({ ...args, broker: broker.url, user: undefined, passwordFile: undefined }, ctx, packageVersion());
     stops.push(closeService);
     if (args.demo) await seedDemoDirectory(db);
     try {

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
-import { decodeMessage, encodeMessage, Phase } from '../protocol/host-codec.ts';
-import { downTopic, upTopic, type DownKind, type UpKind } from '../protocol/topics.ts';
-import { openDb, type Db } from '../provisioner/db.ts';
-import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../provisioner/service/service.ts';
+import { decodeMessage, encodeMessage, Phase } from '../../protocol/host-codec.ts';
+import { downTopic, upTopic, type DownKind, type UpKind } from '../../protocol/topics.ts';
+import { openDb, type Db } from '../../provisioner/db.ts';
+import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../../provisioner/service/service.ts';
 
 export interface TestBroker {
   url: string;

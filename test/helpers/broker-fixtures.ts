@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { startBroker, type BrokerHandle, type BrokerOptions } from '../provisioner/broker/index.ts';
-import { openRegistry, type Registry } from '../provisioner/registry.ts';
+import { startBroker, type BrokerHandle, type BrokerOptions } from '../../provisioner/broker/index.ts';
+import { openRegistry, type Registry } from '../../provisioner/registry/index.ts';
 
 export interface BrokerFixture {
   dir: string;

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { REPO_ROOT } from '../firmware/build.ts';
-import { shootAll, type Shot } from '../scripts/screens.ts';
+import { REPO_ROOT } from '../../firmware/build.ts';
+import { shootAll, type Shot } from '../../scripts/screens.ts';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { Context, Output } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
@@ -6,6 +5,7 @@ import { openDb, type Db } from '../db.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { writeCsv } from '../csv.ts';
 import { formatTable } from '../text.ts';
+import { writeOutFile } from './out-file.ts';
 
 const UNITS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -30,15 +30,6 @@ export function listOptions(y: Argv): Argv {
     .option('since', { type: 'string', describe: 'From this date/time or age (e.g. 2026-11-27, 24h, 7d); default: all' })
     .option('format', { choices: ['csv', 'json'], default: 'csv', describe: 'export: output format' })
     .option('out', { type: 'string', describe: 'export: write to this file instead of stdout' });
-}
-
-/** Writes a file the user named (--out, --png); a path that cannot be written is the user's to fix, not a crash. */
-export function writeOutFile(path: string, data: string | Uint8Array, option = '--out'): void {
-  try {
-    writeFileSync(path, data);
-  } catch (err) {
-    throw new UserError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, `give ${option} a path in an existing, writable directory`);
-  }
 }
 
 /** Writes rows as CSV or JSON to --out or stdout. Times get an ISO column next to the epoch ms. */

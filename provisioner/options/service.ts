@@ -1,60 +1,22 @@
-import { readFileSync } from 'node:fs';
+// The station service's options (`service`, `events`, `up`) and the service
+// they describe.
 import type { Argv } from 'yargs';
 import { Area } from '../../protocol/host-codec.ts';
 import type { Context } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
 import { openDb, type Db } from '../db.ts';
 import { UserError } from '../../lib/user-error.ts';
-import { openRegistry, type Registry, type ServiceName } from '../registry.ts';
-import { DEFAULT_ACCOUNT_RULE, type AccountRule } from './accounts.ts';
-import { AREA_NAMES } from './calls.ts';
-import { HttpDirectory, SqliteDirectory, type Directory } from './directory.ts';
+import { packageVersion } from '../../lib/version.ts';
+import { serviceDeskView } from '../service/sources/desk-view.ts';
+import type { EventSource } from '../service/sources/source.ts';
+import { openRegistry, type Registry } from '../registry/index.ts';
+import { brokerOptions, brokerCredentials, type BrokerArgs } from './broker.ts';
+import { readSecret } from './secret-file.ts';
+import { DEFAULT_ACCOUNT_RULE, type AccountRule } from '../service/accounts.ts';
+import { AREA_NAMES } from '../service/calls.ts';
+import { HttpDirectory, SqliteDirectory, type Directory } from '../service/directory.ts';
 import { outputLogger } from '../logging.ts';
-import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from './service.ts';
-
-/** Options every command that talks to the broker shares. */
-export function brokerOptions(y: Argv): Argv {
-  return y
-    .option('broker', { type: 'string', default: 'mqtt://127.0.0.1:1883', describe: 'Broker URL (mqtt:// or mqtts://)' })
-    .option('user', { type: 'string', describe: 'Broker user name (default: the host service account from the registry)' })
-    .option('password-file', { type: 'string', describe: 'File holding the broker password (first line)' });
-}
-
-export interface BrokerArgs {
-  broker: string;
-  user?: string;
-  passwordFile?: string;
-}
-
-/** Reads a secret from a file so it never shows up in the process list or shell history. */
-export function readSecret(file: string, what: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read the ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, `check the path given for the ${what}`);
-  }
-  const secret = text.split(/\r?\n/)[0].trim();
-  if (!secret) throw new UserError(`the ${what} file ${file} is empty`, `put the ${what} on its first line`);
-  return secret;
-}
-
-/**
- * Broker credentials: --user with --password-file, or else the named service
- * account from the local registry (what `deskphone up` uses).
- */
-export async function brokerCredentials(args: BrokerArgs, ctx: Context, account: ServiceName): Promise<{ username: string; password: string }> {
-  if (args.user || args.passwordFile) {
-    if (!args.user || !args.passwordFile) throw new UserError('--user and --password-file go together', 'give both, or neither to use the local registry');
-    return { username: args.user, password: readSecret(args.passwordFile, 'broker password') };
-  }
-  const registry = openRegistry(openDataDir(ctx));
-  try {
-    return await registry.serviceCredentials(account);
-  } finally {
-    registry.close();
-  }
-}
+import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../service/service.ts';
 
 export function serviceOptions(y: Argv): Argv {
   return brokerOptions(y)
@@ -206,5 +168,39 @@ export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: 
   } catch (err) {
     close();
     throw err;
+  }
+}
+
+/**
+ * Runs the station service with the given event sources until `until`
+ * resolves (Ctrl-C, or a finite source finishing), then stops everything in
+ * reverse order. Returns what `report` returns.
+ */
+export async function runService<T>(
+  args: ServiceArgs,
+  ctx: Context,
+  sources: EventSource[],
+  until: (service: StationService) => Promise<T>,
+): Promise<T> {
+  const { service, close } = await serviceFromArgs(args, ctx, packageVersion());
+  try {
+    try {
+      await service.start();
+    } catch (err) {
+      throw new UserError(`cannot connect to the broker at ${args.broker}: ${(err as Error).message}`, 'check --broker, --user and --password-file, and that the broker runs');
+    }
+    const started: EventSource[] = [];
+    try {
+      for (const source of sources) {
+        await source.start((raw) => service.ingest(raw), serviceDeskView(service));
+        started.push(source);
+      }
+      return await until(service);
+    } finally {
+      for (const source of started.reverse()) await source.stop();
+      await service.stop();
+    }
+  } finally {
+    close();
   }
 }
