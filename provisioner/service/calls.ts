@@ -1,5 +1,8 @@
+import { join } from 'node:path';
 import { Area } from '../../protocol/host-codec.ts';
 import { stationIdProblem } from '../../protocol/topics.ts';
+import { z } from 'zod';
+import { fieldPath, type RawIssue } from '../../lib/zod-problems.ts';
 import { hasControlCharacters } from '../text.ts';
 
 /**
@@ -22,36 +25,97 @@ export const AREA_NAMES: Record<string, number> = { WV: Area.WV, KM: Area.KM };
 export const DESKS = ['fault-service', 'laboratory'] as const;
 export type Desk = (typeof DESKS)[number];
 
-export type CallEvent =
-  | { type: 'sign_in'; station: string; agent: string; areas?: number[] }
-  | { type: 'sign_out'; station: string }
-  | { type: 'pause'; station: string }
-  | { type: 'resume'; station: string }
-  | { type: 'offered'; station: string; callId: string; menu: number; area?: number; ivrAccount?: string }
-  | { type: 'answered'; station: string; callId: string }
-  | { type: 'hangup'; station: string; callId: string; by: 'caller' | 'agent' }
-  | { type: 'no_answer'; station: string; callId: string }
-  | { type: 'abandoned'; station: string; callId: string }
-  | { type: 'transferred'; station: string; callId: string; toStation?: string; toDesk?: Desk }
-  | { type: 'ready'; station: string };
+/** Longest text field of an event (ids, names); a desk echoing a call id is held to it too. */
+export const MAX_EVENT_TEXT = 64;
 
+const NON_EMPTY = 'must be a non-empty string';
+
+/** A field's own problem for a wrong value; a missing field falls through to "is required" (eventProblem). */
+const unlessMissing = (problem: string) => (issue: { input?: unknown }) => (issue.input === undefined ? undefined : problem);
+
+/**
+ * At most 64 characters, no control characters; only the first of the two is
+ * named. `more` keeps a later check (the station id rule) running after either.
+ */
+function bounded(s: z.ZodString, more = false): z.ZodString {
+  return s
+    .max(MAX_EVENT_TEXT, { error: `must be at most ${MAX_EVENT_TEXT} characters`, abort: !more })
+    .refine((v) => !hasControlCharacters(v), { error: 'must not contain control characters', abort: !more, when: (p) => p.issues.length === 0 });
+}
+
+/** An id or name. A missing one is "required" like any other field, unless `missing` says otherwise. */
+function text(missing?: string, more = false): z.ZodString {
+  return bounded(z.string({ error: (issue) => (issue.input === undefined ? missing : NON_EMPTY) }).min(1, { error: NON_EMPTY, abort: true }), more);
+}
+
+/** A station id: a text, and a valid MQTT topic level (protocol/topics.ts). */
+function stationId(missing?: string) {
+  return text(missing, true).check((ctx) => {
+    const problem = stationIdProblem(ctx.value);
+    if (problem) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  });
+}
+
+const areaNames = Object.keys(AREA_NAMES) as [string, ...string[]];
+const area = z.enum(areaNames, { error: `must be one of ${areaNames.join(', ')}` }).transform((name) => AREA_NAMES[name]);
+const menus = Object.keys(MENU).map(Number);
+const menuProblem = `must be an integer ${Math.min(...menus)}-${Math.max(...menus)}`;
+
+/** One kind of event: `type` names it; a field that the type does not have is an error (a typo such as "callid" must not pass). */
+function event<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.strictObject({ type: z.literal(type), station: stationId(NON_EMPTY).describe('a registered station id (protocol/topics.ts)'), ...shape });
+}
+
+/**
+ * The call events a source delivers (docs/events.md; docs/call-event.schema.json
+ * is generated from it): the one declaration of their type, their JSON
+ * Schema and their check. Area names become Area numbers on the way in.
+ */
+export const CallEventSchema = z.discriminatedUnion('type', [
+  event('sign_in', {
+    agent: text().describe("the agent's name or id"),
+    areas: z
+      .array(area, { error: 'must be a non-empty array of WV, KM' })
+      .min(1, { error: 'must be a non-empty array of WV, KM' })
+      .transform((list) => [...new Set(list)])
+      .optional(),
+  }),
+  event('sign_out', {}),
+  event('pause', {}),
+  event('resume', {}),
+  event('offered', {
+    callId: text(),
+    menu: z
+      .int({ error: unlessMissing(menuProblem) })
+      .min(Math.min(...menus), { error: menuProblem })
+      .max(Math.max(...menus), { error: menuProblem })
+      .describe("the caller's IVR choice (MENU)"),
+    area: area.describe('overrides the area of the menu').optional(),
+    ivrAccount: bounded(z.string({ error: NON_EMPTY }))
+      .regex(/^[0-9]*$/, { error: 'must be digits only' })
+      .describe('the account number the caller keyed in; empty: none')
+      .transform((digits) => digits || undefined)
+      .optional(),
+  }),
+  event('answered', { callId: text() }),
+  event('hangup', { callId: text(), by: z.enum(['caller', 'agent'], { error: unlessMissing('must be "caller" or "agent"') }) }),
+  event('no_answer', { callId: text() }),
+  event('abandoned', { callId: text() }),
+  event('transferred', {
+    callId: text(),
+    toStation: stationId().optional(),
+    toDesk: z.enum(DESKS, { error: `must be one of ${DESKS.join(', ')}` }).optional(),
+  }).check((ctx) => {
+    const e = ctx.value;
+    if ((e.toStation === undefined) === (e.toDesk === undefined)) ctx.issues.push({ code: 'custom', path: ['toStation'], message: 'give exactly one of toStation or toDesk', input: e });
+    else if (e.toStation === e.station) ctx.issues.push({ code: 'custom', path: ['toStation'], message: 'is the station the call is on', input: e });
+  }),
+  event('ready', {}),
+]);
+
+export type CallEvent = z.output<typeof CallEventSchema>;
 export type EventType = CallEvent['type'];
-
-const FIELDS: Record<EventType, { required: string[]; optional: string[] }> = {
-  sign_in: { required: ['agent'], optional: ['areas'] },
-  sign_out: { required: [], optional: [] },
-  pause: { required: [], optional: [] },
-  resume: { required: [], optional: [] },
-  offered: { required: ['callId', 'menu'], optional: ['area', 'ivrAccount'] },
-  answered: { required: ['callId'], optional: [] },
-  hangup: { required: ['callId', 'by'], optional: [] },
-  no_answer: { required: ['callId'], optional: [] },
-  abandoned: { required: ['callId'], optional: [] },
-  transferred: { required: ['callId'], optional: ['toStation', 'toDesk'] },
-  ready: { required: [], optional: [] },
-};
-
-export const EVENT_TYPES = Object.keys(FIELDS) as EventType[];
+export const EVENT_TYPES = CallEventSchema.options.map((o) => o.shape.type.value) as EventType[];
 
 export interface FieldError {
   field: string;
@@ -66,83 +130,35 @@ export class EventValidationError extends Error {
   }
 }
 
-/** Longest text field of an event (ids, names); a desk echoing a call id is held to it too. */
-export const MAX_EVENT_TEXT = 64;
-
-function text(value: unknown, field: string, errors: FieldError[], pattern?: RegExp, patternText?: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    errors.push({ field, problem: 'must be a non-empty string' });
-    return '';
-  }
-  if (value.length > MAX_EVENT_TEXT) errors.push({ field, problem: `must be at most ${MAX_EVENT_TEXT} characters` });
-  else if (hasControlCharacters(value)) errors.push({ field, problem: 'must not contain control characters' });
-  else if (pattern && !pattern.test(value)) errors.push({ field, problem: patternText ?? 'has an invalid form' });
-  return value;
-}
-
-function area(value: unknown, field: string, errors: FieldError[]): number {
-  if (typeof value === 'string' && Object.hasOwn(AREA_NAMES, value)) return AREA_NAMES[value];
-  errors.push({ field, problem: `must be one of ${Object.keys(AREA_NAMES).join(', ')}` });
-  return 0;
+/** The faults the schema's own messages leave open: a missing field, a field of another type, an unknown type. */
+function eventProblem(issue: RawIssue): string | undefined {
+  if (issue.input === undefined) return 'is required';
+  if (issue.code === 'unrecognized_keys') return `is not a field of "${(issue.input as { type?: string }).type}" events`;
+  if (issue.code === 'invalid_union') return `must be one of ${EVENT_TYPES.join(', ')}`;
+  return undefined;
 }
 
 /**
- * Checks one raw event (parsed JSON) against the schema in docs/events.md and
- * returns it typed, or throws EventValidationError naming every bad field.
- * Unknown fields are errors: a typo such as "callid" must not pass silently.
+ * Checks one raw event (parsed JSON) against CallEventSchema and returns it
+ * typed, or throws EventValidationError naming every bad field.
  */
 export function parseEvent(raw: unknown): CallEvent {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new EventValidationError([{ field: '(event)', problem: 'must be a JSON object' }]);
   }
-  const obj = raw as Record<string, unknown>;
-  const errors: FieldError[] = [];
-  const type = obj.type as EventType;
-  // Own keys only: "constructor" or "__proto__" must not find what every object inherits.
-  if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
-    throw new EventValidationError([{ field: 'type', problem: `must be one of ${EVENT_TYPES.join(', ')}` }]);
-  }
-  const spec = FIELDS[type];
-  const station = text(obj.station, 'station', errors);
-  if (station && stationIdProblem(station)) errors.push({ field: 'station', problem: stationIdProblem(station) });
-  for (const key of Object.keys(obj)) {
-    if (key !== 'type' && key !== 'station' && !spec.required.includes(key) && !spec.optional.includes(key)) {
-      errors.push({ field: key, problem: `is not a field of "${type}" events` });
-    }
-  }
-  for (const key of spec.required) if (obj[key] === undefined) errors.push({ field: key, problem: 'is required' });
-  const event: Record<string, unknown> = { type, station };
-  if (obj.callId !== undefined) event.callId = text(obj.callId, 'callId', errors);
-  if (obj.agent !== undefined) event.agent = text(obj.agent, 'agent', errors);
-  if (obj.menu !== undefined) {
-    if (!Number.isInteger(obj.menu) || !Object.hasOwn(MENU, obj.menu as number)) errors.push({ field: 'menu', problem: 'must be an integer 1-6' });
-    event.menu = obj.menu;
-  }
-  if (obj.area !== undefined) event.area = area(obj.area, 'area', errors);
-  if (obj.areas !== undefined) {
-    if (!Array.isArray(obj.areas) || obj.areas.length === 0) errors.push({ field: 'areas', problem: 'must be a non-empty array of WV, KM' });
-    else event.areas = [...new Set(obj.areas.map((a, i) => area(a, `areas[${i}]`, errors)))];
-  }
-  if (obj.ivrAccount !== undefined && obj.ivrAccount !== '') {
-    event.ivrAccount = text(obj.ivrAccount, 'ivrAccount', errors, /^[0-9]+$/, 'must be digits only');
-  }
-  if (obj.by !== undefined) {
-    if (obj.by !== 'caller' && obj.by !== 'agent') errors.push({ field: 'by', problem: 'must be "caller" or "agent"' });
-    event.by = obj.by;
-  }
-  if (type === 'transferred') {
-    if ((obj.toStation === undefined) === (obj.toDesk === undefined)) {
-      errors.push({ field: 'toStation', problem: 'give exactly one of toStation or toDesk' });
-    } else if (obj.toStation !== undefined) {
-      const to = text(obj.toStation, 'toStation', errors);
-      if (to && stationIdProblem(to)) errors.push({ field: 'toStation', problem: stationIdProblem(to) });
-      else if (to === station) errors.push({ field: 'toStation', problem: 'is the station the call is on' });
-      event.toStation = to;
-    } else {
-      if (!DESKS.includes(obj.toDesk as Desk)) errors.push({ field: 'toDesk', problem: `must be one of ${DESKS.join(', ')}` });
-      event.toDesk = obj.toDesk;
-    }
-  }
-  if (errors.length > 0) throw new EventValidationError(errors);
-  return event as CallEvent;
+  const result = CallEventSchema.safeParse(raw, { error: eventProblem });
+  if (result.success) return result.data;
+  throw new EventValidationError(
+    result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ field: key, problem: issue.message })) : [{ field: fieldPath(issue.path), problem: issue.message }],
+    ),
+  );
+}
+
+export const CALL_EVENT_SCHEMA_FILE = join(import.meta.dirname, '..', '..', 'docs', 'call-event.schema.json');
+
+/** The text of docs/call-event.schema.json: the JSON Schema of what a source sends (area names, not numbers). */
+export function renderCallEventSchema(): string {
+  const { $schema, ...schema } = z.toJSONSchema(CallEventSchema, { target: 'draft-2020-12', io: 'input' });
+  return JSON.stringify({ $schema, title: 'deskphone call event', ...schema }, null, 2) + '\n';
 }
