@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBoards, type BoardProfile } from '../hardware/board.ts';
+import { loadBoards, pinFields, type BoardProfile } from '../hardware/board.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
 import { packageVersion } from '../lib/version.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -105,6 +105,8 @@ const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
 export function boardDefines(board: BoardProfile): Record<string, string> {
   const defines: Record<string, string> = {
     __NET__: JSON.stringify(board.network.kind),
+    // Every pin name the profile uses, checked at boot against the interpreter's globals.
+    __PINS__: JSON.stringify([...new Set(pinFields(board).map(([, name]) => name))]),
     __FW_VERSION__: JSON.stringify(packageVersion()),
   };
   const add = (name: string, value: unknown): void => {

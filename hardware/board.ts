@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { fieldPath, patterned, type RawIssue } from '../lib/zod-problems.ts';
+import { BOARD_PINS, describeBoardPins, pinFromString } from './espruino-pins.ts';
 
 export const BOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'boards');
 export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), 'board.schema.json');
@@ -127,10 +128,32 @@ function consistencyProblems(b: BoardProfile): string[] {
       if (row.length !== cols.length) problems.push(`input.keys[${i}]: has ${row.length} keys but input.cols lists ${cols.length} pins`);
     });
   }
+  for (const [path, name] of pinFields(b)) {
+    if (!BOARD_PINS[b.espruinoBoard].devices[name] && !pinFromString(name, b.espruinoBoard)) {
+      problems.push(`${path}: ${b.espruinoBoard} has no pin ${name} (its pins: ${describeBoardPins(b.espruinoBoard)})`);
+    }
+  }
   if (b.budget.codeBytes > b.budget.storageBytes) {
     problems.push(`budget.codeBytes: ${b.budget.codeBytes} does not fit budget.storageBytes ${b.budget.storageBytes}`);
   }
   return problems;
+}
+
+/** Every pin the profile names, with its field path. */
+export function pinFields(b: BoardProfile): [string, Pin][] {
+  const out: [string, Pin][] = [];
+  const bus = b.display.bus as Record<string, unknown>;
+  for (const k of ['sda', 'scl', 'mosi', 'sck', 'cs', 'dc', 'rst', 'bl']) if (typeof bus[k] === 'string') out.push(['display.bus.' + k, bus[k] as Pin]);
+  if (b.input.kind === 'buttons') b.input.buttons.forEach((btn, i) => out.push([`input.buttons[${i}].pin`, btn.pin]));
+  if (b.input.kind === 'keypad') {
+    b.input.rows.forEach((p, i) => out.push([`input.rows[${i}]`, p]));
+    b.input.cols.forEach((p, i) => out.push([`input.cols[${i}]`, p]));
+  }
+  if (b.buzzer) out.push(['buzzer', b.buzzer]);
+  if (b.led) out.push(['led', b.led]);
+  const net = b.network as Record<string, unknown>;
+  for (const k of ['mosi', 'miso', 'sck', 'cs']) if (typeof net[k] === 'string') out.push(['network.' + k, net[k] as Pin]);
+  return out;
 }
 
 export class BoardError extends Error {}

@@ -32,7 +32,7 @@ describe('boot on every board without a config', () => {
         expect(fb.bits[0] && fb.bits[fb.width - 1]).toBeTruthy();
         expect(sim.console).toEqual([]);
         // Boards with a backlight LED switch it on.
-        if (board.led) expect(sim.pins.digitalRead(board.led)).toBe(1);
+        if (board.led) expect(sim.pins.read(board.led)).toBe(1);
       } finally {
         sim.close();
       }

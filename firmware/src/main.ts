@@ -14,6 +14,8 @@ import { createLink, Link } from './net/link.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
+/** The profile's pin names (firmware/build.ts). */
+declare const __PINS__: string[];
 declare const global: any;
 declare const process: any;
 declare const E: any;
@@ -28,6 +30,12 @@ let L: Link | null = null;
 let cfg: DeviceConfig | null = null;
 /** The last screen asked for attention (buzzer); the Screen itself is not kept between renders. */
 let buzz = false;
+/**
+ * Pins reach the interpreter as the board's Pin objects (a string names only a
+ * port pin such as "D16", never "LED1"): profile pin names this interpreter
+ * build lacks, which stop the desk on its screen rather than half-wired.
+ */
+let missing = '';
 
 /** The config if it is usable; anything else shows the not-set-up screen. */
 function readConfig(): DeviceConfig | null {
@@ -56,7 +64,7 @@ function post(ev: Event): void {
   draw(G, sc);
   if (G.flip) G.flip();
   // The backlight (Pixl.js LED1) is on, and blinks with the attention flash.
-  if (__BOARD__.led) digitalWrite(__BOARD__.led, sc.i ? 0 : 1);
+  if (__BOARD__.led && !missing) digitalWrite(global[__BOARD__.led], sc.i ? 0 : 1);
 }
 
 function onMsg(kind: string, data: string): void {
@@ -108,10 +116,12 @@ S = initState({
   kp: __BOARD__.input.kind !== 'buttons',
   ses: Math.floor(Math.random() * 2176782336).toString(36),
 });
+for (let i = 0; i < __PINS__.length; i++) if (global[__PINS__[i]] === undefined) missing += ' ' + __PINS__[i];
 G = display();
 post({ t: 'tick', n: 0 });
-input(press);
-if (cfg) {
+if (missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
+else input(press);
+if (cfg && !missing) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
   L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth });
   // The link's boot session number is unique and increasing across reboots: a better key prefix than chance.

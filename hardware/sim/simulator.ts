@@ -22,7 +22,7 @@ import { Graphics, type ArrayBufferOptions } from './graphics.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from './lacks.ts';
 import type { SimLan } from './lan.ts';
 import { Emitter, SimNetwork } from './net.ts';
-import { SimPins } from './pins.ts';
+import { SimPin, SimPins } from './pins.ts';
 import { SimStorage, type StorageSeed } from './storage.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -92,20 +92,61 @@ function randomBleAddress(): string {
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(':');
 }
 
-/** Bytes of anything E.toString / E.toUint8Array accept: strings, numbers, arrays, typed arrays, {data,count}. */
-function flattenBytes(args: unknown[], out: number[] = []): number[] {
-  for (const a of args) {
-    if (typeof a === 'string') for (let i = 0; i < a.length; i++) out.push(a.charCodeAt(i) & 255);
-    else if (typeof a === 'number') out.push(a & 255);
-    else if (a instanceof ArrayBuffer || Object.prototype.toString.call(a) === '[object ArrayBuffer]') out.push(...new Uint8Array(a as ArrayBuffer));
-    else if (ArrayBuffer.isView(a)) out.push(...new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    else if (Array.isArray(a)) flattenBytes(a, out);
-    else if (a && typeof a === 'object' && 'data' in a) {
-      const { data, count } = a as { data: unknown; count?: number };
-      for (let i = 0; i < (count ?? 1); i++) flattenBytes([data], out);
+/** One bus transfer: when, the bytes, the levels of the pins the firmware drove meanwhile, the I2C address. */
+export interface BusTransfer {
+  t: number;
+  data: Uint8Array;
+  pins: Record<string, number>;
+  addr?: number;
+}
+
+export interface BusState {
+  /** The pins setup() took (null: a value the interpreter does not read as a pin), null before setup. */
+  setup: Record<string, string | null> | null;
+  log: BusTransfer[];
+}
+
+const BUS_LOG_MAX = 5000;
+
+/** A view the interpreter reads as raw bytes: one unsigned byte per element (Uint8Array, Uint8ClampedArray, DataView). */
+function isByteArray(a: unknown): a is ArrayBufferView {
+  if (!ArrayBuffer.isView(a)) return false;
+  const kind = Object.prototype.toString.call(a);
+  return kind === '[object Uint8Array]' || kind === '[object Uint8ClampedArray]' || kind === '[object DataView]';
+}
+
+/** Bytes of anything E.toString / E.toUint8Array accept: strings, numbers, Pins (their number), arrays, typed arrays, {data,count}. */
+function flattenBytes(args: unknown[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let loose: number[] = [];
+  const flush = () => {
+    if (loose.length) parts.push(Uint8Array.from(loose));
+    loose = [];
+  };
+  const walk = (items: unknown[]) => {
+    for (const a of items) {
+      if (typeof a === 'string') for (let i = 0; i < a.length; i++) loose.push(a.charCodeAt(i) & 255);
+      else if (typeof a === 'number') loose.push(a & 255);
+      else if (a instanceof SimPin) loose.push(a.index & 255);
+      else if (a instanceof ArrayBuffer || Object.prototype.toString.call(a) === '[object ArrayBuffer]') {
+        flush();
+        parts.push(new Uint8Array(a as ArrayBuffer).slice());
+      } else if (isByteArray(a)) {
+        flush();
+        parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength).slice());
+      }
+      // Wider or signed elements go one by one, each as its low byte.
+      else if (ArrayBuffer.isView(a)) for (const v of Array.from(a as unknown as ArrayLike<number>)) loose.push(Number(v) & 255);
+      else if (Array.isArray(a)) walk(a);
+      else if (a && typeof a === 'object' && 'data' in a) {
+        const { data, count } = a as { data: unknown; count?: number };
+        for (let i = 0; i < (count ?? 1); i++) walk([data]);
+      }
     }
-  }
-  return out;
+  };
+  walk(args);
+  flush();
+  return parts.length === 1 ? parts[0] : Uint8Array.from(Buffer.concat(parts));
 }
 
 export class Simulator {
@@ -121,6 +162,7 @@ export class Simulator {
   private ctxGlobal: Record<string, any> = {};
   private graphicsMade: Graphics[] = [];
   private builtinDisplay: Graphics | null = null;
+  private buses = new Map<string, BusState>();
   private events!: Emitter;
   private tzHours = 0;
   private bundlePath: string;
@@ -371,7 +413,10 @@ export class Simulator {
       later: (fn, ms) => this.clock.add(fn, ms, false, []),
       report: (err) => this.uncaught(err),
       object: (v) => this.toContext(v),
+      error: (message) => new G.Error(message),
+      print: (line) => this.print(line),
     });
+    this.buses = new Map();
     this.graphicsMade = [];
     const sim = this;
     const clock = this.clock;
@@ -465,24 +510,22 @@ export class Simulator {
       throw new G.Error('save() is not simulated: the firmware runs from Storage (.bootcde)');
     };
 
-    for (let i = 0; i < 48; i++) G['D' + i] = this.pin('D' + i);
-    for (let i = 0; i < 8; i++) G['A' + i] = this.pin('A' + i);
+    // Only the board's own pins exist, as Pin objects (its board file's ports and named devices).
+    Object.assign(G, pins.globals());
+    G.Pin = SimPin;
     if (this.board.espruinoBoard === 'PIXLJS') {
       // jswrap_ble_getAddress: the chip's factory address (FICR DEVICEADDR), unique per unit.
       G.NRF = { getAddress: () => this.bleAddress };
-      for (let i = 1; i <= 4; i++) G['BTN' + i] = this.pin('BTN' + i);
-      G.BTN = G.BTN1;
-      G.LED1 = this.pin('LED1');
     }
     G.digitalRead = (p: unknown) => pins.digitalRead(p);
-    G.digitalWrite = (p: unknown, v: number) => pins.digitalWrite(p, v);
-    G.pinMode = (p: unknown, m?: string) => pins.pinMode(p, m);
+    G.digitalWrite = (p: unknown, v: unknown) => pins.digitalWrite(p, v);
+    G.pinMode = (p: unknown, m?: unknown) => pins.pinMode(p, m);
     G.getPinMode = (p: unknown) => pins.getPinMode(p);
     G.analogWrite = (p: unknown, v: number, o?: { freq?: number }) => pins.analogWrite(p, v, o);
-    G.digitalPulse = (p: unknown, v: number) => pins.digitalWrite(p, v ? 0 : 1);
+    G.digitalPulse = (p: unknown, v: unknown, ms: unknown) => pins.digitalPulse(p, v, ms);
     G.setWatch = (fn: (e: object) => void, p: unknown, o?: object) => pins.setWatch(fn, p, o);
     G.clearWatch = (id?: number) => pins.clearWatch(id);
-    for (const bus of ['SPI1', 'SPI2', 'I2C1', 'I2C2']) G[bus] = this.bus(bus);
+    for (const bus of this.board.espruinoBoard === 'PIXLJS' ? ['SPI1', 'I2C1'] : ['SPI1', 'SPI2', 'I2C1', 'I2C2']) G[bus] = this.bus(bus);
 
     G.E = this.espruinoE();
     G.process = {
@@ -497,45 +540,61 @@ export class Simulator {
     };
   }
 
-  private pin(name: string): object {
-    const pins = () => this.pins;
+  /**
+   * SPI/I2C as the interpreter takes their arguments (src/jswrap_spi_i2c.c):
+   * setup's pins through jshGetPinFromVar (a name it cannot parse is no pin),
+   * SPI.write's last argument as chip select only when it is a Pin object
+   * (jswrap_spi_write: jsvIsPin; any other value is data), SPI.send's select
+   * pin parsed like every "pin" parameter. Every transfer is recorded with the
+   * levels of the pins the firmware drives, for the controller models; reads
+   * return zeros.
+   */
+  private bus(name: string): object {
+    const G = this.ctxGlobal;
+    const pins = this.pins;
+    const log: BusTransfer[] = [];
+    const state: BusState = { setup: null, log };
+    this.buses.set(name, state);
+    const record = (data: Uint8Array, extra: Partial<BusTransfer>) => {
+      log.push({ t: this.clock.now(), data, pins: pins.driven(), ...extra });
+      if (log.length > BUS_LOG_MAX) log.shift();
+    };
+    const setupPins = (options: unknown) => {
+      const o = (options && typeof options === 'object' ? options : {}) as Record<string, unknown>;
+      const out: Record<string, string | null> = {};
+      for (const k of ['mosi', 'miso', 'sck', 'sda', 'scl']) if (k in o) out[k] = pins.resolve(o[k]);
+      state.setup = out;
+    };
     return {
       toString: () => name,
-      read: () => pins().digitalRead(name),
-      write: (v: number) => pins().digitalWrite(name, v ? 1 : 0),
-      set: () => pins().digitalWrite(name, 1),
-      reset: () => pins().digitalWrite(name, 0),
-      toggle: () => {
-        const v = pins().digitalRead(name) ? 0 : 1;
-        pins().digitalWrite(name, v);
-        return !!v;
+      setup: setupPins,
+      write: (...args: unknown[]) => {
+        let nss: string | null = null;
+        if (args.length && args[args.length - 1] instanceof SimPin) nss = pins.resolve(args.pop());
+        if (nss) pins.busOutput(nss, 0);
+        record(flattenBytes(args), {});
+        if (nss) pins.busOutput(nss, 1);
       },
-      mode: (m: string) => pins().pinMode(name, m),
-      getMode: () => pins().getPinMode(name),
+      send: (data: unknown, nssPin?: unknown) => {
+        const nss = nssPin === undefined ? null : pins.resolve(nssPin);
+        const bytes = flattenBytes([data]);
+        if (nss) pins.busOutput(nss, 0);
+        record(bytes, {});
+        if (nss) pins.busOutput(nss, 1);
+        return typeof data === 'number' ? 0 : typeof data === 'string' ? '\0'.repeat(bytes.length) : new G.Uint8Array(bytes.length);
+      },
+      writeTo: (addr: unknown, ...data: unknown[]) => {
+        record(flattenBytes(data), { addr: Number(addr) });
+      },
+      readFrom: (_addr: number, n: number) => new G.Uint8Array(n),
     };
   }
 
-  /** SPI/I2C: accept what the display and W5100 drivers send; reads return zeros. */
-  private bus(name: string): object {
-    const G = this.ctxGlobal;
-    let written = 0;
-    return {
-      toString: () => name,
-      setup: () => undefined,
-      write: (...data: unknown[]) => {
-        written += flattenBytes(data).length;
-      },
-      send: (data: unknown) => {
-        const n = flattenBytes([data]).length;
-        written += n;
-        return typeof data === 'string' ? '\0'.repeat(n) : new G.Uint8Array(n);
-      },
-      writeTo: (_addr: number, ...data: unknown[]) => {
-        written += flattenBytes(data).length;
-      },
-      readFrom: (_addr: number, n: number) => new G.Uint8Array(n),
-      bytesWritten: () => written,
-    };
+  /** What the firmware sent on a bus (SPI1, I2C1, ...) and the pins its setup took. */
+  busLog(name: string): BusState {
+    const bus = this.buses.get(name);
+    if (!bus) throw new Error(`${this.board.name} has no bus ${name}`);
+    return bus;
   }
 
   private espruinoE(): object {
@@ -567,7 +626,7 @@ export class Simulator {
           to[i] = look((from[Math.floor(i / perElement)] >> shift) & mask, i);
         }
       },
-      CRC32: (data: unknown) => crc32(Uint8Array.from(flattenBytes([data]))),
+      CRC32: (data: unknown) => crc32(flattenBytes([data])),
       getErrorFlags: () => G.Array.prototype.slice.call([]),
       getSizeOf: (v: unknown) => Math.ceil((JSON.stringify(v) ?? '').length / 10) + 1,
       setTimeZone: (h: number) => {

@@ -10,6 +10,7 @@ declare const SPI1: any;
 declare const E: any;
 declare const g: any;
 declare const __BOARD__: BoardProfile;
+declare const global: any;
 declare function digitalWrite(pin: any, v: number): void;
 
 type Display = BoardProfile['display'];
@@ -35,7 +36,7 @@ function ssd1306Flip(o: Oled): void {
 }
 
 function ssd1306(d: Display & { bus: { kind: 'i2c' } }): Gfx {
-  I2C1.setup({ sda: d.bus.sda, scl: d.bus.scl, bitrate: 400000 });
+  I2C1.setup({ sda: global[d.bus.sda], scl: global[d.bus.scl], bitrate: 400000 });
   // vertical_byte: the buffer is laid out in 8-pixel pages as the controller's RAM.
   const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { vertical_byte: true });
   const o: Oled = { g: gr, a: d.bus.addr, pg: new Uint8Array(129) };

@@ -8,6 +8,7 @@ declare function digitalWrite(pin: any, v: number): void;
 declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
 declare const __BOARD__: BoardProfile;
+declare const global: any;
 
 /** Held this long (seconds, as setWatch reports time) a key sends its long-press key. */
 const LONG_S = 0.6;
@@ -30,7 +31,7 @@ function onButton(on: Press, b: { key: string; long?: string }, e: { state: bool
 }
 
 function driveRows(p: Pad, v: number): void {
-  for (let r = 0; r < p.in.rows.length; r++) digitalWrite(p.in.rows[r], v);
+  for (let r = 0; r < p.in.rows.length; r++) digitalWrite(global[p.in.rows[r]], v);
 }
 
 /** A column went high: find the row by driving one row at a time, then drive all again for the next press. */
@@ -44,12 +45,12 @@ function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void 
   }
   driveRows(p, 0);
   for (let r = 0; r < rows.length; r++) {
-    digitalWrite(rows[r], 1);
-    if (digitalRead(p.in.cols[c])) {
+    digitalWrite(global[rows[r]], 1);
+    if (digitalRead(global[p.in.cols[c]])) {
       p.k = p.in.keys[r][c];
       p.t = e.time;
     }
-    digitalWrite(rows[r], 0);
+    digitalWrite(global[rows[r]], 0);
   }
   driveRows(p, 1);
 }
@@ -63,21 +64,21 @@ export function input(on: Press): void {
   if (__BOARD__.input.kind === 'buttons') {
     const b = __BOARD__.input.buttons;
     for (let n = 0; n < b.length; n++) {
-      setWatch(onButton.bind(null, on, b[n]), b[n].pin, { repeat: true, edge: 'both', debounce: 30 });
+      setWatch(onButton.bind(null, on, b[n]), global[b[n].pin], { repeat: true, edge: 'both', debounce: 30 });
     }
   } else if (__BOARD__.input.kind === 'keypad') {
     const i = __BOARD__.input;
     const p: Pad = { in: i, on: on, k: '', t: 0 };
     driveRows(p, 1);
     for (let c = 0; c < i.cols.length; c++) {
-      pinMode(i.cols[c], 'input_pulldown');
-      setWatch(onColumn.bind(null, p, c), i.cols[c], { repeat: true, edge: 'both', debounce: 20 });
+      pinMode(global[i.cols[c]], 'input_pulldown');
+      setWatch(onColumn.bind(null, p, c), global[i.cols[c]], { repeat: true, edge: 'both', debounce: 20 });
     }
   }
 }
 
 function buzzOff(): void {
-  digitalWrite(__BOARD__.buzzer, 0);
+  digitalWrite(global[__BOARD__.buzzer as string], 0);
 }
 
 declare function analogWrite(pin: any, v: number, opts: object): void;
@@ -85,7 +86,7 @@ declare function analogWrite(pin: any, v: number, opts: object): void;
 /** A short beep on boards with a buzzer (a passive piezo driven at 2 kHz); folds to nothing on the others. */
 export function beep(): void {
   if (__BOARD__.buzzer) {
-    analogWrite(__BOARD__.buzzer, 0.5, { freq: 2000 });
+    analogWrite(global[__BOARD__.buzzer], 0.5, { freq: 2000 });
     setTimeout(buzzOff, 120);
   }
 }
