@@ -108,11 +108,37 @@ export interface BusState {
 
 const BUS_LOG_MAX = 5000;
 
+/**
+ * ESP-IDF's SPI master without max_transfer_sz (targets/esp32/jshardwareSpi.c
+ * jshSPISetup leaves it 0) allows one DMA descriptor, 4,092 bytes;
+ * spi_device_queue_trans refuses a longer transaction with ESP_ERR_INVALID_ARG
+ * (258), which jshSPISendMany reports as "SPI Send Error".
+ */
+export const ESP32_SPI_MAX = 4092;
+
 /** A view the interpreter reads as raw bytes: one unsigned byte per element (Uint8Array, Uint8ClampedArray, DataView). */
 function isByteArray(a: unknown): a is ArrayBufferView {
   if (!ArrayBuffer.isView(a)) return false;
   const kind = Object.prototype.toString.call(a);
   return kind === '[object Uint8Array]' || kind === '[object Uint8ClampedArray]' || kind === '[object DataView]';
+}
+
+/**
+ * Sizes of the buffers jsvIterateBufferCallback (src/jsvariterator.c) hands
+ * the SPI driver in one piece: a string or byte array whole (the simulator
+ * takes every string as flat, the worst case), a number or a wider typed
+ * array element by element, arrays and {data,count} item by item.
+ */
+function contiguousChunks(args: unknown[], out: number[] = []): number[] {
+  for (const a of args) {
+    if (typeof a === 'string') out.push(a.length);
+    else if (a instanceof SimPin || typeof a === 'number') out.push(1);
+    else if (a instanceof ArrayBuffer || Object.prototype.toString.call(a) === '[object ArrayBuffer]') out.push((a as ArrayBuffer).byteLength);
+    else if (ArrayBuffer.isView(a)) out.push(isByteArray(a) ? a.byteLength : 1);
+    else if (Array.isArray(a)) contiguousChunks(a, out);
+    else if (a && typeof a === 'object' && 'data' in a) contiguousChunks([(a as { data: unknown }).data], out);
+  }
+  return out;
 }
 
 /** Bytes of anything E.toString / E.toUint8Array accept: strings, numbers, Pins (their number), arrays, typed arrays, {data,count}. */
@@ -545,9 +571,10 @@ export class Simulator {
    * setup's pins through jshGetPinFromVar (a name it cannot parse is no pin),
    * SPI.write's last argument as chip select only when it is a Pin object
    * (jswrap_spi_write: jsvIsPin; any other value is data), SPI.send's select
-   * pin parsed like every "pin" parameter. Every transfer is recorded with the
-   * levels of the pins the firmware drives, for the controller models; reads
-   * return zeros.
+   * pin parsed like every "pin" parameter. On ESP32 one write is one
+   * transaction per contiguous buffer, and ESP-IDF refuses one over 4,092
+   * bytes (see ESP32_SPI_MAX). Every transfer is recorded with the levels of
+   * the pins the firmware drives, for the controller models; reads return zeros.
    */
   private bus(name: string): object {
     const G = this.ctxGlobal;
@@ -558,6 +585,17 @@ export class Simulator {
     const record = (data: Uint8Array, extra: Partial<BusTransfer>) => {
       log.push({ t: this.clock.now(), data, pins: pins.driven(), ...extra });
       if (log.length > BUS_LOG_MAX) log.shift();
+    };
+    const esp32 = this.board.espruinoBoard === 'ESP32';
+    const checkTransaction = (args: unknown[]) => {
+      if (!esp32 || !name.startsWith('SPI')) return;
+      for (const n of contiguousChunks(args)) {
+        if (n > ESP32_SPI_MAX) {
+          const err = new G.Error('SPI Send Error 258');
+          err.name = 'InternalError';
+          throw err;
+        }
+      }
     };
     const setupPins = (options: unknown) => {
       const o = (options && typeof options === 'object' ? options : {}) as Record<string, unknown>;
@@ -571,12 +609,14 @@ export class Simulator {
       write: (...args: unknown[]) => {
         let nss: string | null = null;
         if (args.length && args[args.length - 1] instanceof SimPin) nss = pins.resolve(args.pop());
+        checkTransaction(args);
         if (nss) pins.busOutput(nss, 0);
         record(flattenBytes(args), {});
         if (nss) pins.busOutput(nss, 1);
       },
       send: (data: unknown, nssPin?: unknown) => {
         const nss = nssPin === undefined ? null : pins.resolve(nssPin);
+        checkTransaction([data]);
         const bytes = flattenBytes([data]);
         if (nss) pins.busOutput(nss, 0);
         record(bytes, {});

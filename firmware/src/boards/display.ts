@@ -48,15 +48,18 @@ function ssd1306(d: Display & { bus: { kind: 'i2c' } }): Gfx {
 
 interface Tft {
   g: any;
-  cs: string;
-  dc: string;
+  /** Chip select and data/command as the board's Pin objects: SPI.write takes its last argument as a select pin only when it is a Pin. */
+  cs: any;
+  dc: any;
   /** RGB565 for pixel values 0 and 1: black background, white ink (symmetric, so byte order does not matter). */
   pal: Uint16Array;
   /** Converted rows, reused on every flip. */
   row: Uint16Array;
+  /** Set up and awake: flips before that only wait (the init runs on timers). */
+  on: boolean;
 }
 
-/** Sends a command (DC low for its byte, via SPI.write's select pin) and its parameters. */
+/** Sends a command (DC low for its byte: SPI.write lowers its Pin argument while it sends) and its parameters. */
 function tftCmd(t: Tft, c: number, data: number[] | null): void {
   digitalWrite(t.cs, 0);
   SPI1.write(c, t.dc);
@@ -67,9 +70,20 @@ function tftCmd(t: Tft, c: number, data: number[] | null): void {
 // T-Display panel: 240x135 visible inside the controller's 240x320 RAM, at column 40, row 53 in landscape.
 const X0 = 40;
 const Y0 = 53;
-const LINES = 15;
+/**
+ * Lines per SPI write: 5 x 240 px x 2 B = 2,400 bytes. The 2v29 ESP32 build
+ * sends one write as one transaction, and ESP-IDF refuses one over 4,092
+ * bytes ("SPI Send Error"); 5 also divides 135.
+ */
+const LINES = 5;
+// ST7789V datasheet v1.6: RESX low at least 10 us (table 9.3.3); after
+// reset 120 ms before Sleep Out may be sent, and after Sleep Out 5 ms before
+// the next command, 120 ms until the panel is fully awake (9.1.12, SLPOUT).
+const RESET_MS = 10;
+const WAKE_MS = 120;
 
 function st7789Flip(t: Tft): void {
+  if (!t.on) return;
   const w = t.g.getWidth();
   const h = t.g.getHeight();
   tftCmd(t, 0x2a, [0, X0, (X0 + w - 1) >> 8, (X0 + w - 1) & 255]);
@@ -84,20 +98,35 @@ function st7789Flip(t: Tft): void {
   digitalWrite(t.cs, 1);
 }
 
+/** The init after the reset pulse, one step per datasheet wait: release reset, sleep out, then set up and show what was drawn meanwhile. */
+function st7789Init(t: Tft, rst: any, stage: number): void {
+  if (stage === 0) {
+    digitalWrite(rst, 1);
+    setTimeout(st7789Init, WAKE_MS, t, rst, 1);
+  } else if (stage === 1) {
+    tftCmd(t, 0x11, null);
+    setTimeout(st7789Init, WAKE_MS, t, rst, 2);
+  } else {
+    // Datasheet v1.6 9.1: 16-bit colour, landscape (MV|MX), inversion on (IPS panel), display on.
+    tftCmd(t, 0x3a, [0x55]);
+    tftCmd(t, 0x36, [0x60]);
+    tftCmd(t, 0x21, null);
+    tftCmd(t, 0x29, null);
+    t.on = true;
+    st7789Flip(t);
+  }
+}
+
 function st7789(d: Display & { bus: { kind: 'spi' } }): Gfx {
   const b = d.bus;
-  SPI1.setup({ mosi: b.mosi, sck: b.sck, baud: 20000000 });
+  SPI1.setup({ mosi: global[b.mosi], sck: global[b.sck], baud: 20000000 });
   const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { msb: true });
-  const t: Tft = { g: gr, cs: b.cs, dc: b.dc, pal: new Uint16Array([0, 0xffff]), row: new Uint16Array(d.width * LINES) };
-  digitalWrite(b.rst, 0);
-  digitalWrite(b.rst, 1);
-  if (b.bl) digitalWrite(b.bl, 1);
-  // Datasheet v1.6 9.1: sleep out, 16-bit colour, landscape (MV|MX), inversion on (IPS panel), display on.
-  tftCmd(t, 0x11, null);
-  tftCmd(t, 0x3a, [0x55]);
-  tftCmd(t, 0x36, [0x60]);
-  tftCmd(t, 0x21, null);
-  tftCmd(t, 0x29, null);
+  const t: Tft = { g: gr, cs: global[b.cs], dc: global[b.dc], pal: new Uint16Array([0, 0xffff]), row: new Uint16Array(d.width * LINES), on: false };
+  digitalWrite(t.cs, 1);
+  if (b.bl) digitalWrite(global[b.bl], 1);
+  const rst = global[b.rst];
+  digitalWrite(rst, 0);
+  setTimeout(st7789Init, RESET_MS, t, rst, 0);
   gr.flip = st7789Flip.bind(null, t);
   return gr;
 }
