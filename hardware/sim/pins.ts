@@ -369,6 +369,12 @@ export class SimPins {
     if (typeof fn !== 'function') throw this.hooks.error('Function or String not supplied!');
     const opts: WatchOptions = typeof options === 'object' ? options : { repeat: !!options };
     const edge = opts.edge === 'rising' || opts.edge === 1 ? 1 : opts.edge === 'falling' || opts.edge === -1 ? -1 : 0;
+    if (this.espruino === 'ESP32') {
+      this.changing(() => {
+        this.outputs.delete(name);
+        this.pulls.set(name, 'up');
+      });
+    }
     const id = this.nextWatch++;
     this.watches.set(id, { id, pin: name, fn, repeat: !!opts.repeat, edge, debounce: Number(opts.debounce) || 0, last: this.level(name), lastTime: this.hooks.now() / 1000 });
     return id;

@@ -1,17 +1,20 @@
 // Input adapters: buttons and keypad become key names (the same ones DP.press
 // takes), a long press its profile's long key. Linux has no input pins; keys
-// arrive through DP.press on the REPL.
+// arrive through DP.press on the REPL. Pins are the board's Pin objects.
 import type { BoardProfile } from '../../../hardware/board.ts';
 
 declare function setWatch(fn: (e: { state: boolean; time: number; lastTime: number }) => void, pin: any, opts: object): any;
 declare function digitalWrite(pin: any, v: number): void;
 declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
+declare function getTime(): number;
 declare const __BOARD__: BoardProfile;
 declare const global: any;
 
 /** Held this long (seconds, as setWatch reports time) a key sends its long-press key. */
 const LONG_S = 0.6;
+/** While a key is held the keypad is scanned this often (ms), to see its release and any second key. */
+const POLL_MS = 40;
 
 type Input = BoardProfile['input'];
 type Press = (key: string) => void;
@@ -19,9 +22,14 @@ type Press = (key: string) => void;
 interface Pad {
   in: Input & { kind: 'keypad' };
   on: Press;
-  /** Key held down and since when. */
+  /** Row and column Pin objects. */
+  r: any[];
+  c: any[];
+  /** Key held ('' none, '!' a refused chord) and since when. */
   k: string;
   t: number;
+  /** The scan timer while a key is held. */
+  iv: any;
 }
 
 function onButton(on: Press, b: { key: string; long?: string }, e: { state: boolean; time: number; lastTime: number }): void {
@@ -30,29 +38,48 @@ function onButton(on: Press, b: { key: string; long?: string }, e: { state: bool
   on(e.time - e.lastTime >= LONG_S && b.long ? b.long : b.key);
 }
 
-function driveRows(p: Pad, v: number): void {
-  for (let r = 0; r < p.in.rows.length; r++) digitalWrite(global[p.in.rows[r]], v);
+/**
+ * The key held now: '' for none, '!' for more than one. Rows are open-drain
+ * and idle low, columns pulled up (an ESP32 setWatch turns the pull-up on
+ * anyway), so a held key pulls its column low. To find its row every row is
+ * released, then each pulled low alone while the columns are read. A matrix
+ * without diodes shows a fourth key when three of a rectangle are held
+ * (ghosting), so any reading of two or more keys is refused as a whole.
+ */
+function scan(p: Pad): string {
+  const n = p.c.length;
+  let k = '';
+  digitalWrite(p.r, -1);
+  for (let r = 0; r < p.r.length; r++) {
+    digitalWrite(p.r[r], 0);
+    const v = digitalRead(p.c);
+    digitalWrite(p.r[r], 1);
+    for (let c = 0; c < n; c++) if (!((v >> (n - 1 - c)) & 1)) k = k ? '!' : p.in.keys[r][c];
+  }
+  digitalWrite(p.r, 0);
+  return k;
 }
 
-/** A column went high: find the row by driving one row at a time, then drive all again for the next press. */
-function onColumn(p: Pad, c: number, e: { state: boolean; time: number }): void {
-  const rows = p.in.rows;
-  if (!e.state) {
-    const long = p.in.long as { [k: string]: string | undefined } | undefined;
-    if (p.k) p.on(e.time - p.t >= LONG_S && long && long[p.k] ? (long[p.k] as string) : p.k);
-    p.k = '';
-    return;
-  }
-  driveRows(p, 0);
-  for (let r = 0; r < rows.length; r++) {
-    digitalWrite(global[rows[r]], 1);
-    if (digitalRead(global[p.in.cols[c]])) {
-      p.k = p.in.keys[r][c];
-      p.t = e.time;
-    }
-    digitalWrite(global[rows[r]], 0);
-  }
-  driveRows(p, 1);
+/** A column fell: a key went down. Follow it until every key is up again. */
+function onFall(p: Pad, e: { time: number }): void {
+  if (p.iv) return;
+  const k = scan(p);
+  if (!k) return;
+  p.k = k;
+  p.t = e.time;
+  p.iv = setInterval(follow, POLL_MS, p);
+}
+
+/** On release, the key (its long key if held long enough); nothing for a chord, or a key that changed under the finger. */
+function follow(p: Pad): void {
+  const k = scan(p);
+  if (k && k !== p.k) p.k = '!';
+  if (k) return;
+  clearInterval(p.iv);
+  p.iv = 0;
+  const long = p.in.long as { [k: string]: string | undefined } | undefined;
+  if (p.k !== '!') p.on(getTime() - p.t >= LONG_S && long && long[p.k] ? (long[p.k] as string) : p.k);
+  p.k = '';
 }
 
 /**
@@ -68,11 +95,16 @@ export function input(on: Press): void {
     }
   } else if (__BOARD__.input.kind === 'keypad') {
     const i = __BOARD__.input;
-    const p: Pad = { in: i, on: on, k: '', t: 0 };
-    driveRows(p, 1);
+    const p: Pad = { in: i, on: on, r: [], c: [], k: '', t: 0, iv: 0 };
+    for (let r = 0; r < i.rows.length; r++) {
+      p.r.push(global[i.rows[r]]);
+      pinMode(p.r[r], 'opendrain');
+    }
+    digitalWrite(p.r, 0);
     for (let c = 0; c < i.cols.length; c++) {
-      pinMode(global[i.cols[c]], 'input_pulldown');
-      setWatch(onColumn.bind(null, p, c), global[i.cols[c]], { repeat: true, edge: 'both', debounce: 20 });
+      p.c.push(global[i.cols[c]]);
+      pinMode(p.c[c], 'input_pullup');
+      setWatch(onFall.bind(null, p), p.c[c], { repeat: true, edge: 'falling', debounce: 20 });
     }
   }
 }
