@@ -14,14 +14,26 @@ const ID = 'desk-net';
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c(); });
 
-function fakeWifi(answer: string | null) {
+/**
+ * The 2v29 ESP32 Wifi module's contract: connect calls back (null) only with
+ * an address, the signal is in getStatus() (getDetails() has none), and a lost
+ * access point is a 'disconnected' event.
+ */
+function fakeWifi() {
   let up = false;
+  const listeners: ((e: object) => void)[] = [];
   return {
-    connect(_ssid: string, _opts: { password?: string }, cb: (err: string | null) => void) {
-      setImmediate(() => { up = answer === null; cb(answer); });
+    on: (_event: 'disconnected', fn: (e: object) => void) => listeners.push(fn),
+    connect(_ssid: string, _opts: { password?: string }, cb: (err: null) => void) {
+      setImmediate(() => { up = true; cb(null); });
     },
     getIP: () => (up ? { ip: '10.0.0.7' } : { ip: '0.0.0.0' }),
-    getDetails: () => (up ? { status: 'connected', rssi: -61 } : { status: 'off', rssi: 0 }),
+    getStatus: () => (up ? { station: 'connected', rssi: -61 } : { station: 'NO_AP_FOUND' }),
+    getDetails: () => ({ status: up ? 'connected' : 'NO_AP_FOUND' }),
+    lose(msg: string) {
+      up = false;
+      for (const fn of listeners) fn({ reason: '200', msg });
+    },
   };
 }
 
@@ -43,29 +55,38 @@ async function broker() {
 }
 
 describe('ESP32 WiFi', () => {
-  it('joins the network, then the broker; address and signal go into the birth', async () => {
+  it('joins the network, then the broker; address and signal (getStatus) go into the birth', async () => {
     const { b, host } = await broker();
     const rec = recorder();
     const cfg = { ...stationConfig(b, ID), board: 'esp32-ssd1306', net: { ssid: 'hotline', psk: 'wlan-pass' } };
-    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: (n) => (n === 'Wifi' ? fakeWifi(null) : undefined) }));
+    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: (n) => (n === 'Wifi' ? fakeWifi() : undefined) }));
     cleanups.push(() => link.stop());
     await until(() => host.got.length === 1, 'birth');
     expect(rec.states).toEqual(['link ', 'broker ', 'online 10.0.0.7']);
     expect(decode(Presence, host.got[0].payload)).toMatchObject({ birth: { board: 'esp32-ssd1306', address: '10.0.0.7', rssi: -61 } });
   });
 
-  it('says the WiFi step failed, and why', async () => {
+  it('drops the connection on the disconnect event and joins again', async () => {
+    const { b, host } = await broker();
     const rec = recorder();
-    const cfg = { v: 1, id: ID, board: 'esp32-ssd1306', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12, net: { ssid: 'hotline', psk: 'typo' } };
-    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: () => fakeWifi('wrong password') }));
+    const wifi = fakeWifi();
+    const cfg = { ...stationConfig(b, ID), board: 'esp32-ssd1306', net: { ssid: 'hotline', psk: 'wlan-pass' } };
+    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: (n) => (n === 'Wifi' ? wifi : undefined) }));
     cleanups.push(() => link.stop());
-    await until(() => rec.states.filter((s) => s === 'link wrong password').length === 2, 'two tries');
-    expect(rec.states.slice(0, 2)).toEqual(['link ', 'link wrong password']);
-    const noSsid = recorder();
-    const other = createLink({ ...cfg, net: {} }, esp32, noSsid.handlers, testIo(undefined, { mod: () => fakeWifi(null) }));
-    cleanups.push(() => other.stop());
-    await until(() => noSsid.states.length > 0, 'a report');
-    expect(noSsid.states[0]).toBe('link no SSID');
+    await until(() => host.got.length === 1, 'birth');
+    wifi.lose('BEACON_TIMEOUT');
+    expect(rec.states.at(-1)).toBe('link BEACON_TIMEOUT');
+    await until(() => rec.states.filter((x) => x.startsWith('online')).length === 2, 'online again');
+    expect(rec.states.slice(3)).toEqual(['link BEACON_TIMEOUT', 'link ', 'broker ', 'online 10.0.0.7']);
+  });
+
+  it('says when the config has no SSID', async () => {
+    const rec = recorder();
+    const cfg = { v: 1, id: ID, board: 'esp32-ssd1306', host: '127.0.0.1', port: 1, pass: 'x', lang: 'de' as const, digits: 12, net: {} };
+    const link = createLink(cfg, esp32, rec.handlers, testIo(undefined, { mod: () => fakeWifi() }));
+    cleanups.push(() => link.stop());
+    await until(() => rec.states.length > 0, 'a report');
+    expect(rec.states[0]).toBe('link no SSID');
   });
 });
 

@@ -83,12 +83,36 @@ export interface SimNetworkState {
 
 const FAKE_IP = { ip: '192.168.100.142', netmask: '255.255.255.0', gw: '192.168.100.1', mac: '5c:cf:7f:00:00:42' };
 
+/** ESP-IDF disconnect reasons the simulated access point produces, named as wifiReasonToString does. */
+const WIFI_ASSOC_LEAVE = 8;
+const WIFI_BEACON_TIMEOUT = 200;
+const WIFI_NO_AP_FOUND = 201;
+const WIFI_REASONS: Record<number, string> = { [WIFI_ASSOC_LEAVE]: 'ASSOC_LEAVE', [WIFI_BEACON_TIMEOUT]: 'BEACON_TIMEOUT', [WIFI_NO_AP_FOUND]: 'NO_AP_FOUND' };
+const AP_MAC = '24:a4:3c:00:00:01';
+const WIFI_RSSI = -58;
+// Durations of an attempt (scan and association, DHCP, a scan that finds
+// nothing, missed beacons): not measured, they only order the events.
+const WIFI_ASSOC_MS = 300;
+const WIFI_DHCP_MS = 200;
+const WIFI_NO_AP_MS = 2500;
+const WIFI_BEACON_MS = 3000;
+
 export class SimNetwork {
   private linkUp = true;
   private configured: boolean;
   private readonly sockets = new Set<Socket>();
   private readonly wifi: Emitter;
   private ssid = '';
+  /** ESP32 station: idle, trying, associated (no address yet) or connected (address). */
+  private sta: 'idle' | 'trying' | 'associated' | 'connected' = 'idle';
+  /** Reason code of the last disconnect (0 before any). */
+  private staReason = 0;
+  /** The connect attempt running, so a replaced one's timers do nothing. */
+  private attempt = 0;
+  private gotIp: ((err: null) => void) | null = null;
+  private onDisconnect: (() => void) | null = null;
+  /** Connect attempts the firmware made, for tests (the driver makes none of its own). */
+  wifiConnects = 0;
   private bytesIn = 0;
   private bytesOut = 0;
   readonly lan: SimLan;
@@ -130,13 +154,15 @@ export class SimNetwork {
     if (!this.linkUp) return;
     this.linkUp = false;
     for (const s of this.sockets) s.destroy(new Error('link down'));
-    if (this.board.network.kind === 'wifi' && this.configured) {
-      this.configured = false;
-      this.wifi.emit('disconnected', this.hooks.object({ reason: 'beacon_timeout' }));
+    if (this.board.network.kind === 'wifi' && this.sta !== 'idle') {
+      const attempt = this.attempt;
+      this.hooks.later(() => {
+        if (attempt === this.attempt && !this.linkUp) this.staDisconnected(WIFI_BEACON_TIMEOUT);
+      }, WIFI_BEACON_MS);
     }
   }
 
-  /** Link back; a WiFi board has to reconnect itself, as the real one does. */
+  /** Link back; a WiFi board has to reconnect itself (Wifi.connect again), as the real one does. */
   up(): void {
     this.linkUp = true;
   }
@@ -217,37 +243,78 @@ export class SimNetwork {
     });
   }
 
+  /** STA_DISCONNECTED as event_handler handles it: no retry, the disconnect callback, then the 'disconnected' event. */
+  private staDisconnected(reason: number): void {
+    this.sta = 'idle';
+    this.staReason = reason;
+    this.configured = false;
+    for (const s of this.sockets) s.destroy();
+    const cb = this.onDisconnect;
+    this.onDisconnect = null;
+    cb?.();
+    this.wifi.emit('disconnected', this.hooks.object({ ssid: this.ssid, mac: AP_MAC, reason: String(reason), msg: WIFI_REASONS[reason] ?? 'Unknown reason' }));
+  }
+
+  /**
+   * require("Wifi") as the 2v29 ESP32 build has it (libs/network/esp32/
+   * jswrap_esp32_network.c). connect's callback runs only when an address
+   * arrives (STA_GOT_IP, sendWifiCompletionCB with null), and a new connect
+   * replaces it; an attempt that finds no access point, and a connection that
+   * loses it, only emit 'disconnected' ({ssid, mac, reason, msg}), and
+   * event_handler never connects again by itself (s_retry_num stays 0).
+   * getStatus() carries the signal (rssi), getDetails() does not.
+   */
   private wifiModule(): object {
     return this.hooks.object({
       ...this.wifi.api(),
-      connect: (ssid: string, options: { password?: string } | undefined, callback?: (err: string | null) => void) => {
+      connect: (ssid: unknown, options: { password?: string } | undefined, callback?: (err: null) => void) => {
+        if (typeof ssid !== 'string') throw new Error('No SSID provided');
+        this.gotIp = typeof callback === 'function' ? callback : null;
+        this.onDisconnect = null;
+        this.wifiConnects++;
+        // Already connected: esp_wifi_connect starts nothing, so no new address and no callback.
+        if (this.sta === 'connected') return;
+        this.ssid = ssid;
+        this.sta = 'trying';
+        const attempt = ++this.attempt;
         this.hooks.later(() => {
-          if (!this.linkUp) {
-            callback?.('auth_expire');
-            return;
-          }
-          this.ssid = String(ssid);
-          this.configured = true;
-          this.wifi.emit('connected', this.hooks.object({ ip: FAKE_IP.ip, netmask: FAKE_IP.netmask, gw: FAKE_IP.gw }));
-          callback?.(null);
-        }, 500);
+          if (attempt !== this.attempt) return;
+          if (!this.linkUp) return this.staDisconnected(WIFI_NO_AP_FOUND);
+          this.sta = 'associated';
+          this.wifi.emit('associated', this.hooks.object({ ssid, mac: AP_MAC, channel: '6' }));
+          this.hooks.later(() => {
+            if (attempt !== this.attempt || this.sta !== 'associated') return;
+            this.sta = 'connected';
+            this.configured = true;
+            const cb = this.gotIp;
+            this.gotIp = null;
+            cb?.(null);
+            this.wifi.emit('connected', this.hooks.object({ ip: FAKE_IP.ip, netmask: FAKE_IP.netmask, gw: FAKE_IP.gw }));
+          }, WIFI_DHCP_MS);
+        }, this.linkUp ? WIFI_ASSOC_MS : WIFI_NO_AP_MS);
       },
       disconnect: (callback?: () => void) => {
-        this.configured = false;
-        for (const s of this.sockets) s.destroy();
-        this.hooks.later(() => {
-          this.wifi.emit('disconnected', this.hooks.object({ reason: 'assoc_leave' }));
-          callback?.();
-        }, 0);
+        this.onDisconnect = typeof callback === 'function' ? callback : null;
+        const was = this.sta;
+        this.attempt++;
+        if (was !== 'idle') this.hooks.later(() => this.staDisconnected(WIFI_ASSOC_LEAVE), 0);
+        if (typeof callback === 'function') this.hooks.later(() => callback(), 0);
       },
       getIP: (callback?: (err: null, ip: object) => void) => {
-        const ip = this.hooks.object(this.configured ? FAKE_IP : { ip: '0.0.0.0', netmask: '0.0.0.0', gw: '0.0.0.0', mac: FAKE_IP.mac });
+        const ip = this.hooks.object(this.sta === 'connected' ? FAKE_IP : { ip: '0.0.0.0', netmask: '0.0.0.0', gw: '0.0.0.0', mac: FAKE_IP.mac });
         callback?.(null, ip);
         return ip;
       },
+      getStatus: () => {
+        const station = this.sta === 'connected' || this.sta === 'associated' ? 'connected' : WIFI_REASONS[this.staReason] ?? 'Unknown reason';
+        const ap = station === 'connected' ? { ssid: this.ssid, bssid: AP_MAC, channel: 6, rssi: WIFI_RSSI, htMode: 'HT20', authMode: 'wpa2_psk' } : {};
+        return this.hooks.object({ station, ...ap, mode: 'sta', powersave: 'none' });
+      },
       getDetails: (callback?: (details: object) => void) => {
         const details = this.hooks.object(
-          this.configured ? { status: 'connected', ssid: this.ssid, rssi: -58, authMode: 'wpa2', savedSsid: null } : { status: 'off', rssi: 0, savedSsid: null },
+          this.sta === 'connected' || this.sta === 'associated'
+            ? { ssid: this.ssid, status: 'connected', authMode: 'wpa2_psk' }
+            : { status: WIFI_REASONS[this.staReason] ?? 'Unknown reason' },
         );
         callback?.(details);
         return details;

@@ -174,6 +174,8 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   L.ps = parser(L.max);
   L.bo = L.base;
   L.pk = packet.bind(null, L);
+  // A network that goes away (WiFi's disconnect event) ends the connection now, not at the next keepalive.
+  L.n.x = (d) => lost(L, L.s, 'link', d);
   sto.writeJSON(Files.SESSION, L.ses);
   const kept = sto.readJSON(Files.OUTBOX, true);
   if (Array.isArray(kept)) {

@@ -29,10 +29,16 @@ export interface Net {
   u: number;
   t: number;
   g: number;
+  /** Set by the link: drops its connection when the network goes (WiFi's disconnect handler calls it). */
+  x?: (detail: string) => void;
 }
 
-/** How long to wait for WiFi before saying so on screen; the driver keeps trying. */
-const WIFI_WAIT_MS = 15000;
+/**
+ * How long one WiFi connect may take. The 2v29 ESP32 driver calls back only
+ * when an address arrives and never retries by itself, so a connect that has
+ * not delivered by then counts as failed and the link retries with backoff.
+ */
+const WIFI_WAIT_MS = 20000;
 
 /** Where progress goes: the link's handlers (state(step, '') announces a step in progress). */
 export type Reporter = { state(step: string, detail: string): void };
@@ -51,34 +57,52 @@ export function netUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: strin
 }
 
 /**
- * ESP32: the driver reconnects by itself and only reports a wrong password
- * through the callback (Espruino Wifi.connect docs), so a timer reports
- * other failures from the driver's status while it keeps trying.
+ * ESP32 (libs/network/esp32/jswrap_esp32_network.c at 2v29): Wifi.connect's
+ * callback fires only on an address (STA_GOT_IP), never with an error; a
+ * failed or lost association only emits 'disconnected', and the driver does
+ * not connect again by itself. So each bring-up asks the driver's status,
+ * connects with its own timeout, and the disconnect handler drops the link at
+ * once so it comes back here. The signal is Wifi.getStatus().rssi
+ * (getDetails has none on ESP32).
  */
 function wifiUp(n: Net, cfg: DeviceConfig, h: Reporter, done: (step: string, detail: string) => void): void {
-  const w = n.d || (n.d = n.mod('Wifi'));
+  let w = n.d;
+  if (!w) {
+    w = n.d = n.mod('Wifi');
+    w.on('disconnected', (e: any) => {
+      n.a = '';
+      n.r = 0;
+      if (n.x) n.x(String((e && e.msg) || 'WiFi lost'));
+    });
+  }
   const s = cfg.net || {};
-  const st = w.getDetails();
-  if (st && st.status === 'connected' && n.a) {
+  let st = w.getStatus();
+  let ip = w.getIP();
+  if (st && st.station === 'connected' && ip && ip.ip && ip.ip !== '0.0.0.0') {
+    n.a = ip.ip;
     n.r = st.rssi || 0;
     return done('', '');
   }
   if (!s.ssid) return done('link', 'no SSID');
   h.state('link', '');
-  let waiting = true;
-  const t = setTimeout(() => {
-    const d = w.getDetails() || {};
-    h.state(d.status === 'connected' ? 'address' : 'link', d.status === 'connected' ? 'no DHCP' : String(d.status || 'no WiFi'));
+  let t: any = setTimeout(() => {
+    t = 0;
+    st = w.getStatus() || {};
+    // Associated but no address: leave, so the next connect starts clean.
+    if (st.station === 'connected') {
+      w.disconnect();
+      return done('address', 'no DHCP');
+    }
+    done('link', String(st.station || 'no WiFi'));
   }, WIFI_WAIT_MS);
-  w.connect(s.ssid, { password: s.psk }, (err: any) => {
-    if (!waiting) return;
-    waiting = false;
+  w.connect(s.ssid, { password: s.psk }, () => {
+    if (!t) return;
     clearTimeout(t);
-    if (err) return done('link', String(err));
-    const ip = w.getIP();
-    const d = w.getDetails();
+    t = 0;
+    st = w.getStatus();
+    ip = w.getIP();
     n.a = (ip && ip.ip) || '';
-    n.r = (d && d.rssi) || 0;
+    n.r = (st && st.rssi) || 0;
     done('', '');
   });
 }
