@@ -26,8 +26,8 @@ it('keeps unacknowledged actions across a reboot and sends them once', async () 
   before.send('action', encode(Action, { key: '3-2', kind: 4, callId: 'c-9' }), true);
   const stored = flash.readJSON(Files.OUTBOX) as [string, string][];
   expect(stored.map((r) => [r[0], (decode(Action, Buffer.from(r[1], 'base64')) as { key: string }).key])).toEqual([['action', '3-1'], ['action', '3-2']]);
+  const sessionBefore = before.stats().session;
   before.stop(); // the reboot
-  const sessionBefore = flash.readJSON(Files.SESSION) as number;
 
   await broker.restart();
   const host = await hostClient(broker, upTopic(ID, '+' as 'action'), 'reboot');

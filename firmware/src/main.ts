@@ -10,7 +10,7 @@ import { beep, input } from './boards/input.ts';
 import { Event, State, initState, step } from './core/state.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
-import { createLink, Link } from './net/link.ts';
+import { createLink, Limits, Link } from './net/link.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
@@ -85,7 +85,10 @@ function onMsg(kind: string, data: string): void {
     if (p.version) cfg.v = p.version;
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
     if (p.accountDigits >= 4 && p.accountDigits <= 16) cfg.digits = p.accountDigits;
-    require('Storage').writeJSON(CONFIG_FILE, cfg);
+    // A full Storage keeps the patch in RAM only: it still applies until the next reboot.
+    try {
+      require('Storage').writeJSON(CONFIG_FILE, cfg);
+    } catch (e) {}
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }
@@ -124,8 +127,8 @@ else input(press);
 if (cfg && !missing) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
   L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth });
-  // The link's boot session number is unique and increasing across reboots: a better key prefix than chance.
-  S.ses = 's' + L.stats().session;
+  // The boot number is unique and increasing across reboots: a better key prefix than chance.
+  S.ses = 's' + L.stats().session / Limits.SESSIONS;
 }
 setInterval(tick, 1000);
 

@@ -207,6 +207,7 @@ export class Simulator {
     const path = typeof options.storage === 'string' ? options.storage : undefined;
     const seed = typeof options.storage === 'object' ? options.storage : undefined;
     this.storage = new SimStorage(this.board.budget.storageBytes, path, seed);
+    this.storage.print = (line) => this.print(line);
     if (options.config) this.storage.put(CONFIG_FILE, JSON.stringify(options.config));
     if (options.bundle || !this.storage.bytes(BOOT_FILE)) {
       if (!existsSync(this.bundlePath)) throw new Error(`no bundle at ${this.bundlePath}: run \`npm run build\` (or pass bundle:)`);

@@ -25,6 +25,15 @@ function toBytes(data: unknown): Buffer {
 
 export class SimStorage {
   private readonly files = new Map<string, Buffer>();
+  /** Bytes of replaced and erased files, still taking flash until a compaction. */
+  private trash = 0;
+  private trashCount = 0;
+  /** Compactions so far (each erases flash pages: the wear that matters). */
+  compactions = 0;
+  /** Writes that created a new copy of a file, by name (an identical rewrite costs nothing). */
+  readonly writes = new Map<string, number>();
+  /** Where the interpreter's "Compacting..." goes (the console). */
+  print: (line: string) => void = () => {};
 
   constructor(
     readonly capacity: number,
@@ -62,12 +71,40 @@ export class SimStorage {
     renameSync(tmp, this.path);
   }
 
+  /**
+   * src/jsflash.c jsfWriteFile at 2v29: the same bytes again are left alone;
+   * otherwise the old copy becomes trash first, and the new one goes after the
+   * last file. When it does not fit, trash that would make room is compacted
+   * away (jsfCompact, printing "Compacting..."), else the write fails with the
+   * old copy already gone. Pages are not modelled: room is counted in bytes.
+   */
   private store(name: string, bytes: Buffer): void {
     const old = this.files.get(name);
-    const after = this.usedBytes() - (old ? SimStorage.footprint(old.length) : 0) + SimStorage.footprint(bytes.length);
-    if (after > this.capacity) throw new Error('Unable to find or create file');
+    if (old && old.equals(bytes)) return;
+    if (old) this.discard(name);
+    const need = SimStorage.footprint(bytes.length);
+    if (this.capacity - this.usedBytes() - this.trash < need) {
+      if (this.trash && need < this.capacity - this.usedBytes()) {
+        this.trash = 0;
+        this.trashCount = 0;
+        this.compactions++;
+        this.print('Compacting... ');
+      } else {
+        this.persist();
+        throw new Error('Unable to find or create file');
+      }
+    }
     this.files.set(name, bytes);
+    this.writes.set(name, (this.writes.get(name) ?? 0) + 1);
     this.persist();
+  }
+
+  private discard(name: string): void {
+    const old = this.files.get(name);
+    if (!old) return;
+    this.files.delete(name);
+    this.trash += SimStorage.footprint(old.length);
+    this.trashCount++;
   }
 
   /** Host-side access: the raw bytes of a file, or undefined. */
@@ -106,18 +143,18 @@ export class SimStorage {
         this.store(key, bytes);
         return true;
       }
-      let file = this.files.get(key);
-      if (size !== undefined && (offset === 0 || !file)) {
-        file = Buffer.alloc(size, 0xff);
-      }
+      // The first part with the total size creates the file erased (0xff); the parts fill it in place.
+      if (size !== undefined && (offset === 0 || !this.files.has(key))) this.store(key, Buffer.alloc(size, 0xff));
+      const file = this.files.get(key);
       if (!file) throw new Error(`Storage.write: ${key} does not exist; give the total size on the first write`);
       if (offset + bytes.length > file.length) throw new Error('Too much data for file size');
       // Flash bits only clear: the interpreter refuses to overwrite written bytes with anything else.
       const region = file.subarray(offset, offset + bytes.length);
       if (!region.every((b) => b === 0xff) && !region.equals(bytes)) throw new Error('File already written with different data');
-      file = Buffer.from(file);
-      bytes.copy(file, offset);
-      this.store(key, file);
+      const filled = Buffer.from(file);
+      bytes.copy(filled, offset);
+      this.files.set(key, filled);
+      this.persist();
       return true;
     };
     return {
@@ -143,11 +180,13 @@ export class SimStorage {
         return ab;
       },
       erase: (n: unknown) => {
-        this.files.delete(name(n));
+        this.discard(name(n));
         this.persist();
       },
       eraseAll: () => {
         this.files.clear();
+        this.trash = 0;
+        this.trashCount = 0;
         this.persist();
       },
       list: (pattern?: RegExp | string) => {
@@ -157,10 +196,18 @@ export class SimStorage {
       },
       getStats: () => {
         const fileBytes = this.usedBytes();
-        return ctx.JSON.parse(JSON.stringify({ totalBytes: this.capacity, freeBytes: this.capacity - fileBytes, fileBytes, fileCount: this.files.size, trashBytes: 0, trashCount: 0 }));
+        return ctx.JSON.parse(
+          JSON.stringify({ totalBytes: this.capacity, freeBytes: this.capacity - fileBytes - this.trash, fileBytes, fileCount: this.files.size, trashBytes: this.trash, trashCount: this.trashCount }),
+        );
       },
-      getFree: () => this.capacity - this.usedBytes(),
-      compact: () => undefined,
+      getFree: () => this.capacity - this.usedBytes() - this.trash,
+      compact: () => {
+        if (!this.trash) return;
+        this.trash = 0;
+        this.trashCount = 0;
+        this.compactions++;
+        this.print('Compacting... ');
+      },
     };
   }
 }

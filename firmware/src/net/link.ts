@@ -16,7 +16,7 @@ declare const global: any;
 // Settings as const enums: the bundle inlines them, where module-level
 // constants would each hold an interpreter variable.
 export const enum Files {
-  /** The session counter (increments at every boot and connect). */
+  /** The boot counter: sessions of boot n are n * SESSIONS + 1, + 2, ... (written once per boot). */
   SESSION = 'deskphone.ses',
   /** Unacknowledged actions (encoded Action payloads: keys, no customer names or addresses). */
   OUTBOX = 'deskphone.out',
@@ -32,6 +32,14 @@ export const enum Limits {
   OUTBOX_MAX = 16,
   /** Packet ids of recently delivered messages kept to recognise redeliveries. */
   SEEN_MAX = 8,
+  /**
+   * Sessions (one per connection attempt) per stored boot number. The session
+   * must grow with every connection, so a last will arriving after the next
+   * birth is recognised as stale; Storage is written only when a boot starts
+   * and after this many attempts (about 34 hours of an outage at the 30 s cap),
+   * not on every attempt, which compacted a Pixl.js's few free pages daily.
+   */
+  SESSIONS = 4096,
 }
 
 /** The subset of an Espruino socket the link uses (Node tests pass an adapter). */
@@ -168,7 +176,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
     c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0, u: 0, t: 0, g: 0 },
     ka: o.ka || Limits.KEEPALIVE_S, base: o.base || Limits.BACKOFF_BASE_MS, max: maxPacket(board),
     s: null, st: 0, ps: parser(0), pk: null as any, q: [], w: [], pid: 0,
-    ses: (sto.readJSON(Files.SESSION, true) || 0) + 1, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
+    ses: 0, err: 0, bo: 0, tk: 0, rt: 0, pg: 0, x: false,
     pre: downTopic(cfg.id, 'snap').slice(0, -4), up: up, nm: 0, nd: 0, nr: 0, nc: 0, no: 0,
   };
   L.ps = parser(L.max);
@@ -176,7 +184,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   L.pk = packet.bind(null, L);
   // A network that goes away (WiFi's disconnect event) ends the connection now, not at the next keepalive.
   L.n.x = (d) => lost(L, L.s, 'link', d);
-  sto.writeJSON(Files.SESSION, L.ses);
+  newBoot(L, (sto.readJSON(Files.SESSION, true) || 0) + 1);
   const kept = sto.readJSON(Files.OUTBOX, true);
   if (Array.isArray(kept)) {
     for (let i = 0; i < kept.length; i++) {
@@ -211,7 +219,7 @@ function dial(L: State): void {
   if (L.x) return;
   L.h.state('broker', '');
   L.ses++;
-  L.sto.writeJSON(Files.SESSION, L.ses);
+  if (L.ses % Limits.SESSIONS === 0) newBoot(L, L.ses / Limits.SESSIONS);
   L.st = 1;
   L.pg = 0;
   let s: Socket;
@@ -418,11 +426,30 @@ function send(L: State, k: string, d: string, persist: boolean): void {
   if (L.st === 3) L.s!.write(pub(L, e));
 }
 
+/** Takes boot number b: stored at once, and the sessions that follow count from it. */
+function newBoot(L: State, b: number): void {
+  L.ses = b * Limits.SESSIONS;
+  put(L, Files.SESSION, b);
+}
+
+/**
+ * Storage writes never stop the link: a full Storage throws ("Unable to find
+ * or create file", src/jsflash.c jsfWriteFile) and compacting may fail. What
+ * was not stored still lives in RAM; the failure counts as an error in the birth.
+ */
+function put(L: State, name: string, v: any): void {
+  try {
+    if (v === null) L.sto.erase(name);
+    else L.sto.writeJSON(name, v);
+  } catch (e) {
+    L.err++;
+  }
+}
+
 function save(L: State): void {
   const a: string[][] = [];
   for (let i = 0; i < L.q.length; i++) if (L.q[i].p) a.push([L.q[i].k, btoa(L.q[i].d)]);
-  if (a.length) L.sto.writeJSON(Files.OUTBOX, a);
-  else L.sto.erase(Files.OUTBOX);
+  put(L, Files.OUTBOX, a.length ? a : null);
 }
 
 function stop(L: State): void {

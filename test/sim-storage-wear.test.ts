@@ -1,0 +1,106 @@
+// Finding 9 of issue 11: Storage is append-only (src/jsflash.c): every
+// rewrite leaves the old copy as trash, a full store is compacted (erasing
+// flash pages, printing "Compacting..."), and a write that still does not
+// fit throws. The firmware rewrote its session counter on every connection
+// attempt (every 15-30 s during an outage) and let a failed write throw out of
+// the link. The simulator's Storage now keeps trash, compacts and throws; the
+// firmware writes the counter once per boot and guards every write.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../firmware/build.ts';
+import { loadBoard } from '../hardware/board.ts';
+import { Simulator } from '../hardware/sim/simulator.ts';
+import { FILE_HEADER_BYTES, SimStorage } from '../hardware/sim/storage.ts';
+import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
+import { downTopic, parseStationTopic } from '../protocol/topics.ts';
+import { brokerWithStations } from './helpers/broker-fixtures.ts';
+
+const BOARD = 'pixljs-w5100';
+const ID = 'desk-flash';
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const footprint = (n: number) => FILE_HEADER_BYTES + Math.ceil(n / 4) * 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(sim: Simulator, pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (pred()) return;
+    await sim.advance(50);
+    await sleep(3);
+  }
+  throw new Error(`timed out waiting for ${what}; screen: ${sim.screen().join(' / ')}`);
+}
+
+describe('Storage in the simulator, as jsflash.c keeps it', () => {
+  it('leaves trash on rewrites, compacts when full, and throws when even that does not make room', () => {
+    const store = new SimStorage(1024);
+    const printed: string[] = [];
+    store.print = (line) => printed.push(line);
+    const s = store.module({ JSON, ArrayBuffer, array: (items) => items });
+    s.write('a', 'x'.repeat(400));
+    s.write('a', 'x'.repeat(400));
+    expect(s.getStats()).toMatchObject({ fileCount: 1, trashBytes: 0 });
+    s.write('a', 'y'.repeat(400));
+    expect(s.getStats()).toMatchObject({ fileCount: 1, fileBytes: footprint(400), trashBytes: footprint(400), freeBytes: 1024 - 2 * footprint(400) });
+    // No room after the trash: the rewrite compacts first.
+    s.write('a', 'z'.repeat(400));
+    expect([store.compactions, printed]).toEqual([1, ['Compacting... ']]);
+    expect(s.getStats()).toMatchObject({ fileCount: 1, trashBytes: 0 });
+    // More than the store holds: refused, and the old copy is gone already (erased before the new one is placed).
+    expect(() => s.write('a', 'w'.repeat(1000))).toThrow('Unable to find or create file');
+    expect(s.read('a')).toBeUndefined();
+    expect(store.writes.get('a')).toBe(3);
+  });
+});
+
+describe('the firmware and Storage', () => {
+  it('writes the session counter once per boot, not per connection attempt: an hour of outage', async () => {
+    // A broker that refuses (nothing listens on port 1): the link retries at its 30 s cap all hour.
+    const config = { v: 1, id: ID, board: BOARD, host: '127.0.0.1', port: 1, pass: 'x', lang: 'de', digits: 12 };
+    const sim = new Simulator({ board: BOARD, config }).boot();
+    cleanups.push(() => sim.close());
+    for (let minute = 0; minute < 60; minute++) {
+      await sim.advance(60_000);
+      await sleep(1);
+    }
+    expect(sim.storage.writes.get('deskphone.ses')).toBe(1);
+    expect(sim.storage.compactions).toBe(0);
+    expect(sim.console).toEqual([]);
+    expect(sim.errors).toEqual([]);
+  });
+
+  it('keeps working with Storage full: online, an action sent and acknowledged, nothing thrown', async () => {
+    const fx = await brokerWithStations([ID]);
+    cleanups.push(() => fx.close());
+    const uplink: { key: string; kind: number }[] = [];
+    fx.broker.aedes.on('publish', (packet: any) => {
+      const t = parseStationTopic(packet.topic);
+      if (t?.dir === 'up' && t.kind === 'action') uplink.push(decodeMessage('Action', new Uint8Array(packet.payload)) as { key: string; kind: number });
+    });
+    const config = { v: 1, id: ID, board: BOARD, host: '127.0.0.1', port: fx.broker.tcpPort, pass: fx.secrets[ID], lang: 'de', digits: 12 };
+    // Everything the board's Storage holds beyond the bundle and the config is taken by another file.
+    const capacity = loadBoard(BOARD).budget.storageBytes;
+    const bundle = statSync(join(REPO_ROOT, 'firmware', 'dist', BOARD + '.js')).size;
+    const filler = capacity - footprint(bundle) - footprint(JSON.stringify(config).length) - FILE_HEADER_BYTES;
+    const sim = new Simulator({ board: BOARD, config, storage: { filler: 'f'.repeat(filler) } });
+    cleanups.push(() => sim.close());
+    expect(sim.storage.module({ JSON, ArrayBuffer, array: (i) => i }).getFree()).toBe(0);
+    sim.boot();
+    await until(sim, () => (sim.state() as { up: boolean }).up, 'the link online');
+    const now = sim.eval('Date.now()') as number;
+    sim.eval(`DP.post({ t: 'snap', v: { station: '${ID}', phase: 5, seq: 1, hostTimeMs: ${now}, phaseSinceMs: ${now}, wrapUpDeadlineMs: ${now + 300_000}, areas: [1], wrapUpS: 300, agent: 'A',
+      call: { callId: 'c-1', menu: 2, area: 1, ivrAccount: '', offeredMs: ${now}, answeredMs: ${now}, endedMs: ${now} } } })`);
+    await sim.press('ticket');
+    await until(sim, () => uplink.length > 0, 'the ticket at the broker');
+    const payload = Buffer.from(encodeMessage('ActionAck', { key: uplink[0].key, status: 1, ref: 'T-2026-000001', kind: 1 }));
+    await new Promise<void>((r) => fx.broker.aedes.publish({ cmd: 'publish', topic: downTopic(ID, 'ack'), payload, qos: 1, retain: false, dup: false } as any, () => r()));
+    await until(sim, () => sim.screen().some((l) => l.includes('T-2026-000001')), 'the acknowledged ticket');
+    expect(sim.errors).toEqual([]);
+    expect(sim.storage.names()).not.toContain('deskphone.ses');
+    expect(sim.storage.names()).not.toContain('deskphone.out');
+  });
+});
