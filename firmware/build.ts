@@ -32,7 +32,7 @@ export const TYPICAL_CONFIG = deviceConfig({
 });
 
 /** Modules built into the interpreter: `require` calls to them stay in the bundle. */
-export const ESPRUINO_MODULES = ['Storage', 'net', 'Wifi', 'WIZnet', 'ESP32', 'crypto', 'tls', 'http', 'fs', 'Flash', 'heatshrink'];
+export const ESPRUINO_MODULES = ['Storage', 'net', 'Wifi', 'WIZnet', 'ESP32', 'TelnetServer', 'crypto', 'tls', 'http', 'fs', 'Flash', 'heatshrink'];
 
 export interface StorageFit {
   storageBytes: number;

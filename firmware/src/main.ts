@@ -19,6 +19,8 @@ declare const __PINS__: string[];
 declare const global: any;
 declare const process: any;
 declare const E: any;
+declare const NRF: any;
+declare const Serial1: any;
 declare function require(name: string): any;
 declare function digitalWrite(pin: any, v: number): void;
 
@@ -111,6 +113,15 @@ function press(key: string): void {
   post({ t: 'key', n: 0, k: key });
 }
 
+// Consoles anyone in reach could use (to read deskphone.json with the station
+// secret, or to replace the firmware) are closed at every boot: each reset
+// opens them again. The way in for a technician is the wired serial console,
+// which flashing uses too (firmware/README.md, "Consoles").
+if (__BOARD__.espruinoBoard === 'PIXLJS') NRF.setServices(undefined, { uart: false });
+if (__BOARD__.espruinoBoard === 'ESP32') {
+  require('TelnetServer').setOptions({ mode: 'off' });
+  E.setConsole(Serial1, { force: true });
+}
 const bootS = Date.now() / 1000;
 cfg = readConfig();
 S = initState({

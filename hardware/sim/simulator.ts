@@ -18,6 +18,7 @@ import { regexProblems } from '../../firmware/gate.ts';
 import { loadBoard, type BoardProfile } from '../board.ts';
 import { ESPRUINO_VERSION, espruinoBuild, type EspruinoBuild } from '../espruino.ts';
 import { SimClock, type ClockMode } from './clock.ts';
+import { SimConsoles } from './consoles.ts';
 import { Graphics, type ArrayBufferOptions } from './graphics.ts';
 import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from './lacks.ts';
 import type { SimLan } from './lan.ts';
@@ -189,6 +190,7 @@ export class Simulator {
   private graphicsMade: Graphics[] = [];
   private builtinDisplay: Graphics | null = null;
   private buses = new Map<string, BusState>();
+  private consoles!: SimConsoles;
   private events!: Emitter;
   private tzHours = 0;
   private bundlePath: string;
@@ -511,8 +513,14 @@ export class Simulator {
     G.global = G;
     G.print = print;
     G.console = { log: print, warn: print, error: print, info: print, debug: print };
+    this.consoles = new SimConsoles(this.board.espruinoBoard);
+    const nrf = this.consoles.nrf();
+    // jswrap_ble_getAddress: the Pixl.js chip's factory address (FICR DEVICEADDR), unique per unit.
+    if (nrf) G.NRF = this.board.espruinoBoard === 'PIXLJS' ? { ...nrf, getAddress: () => this.bleAddress } : nrf;
+    G.Serial1 = { toString: () => 'Serial1' };
     G.require = (name: string) => {
       if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, array: (items) => G.Array.prototype.slice.call(items) });
+      if (name === 'TelnetServer' && this.firmware.modules.includes(name)) return this.consoles.telnetModule();
       const net = this.network.module(name);
       if (net) return net;
       throw new G.Error(`Module ${JSON.stringify(String(name))} not found`);
@@ -540,10 +548,6 @@ export class Simulator {
     // Only the board's own pins exist, as Pin objects (its board file's ports and named devices).
     Object.assign(G, pins.globals());
     G.Pin = SimPin;
-    if (this.board.espruinoBoard === 'PIXLJS') {
-      // jswrap_ble_getAddress: the chip's factory address (FICR DEVICEADDR), unique per unit.
-      G.NRF = { getAddress: () => this.bleAddress };
-    }
     G.digitalRead = (p: unknown) => pins.digitalRead(p);
     G.digitalWrite = (p: unknown, v: unknown) => pins.digitalWrite(p, v);
     G.pinMode = (p: unknown, m?: unknown) => pins.pinMode(p, m);
@@ -631,6 +635,11 @@ export class Simulator {
     };
   }
 
+  /** The consoles someone could reach without a cable ('bluetooth', 'telnet'); the wired serial console is the technician's. */
+  openConsoles(): string[] {
+    return this.consoles.open();
+  }
+
   /** What the firmware sent on a bus (SPI1, I2C1, ...) and the pins its setup took. */
   busLog(name: string): BusState {
     const bus = this.buses.get(name);
@@ -670,6 +679,7 @@ export class Simulator {
       CRC32: (data: unknown) => crc32(flattenBytes([data])),
       getErrorFlags: () => G.Array.prototype.slice.call([]),
       getSizeOf: (v: unknown) => Math.ceil((JSON.stringify(v) ?? '').length / 10) + 1,
+      setConsole: (device: unknown, options?: { force?: boolean }) => this.consoles.setConsole(device, options),
       setTimeZone: (h: number) => {
         this.tzHours = Number(h) || 0;
       },
