@@ -193,7 +193,7 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
   d.snap(5, call(2, MENU[2].area, { callId: 'call-talk', answeredMs: d.now() - 200_000, endedMs: d.now() }), { wrapUpDeadlineMs: deadline });
   await shoot(d.shot('wrapup-5m00' + sfx));
   await d.sim.press('ticket');
-  d.post({ t: 'ack', v: { key: d.state().act[0].k, status: 1, ref: 'T-4711', kind: 1, detail: '' } });
+  d.post({ t: 'ack', v: { key: d.state().act[0].k, status: 1, ref: 'T-2026-004711', kind: 1, detail: '' } });
   await d.sim.press(keypad ? '2' : 'down');
   await d.at(deadline - 150_000);
   await shoot(d.shot('wrapup-2m30' + sfx));

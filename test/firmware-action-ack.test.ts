@@ -14,8 +14,9 @@ describe('action acknowledgement', () => {
     const out = drain(s);
     expect(out).toEqual([{ k: 'action', v: { key: 's1-1', kind: 1, callId: 'c-1', account: '', createdMs: T0 + 10 } }]);
     expect(view(s, 12).l[0]).toBe('1 Ticket..');
-    step(s, { t: 'ack', n: 20, v: { key: 's1-1', status: 1, ref: 'T-4711', kind: 1, detail: '' } });
-    expect(view(s, 21).l[0]).toBe('1 ' + CHECK + 'T-4711');
+    step(s, { t: 'ack', n: 20, v: { key: 's1-1', status: 1, ref: 'T-2026-004711', kind: 1, detail: '' } });
+    expect(view(s, 21).l[0]).toBe('1 ' + CHECK + 'Ticket');
+    expect(view(s, 21).f).toBe(CHECK + 'T-2026-004711');
     step(s, { t: 'key', n: 30, k: 'ok' });
     const [ready] = drain(s);
     expect(ready.v).toMatchObject({ kind: 4, key: 's1-2' });

@@ -41,6 +41,12 @@ export class Graphics {
   private alignY = -1;
   /** Counts flip() calls, so a simulator can tell when a frame was shown. */
   flips = 0;
+  /**
+   * The strings drawn since the whole buffer was last painted over (clear(),
+   * or a fill covering it, which is how a frame starts): text, position and
+   * width, so a test can tell whether a string fits the panel.
+   */
+  texts: { text: string; x: number; y: number; width: number }[] = [];
   [method: string]: unknown;
 
   constructor(
@@ -152,10 +158,12 @@ export class Graphics {
 
   clear(): this {
     this.fill(0, 0, this.width - 1, this.height - 1, this.bg);
+    this.texts = [];
     return this;
   }
 
   fillRect(x1: number, y1: number, x2: number, y2: number): this {
+    if (x1 <= 0 && y1 <= 0 && x2 >= this.width - 1 && y2 >= this.height - 1) this.texts = [];
     this.fill(x1, y1, x2, y2, this.fg);
     return this;
   }
@@ -251,6 +259,7 @@ export class Graphics {
   }
 
   drawString(s: unknown, x: number, y: number, solid?: boolean): this {
+    this.texts.push({ text: String(s), x: Math.floor(x), y: Math.floor(y), width: this.stringWidth(s) });
     const lines = String(s).split('\n');
     const lineHeight = this.getFontHeight();
     let top = Math.floor(y);

@@ -183,7 +183,7 @@ function actionCell(s: State, kind: number, key: string, label: string): string 
   if (!a) return head + label;
   if (a.st === 0) return head + label + '..';
   if (a.st === 2) return head + label + '!';
-  return head + CHECK + (a.ref ? a.ref : label);
+  return head + CHECK + label;
 }
 
 function wrapUp(s: State, t: string, now: number): Screen {
@@ -201,6 +201,9 @@ function wrapUp(s: State, t: string, now: number): Screen {
   // Kinds in cell order; the labels' ids follow the kinds (S.TICKET + kind - 1).
   const order = s.kp ? [Kind.TICKET, Kind.LETTER, Kind.FORWARD, Kind.READY] : [Kind.TICKET, Kind.FORWARD, Kind.LETTER, Kind.READY];
   for (let i = 0; i < 4; i++) sc.l.push(actionCell(s, order[i], s.kp ? '1230'.charAt(order[i] - 1) : '', tr(t, S.TICKET + order[i] - 1)));
+  // The caller asks for the reference: the newest one gets the full width of
+  // the footer (T-2026-000123 does not fit a grid cell on either display).
+  for (let i = 0; i < s.act.length; i++) if (s.act[i].st === 1 && s.act[i].ref) sc.f = CHECK + s.act[i].ref;
   return sc;
 }
 
