@@ -71,11 +71,12 @@ function tftCmd(t: Tft, c: number, data: number[] | null): void {
 const X0 = 40;
 const Y0 = 53;
 /**
- * Lines per SPI write: 5 x 240 px x 2 B = 2,400 bytes. The 2v29 ESP32 build
+ * Lines per SPI write: 3 x 240 px x 2 B = 1,440 bytes. The 2v29 ESP32 build
  * sends one write as one transaction, and ESP-IDF refuses one over 4,092
- * bytes ("SPI Send Error"); 5 also divides 135.
+ * bytes ("SPI Send Error"); 3 divides 135, and the smaller row buffer lets a
+ * whole call run even in the 2,950 variables of the Pixl.js-sized test build.
  */
-const LINES = 5;
+const LINES = 3;
 // ST7789V datasheet v1.6: RESX low at least 10 us (table 9.3.3); after
 // reset 120 ms before Sleep Out may be sent, and after Sleep Out 5 ms before
 // the next command, 120 ms until the panel is fully awake (9.1.12, SLPOUT).

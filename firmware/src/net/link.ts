@@ -211,13 +211,21 @@ function bringUp(L: State): void {
     if (step) {
       L.h.state(step, detail);
       retry(L);
-    } else dial(L);
+    }
+    // Dialled from a timer of its own, never inside the boot code: a connect
+    // that throws at once (refused, no such host) carries the whole stack of
+    // what called it, and at boot that cost the last variables on a 2950-variable
+    // interpreter, so the boot stopped before DP existed (measured on 2v29 Linux).
+    else {
+      L.h.state('broker', '');
+      L.rt = setTimeout(dial, 0, L);
+    }
   });
 }
 
 function dial(L: State): void {
+  L.rt = 0;
   if (L.x) return;
-  L.h.state('broker', '');
   L.ses++;
   if (L.ses % Limits.SESSIONS === 0) newBoot(L, L.ses / Limits.SESSIONS);
   L.st = 1;
