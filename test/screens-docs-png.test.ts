@@ -24,6 +24,7 @@ describe('rendered screen pictures', () => {
       expect(drifted, 'run: node bin/run-ts.js scripts/render-screens.ts').toEqual([]);
       const files = readdirSync(join(SCREENS_DIR, board)).map((f) => f.replace(/\.png$/, ''));
       expect(files.sort()).toEqual(scenes.sort());
-    });
+      // Every scene of a board through the simulator and its pictures: about 20 s for the 240x135 one on a quiet machine.
+    }, 90_000);
   }
 });

@@ -107,6 +107,7 @@ export interface BusState {
   log: BusTransfer[];
 }
 
+/** The bus log keeps at least this many recent transfers. */
 const BUS_LOG_MAX = 5000;
 
 /**
@@ -589,7 +590,8 @@ export class Simulator {
     this.buses.set(name, state);
     const record = (data: Uint8Array, extra: Partial<BusTransfer>) => {
       log.push({ t: this.clock.now(), data, pins: pins.driven(), ...extra });
-      if (log.length > BUS_LOG_MAX) log.shift();
+      // Trimmed in one go now and then: shifting one entry per transfer would copy the whole log each time.
+      if (log.length > 2 * BUS_LOG_MAX) log.splice(0, BUS_LOG_MAX);
     };
     const esp32 = this.board.espruinoBoard === 'ESP32';
     const checkTransaction = (args: unknown[]) => {
