@@ -37,8 +37,10 @@ function ssd1306Flip(o: Oled): void {
 
 function ssd1306(d: Display & { bus: { kind: 'i2c' } }): Gfx {
   I2C1.setup({ sda: global[d.bus.sda], scl: global[d.bus.scl], bitrate: 400000 });
-  // vertical_byte: the buffer is laid out in 8-pixel pages as the controller's RAM.
-  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { vertical_byte: true });
+  // vertical_byte: the buffer is laid out in 8-pixel pages as the controller's RAM,
+  // with the page's top row in bit 0 (datasheet 8.7); since 2v25 msb:true is the
+  // default (libs/graphics/jswrap_graphics.c), which would put it in bit 7.
+  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { vertical_byte: true, msb: false });
   const o: Oled = { g: gr, a: d.bus.addr, pg: new Uint8Array(129) };
   o.pg[0] = 0x40;
   I2C1.writeTo(o.a, [0].concat(SSD1306_INIT));
