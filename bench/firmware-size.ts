@@ -1,20 +1,45 @@
 // Firmware size: each board's bundle against its code budget, the Pixl.js
 // bundle plus a typical config against its 36 KB Storage, and, when the
-// interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts), the
-// variables the linux bundle really uses after boot, next to the simulator's
-// estimate. Measures only; never fails on a number.
+// interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts),
+// the variables each board's bundle really uses there with its stand-in: at
+// the first screen, online after boot and after a full call cycle over MQTT
+// (test/helpers/real-board-run.ts), next to the stand-in's own share and the
+// simulator's estimate. Measures only; never fails on a number.
 import { formatTable } from '../provisioner/text.ts';
-import { readFileSync } from 'node:fs';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
+import { loadBoard, type BoardProfile } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { bootFromFlash, consoleLines } from '../test/helpers/flash-runner.ts';
+import { brokerWithStations } from '../test/helpers/broker-fixtures.ts';
+import { boardStandIn } from '../test/helpers/board-stand-in.ts';
+import { bootFromFlash } from '../test/helpers/flash-runner.ts';
 import { ESPRUINO_2950 } from '../test/helpers/interpreter.ts';
+import { callCycle, firstScreen, printed, stationOf } from '../test/helpers/real-board-run.ts';
 
-async function realMemoryAfterBoot(bundle: string): Promise<{ usage: number; total: number } | null> {
-  if (!ESPRUINO_2950) return null;
-  const out = await bootFromFlash({ interpreter: ESPRUINO_2950, bundle: readFileSync(bundle), after: [{ atMs: 2000, code: 'print("MEM",JSON.stringify(process.memory()))' }], timeoutMs: 60_000 });
-  const line = consoleLines(out).find((l) => l.startsWith('MEM '));
-  return line ? (JSON.parse(line.slice(4)) as { usage: number; total: number }) : null;
+/** Variables the stand-in alone holds, under a bundle that does nothing. */
+async function standInVars(interpreter: string, board: BoardProfile): Promise<number> {
+  const prelude = boardStandIn(board);
+  if (!prelude) return 0;
+  const out = await bootFromFlash({ interpreter, bundle: '0;', prelude, after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
+  const empty = await bootFromFlash({ interpreter, bundle: '0;', after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
+  return printed(out, 'MEM') - printed(empty, 'MEM');
+}
+
+async function realVariables(interpreter: string, builds: BoardBuild[]): Promise<void> {
+  const boards = builds.map((b) => loadBoard(b.board));
+  const fx = await brokerWithStations(boards.map(stationOf));
+  const rows: string[][] = [];
+  try {
+    for (const board of boards) {
+      const { first } = await firstScreen(interpreter, board);
+      const { boot, cycle } = await callCycle(interpreter, board, fx);
+      const standIn = await standInVars(interpreter, board);
+      rows.push([board.name, String(first.vars), String(boot.vars), String(cycle.vars), String(standIn), String(cycle.vars - standIn)]);
+    }
+  } finally {
+    await fx.close();
+  }
+  console.log('Variables on the real interpreter (2v29, 32-bit, 2950 variables), bundles from flash with their board stand-in:');
+  console.log(formatTable(['board', 'first screen', 'online', 'after a call', 'stand-in', 'after a call without stand-in'], rows, { right: [1, 2, 3, 4, 5] }));
 }
 
 export async function run(): Promise<void> {
@@ -36,14 +61,14 @@ export async function run(): Promise<void> {
     );
   }
   const linux = builds.find((b) => b.board === 'linux');
-  if (!linux) return;
-  const sim = new Simulator({ board: 'linux', bundle: linux.file }).boot();
-  await sim.advance(2000);
-  const estimate = sim.memory();
-  sim.close();
-  const real = await realMemoryAfterBoot(linux.file);
-  console.log(
-    `linux bundle after boot, no config: simulator estimate ${estimate.usage} of ${estimate.total} variables; ` +
-      (real ? `real interpreter (2v29, 32-bit, 2950 vars) ${real.usage} of ${real.total} (${Math.round((100 * real.usage) / real.total)}%)` : 'real interpreter not found'),
-  );
+  if (linux) {
+    const sim = new Simulator({ board: 'linux', bundle: linux.file }).boot();
+    await sim.advance(2000);
+    const estimate = sim.memory();
+    sim.close();
+    const real = ESPRUINO_2950 ? (await firstScreen(ESPRUINO_2950, loadBoard('linux'))).first.vars : null;
+    console.log(`linux bundle after boot, no config: simulator estimate ${estimate.usage} of ${estimate.total} variables; real interpreter ${real ?? 'not found'}`);
+  }
+  if (ESPRUINO_2950) await realVariables(ESPRUINO_2950, builds);
+  else console.log('real interpreter not found: no variable counts per board');
 }
