@@ -2,7 +2,7 @@
 import { readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
+import { hostPasswordFile, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
 import { cliIn } from './helpers/station-cli-fixtures.ts';
 
 const tmp = tempDir();
@@ -36,9 +36,7 @@ it('closes the registry it read the stations from', async () => {
   expect(openDbFiles(home)).toEqual([]);
   const events = join(tmp.dir, 'calls.jsonl');
   writeFileSync(events, '{"type":"sign_in","station":"wv-01","agent":"Frau Krüger"}\n');
-  const password = join(tmp.dir, 'host.password');
-  writeFileSync(password, 'not-checked-by-this-broker\n');
-  const result = await run('events', 'file', events, '--broker', broker.url, '--user', 'svc-host', '--password-file', password);
+  const result = await run('events', 'file', events, '--broker', broker.url, '--user', broker.host?.username ?? 'svc-host', '--password-file', hostPasswordFile(broker, home));
   expect(result).toMatchObject({ code: 0 });
   expect(openDbFiles(home)).toEqual([]);
 });

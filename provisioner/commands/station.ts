@@ -109,7 +109,10 @@ export default defineCommand({
       ];
       ctx.output.out(formatTable(null, fields));
     }),
-    action('remove <id>', 'Remove a station; a running broker drops its session', stationId, (args, ctx, registry) => {
+    action('remove <id>', 'Remove a station; a running broker drops its session', stationId, async (args, ctx, registry) => {
+      existing(registry, args.id);
+      // off the site's own broker first, so no desk keeps a login the registry no longer knows
+      await (await registry.brokerAccounts())?.removeStations([args.id]);
       registry.removeStation(args.id);
       ctx.output.out(args.json ? JSON.stringify({ removed: args.id }) : `Station ${args.id} removed; a running broker drops its session.`);
     }),

@@ -18,10 +18,10 @@ interface UpCommandArgs extends Omit<UpArgs, 'wrapUp' | 'sources'>, AmiArgs {
   json: boolean;
 }
 
-/** The up options on top of the station service's (whose --broker/--user/--password-file make no sense here). */
+/** The up options on top of the station service's (--user/--password-file make no sense here: up uses the registry's host account). */
 export function upOptions(y: Argv): Argv {
   return amiOptions(serviceOptions(y))
-    .hide('broker')
+    .option('broker', { type: 'string', default: undefined, describe: "The site's own broker (mqtt:// or mqtts://) instead of the embedded one; see `deskphone external-broker`" })
     .hide('user')
     .hide('password-file')
     .option('wrap-up', { type: 'number', default: undefined, describe: `Wrap-up length in seconds (default 300; ${DEMO_WRAP_UP_S} with --demo)` })

@@ -10,6 +10,7 @@ import { UserError } from '../../lib/user-error.ts';
 import { boardNames } from '../../hardware/board.ts';
 import { hashSecret, needsRehash, newSecret, verifySecret } from './secret.ts';
 import { writePrivateFile } from './private-file.ts';
+import { brokerAccounts, type BrokerAccounts } from '../broker/external.ts';
 
 export const AREAS = ['WV', 'KM'] as const;
 export type AreaCode = (typeof AREAS)[number];
@@ -151,6 +152,7 @@ export class Registry {
   private poller: NodeJS.Timeout | null = null;
   private boards: string[] | null = null;
   private readonly serviceLookups = new Map<ServiceName, Promise<{ username: string; password: string }>>();
+  private siteBroker: Promise<BrokerAccounts | null> | null = null;
 
   constructor(
     readonly db: Db,
@@ -196,6 +198,9 @@ export class Registry {
     });
     const issued = list.map((s) => ({ id: s.id, secret: newSecret() }));
     const hashes = issued.map((i) => hashSecret(i.secret));
+    // the site's own broker first: a desk the registry knows can always log in
+    const broker = await this.brokerAccounts();
+    await broker?.addStations(issued);
     const insert = this.db.prepare(
       'INSERT INTO station_stations (id, name, areas, board, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -209,6 +214,7 @@ export class Registry {
         inTransaction?.(issued);
       })();
     } catch (err) {
+      await broker?.removeStations(issued.map((i) => i.id));
       // another process added one of these ids while the secrets were being hashed
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new UserError('a station with one of these ids was added meanwhile', 'check `deskphone station list` and run the command again; nothing was added');
@@ -243,6 +249,7 @@ export class Registry {
     if (!this.getStation(id)) throw unknownStation(id);
     const secret = newSecret();
     const hash = hashSecret(secret);
+    await (await this.brokerAccounts())?.setSecret(id, secret);
     this.db.transaction(() => {
       const { changes } = this.db.prepare('UPDATE station_stations SET secret_hash = ? WHERE id = ?').run(hash, id);
       if (changes === 0) throw unknownStation(id);
@@ -292,8 +299,15 @@ export class Registry {
       const existing = readSecretFile(file);
       if (existing && (await this.verifyAgainst(ACCOUNT_TABLES.service, name, existing, row.secret_hash))) return { username: name, password: existing };
     }
+    return this.reissueServiceCredentials(name);
+  }
+
+  /** A new secret for one of the host's own accounts (the old one stops working), e.g. for a newly provisioned broker. */
+  async reissueServiceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
+    const file = join(this.dir, 'secrets', `${name}.secret`);
     const secret = newSecret();
     const hash = hashSecret(secret);
+    await (await this.brokerAccounts())?.setService(name, SERVICE_ACCOUNTS[name], secret);
     this.db.transaction(() => {
       this.db.prepare('INSERT INTO station_services (name, secret_hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash').run(name, hash);
       this.logChange(name, 'secret');
@@ -340,7 +354,17 @@ export class Registry {
     };
   }
 
+  /**
+   * The site's external broker (`deskphone broker external`), provisioned
+   * along with every secret the registry issues; null for the embedded one.
+   */
+  brokerAccounts(): Promise<BrokerAccounts | null> {
+    this.siteBroker ??= Promise.resolve().then(() => brokerAccounts(this.dir));
+    return this.siteBroker;
+  }
+
   close(): void {
+    void this.siteBroker?.then((b) => b?.close());
     this.stopPolling();
     this.listeners.clear();
     this.db.close();

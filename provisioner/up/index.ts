@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import { Area } from '../../protocol/host-codec.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startBroker, type BrokerHandle } from '../broker/index.ts';
+import type { BrokerHandle } from '../broker/index.ts';
+import { startSiteBroker } from './site-broker.ts';
 import { hostLogger } from '../logging.ts';
 import { parseListen } from '../broker/address.ts';
 import type { Context } from '../context.ts';
@@ -32,7 +33,9 @@ import { serviceDeskView } from '../service/sources/desk-view.ts';
 import type { EventSource } from '../service/sources/source.ts';
 import { ensureFirmware } from './firmware.ts';
 
-export interface UpArgs extends ServiceArgs {
+export interface UpArgs extends Omit<ServiceArgs, 'broker'> {
+  /** The site's own broker; the embedded one when absent. */
+  broker?: string;
   demo: boolean;
   /** MQTT over TCP, host:port. */
   listen: string;
@@ -62,7 +65,8 @@ export interface UpHandle {
   wsUrl: string | null;
   dashboardUrl: string;
   dataDir: string;
-  broker: BrokerHandle;
+  /** The embedded broker; null when the site runs its own (--broker). */
+  broker: BrokerHandle | null;
   service: StationService;
   registry: Registry;
   desks: Map<string, VirtualDesk>;
@@ -70,11 +74,6 @@ export interface UpHandle {
   screens: OnDemandScreens;
   calls: CallSimulator | null;
   close(): Promise<void>;
-}
-
-/** Where the desks on this machine reach a broker listening on `host`. */
-function deviceHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
 /** The dashboard token, kept in the data dir (0600) so a bookmarked URL keeps working across restarts. */
@@ -119,15 +118,11 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     closing = () => {
       if (!args.verbose) logger.level = 'error';
     };
-    const broker = await startBroker({ dataDir: dir, registry, listen: args.listen, ws: args.ws, logger });
+    const broker = await startSiteBroker({ external: args.broker, listen: args.listen, ws: args.ws, dataDir: dir, registry, logger });
     stops.push(() => broker.close());
-    stops.push(async () => {
-      // A client still subscribing while the store closes crashes aedes' persistence; let the others go first (the presence tracker stays).
-      const deadline = Date.now() + WILL_WAIT_MS;
-      while (Date.now() < deadline && broker.aedes.connectedClients > 1) await new Promise((r) => setTimeout(r, 20));
-    });
-    const listenHost = parseListen(args.listen, '--listen').host;
-    const brokerForDesks = { host: deviceHost(listenHost), port: broker.tcpPort };
+    // A client still subscribing while the store closes crashes aedes' persistence; let the others go first (the presence tracker stays).
+    stops.push(() => broker.drained());
+    const brokerForDesks = broker.forDesks;
 
     const demoStations = args.demo ? await provisionDemoSite(registry, dir, args.stations, brokerForDesks) : [];
 
@@ -137,7 +132,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
     try {
       await service.start();
     } catch (err) {
-      throw new Error(`the station service cannot connect to the embedded broker at ${broker.url}: ${(err as Error).message}`);
+      throw new Error(`the station service cannot connect to the broker at ${broker.url}: ${(err as Error).message}`);
     }
     stops.push(() => service.stop());
     // Closed before the service (stops run in reverse), which then still takes their last wills.
@@ -214,7 +209,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       wsUrl: broker.wsUrl,
       dashboardUrl: dashboard.url,
       dataDir: dir,
-      broker,
+      broker: broker.embedded,
       service,
       registry,
       desks,

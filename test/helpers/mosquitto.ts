@@ -20,9 +20,14 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
+/** Debian's mosquitto ships its dynamic-security plugin here. */
+export const DYNAMIC_SECURITY_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
 export interface MosquittoOptions {
-  /** user -> password */
+  /** user -> password (a password file); ignored with dynamicSecurity. */
   users: Record<string, string>;
+  /** Accounts and ACLs from the dynamic-security plugin instead, starting with this admin. */
+  dynamicSecurity?: { admin: string; password: string };
   /** Extra mosquitto.conf lines (ACLs etc.). */
   extraConfig?: string[];
 }
@@ -38,8 +43,15 @@ export async function freePort(): Promise<number> {
 export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'dp-mosq-'));
   const passwd = join(dir, 'passwd');
-  writeFileSync(passwd, '', { mode: 0o600 });
-  for (const [user, pass] of Object.entries(opts.users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, pass], { stdio: 'pipe' });
+  let auth = [`password_file ${passwd}`];
+  if (opts.dynamicSecurity) {
+    const config = join(dir, 'dynamic-security.json');
+    execFileSync('mosquitto_ctrl', ['dynsec', 'init', config, opts.dynamicSecurity.admin, opts.dynamicSecurity.password], { stdio: 'pipe' });
+    auth = [`plugin ${DYNAMIC_SECURITY_PLUGIN}`, `plugin_opt_config_file ${config}`];
+  } else {
+    writeFileSync(passwd, '', { mode: 0o600 });
+    for (const [user, pass] of Object.entries(opts.users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, pass], { stdio: 'pipe' });
+  }
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(conf, [
@@ -48,7 +60,7 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
     // user, which can't read the temp dir.
     `user ${userInfo().username}`,
     'allow_anonymous false',
-    `password_file ${passwd}`,
+    ...auth,
     'persistence true',
     `persistence_location ${dir}/`,
     // Save on every change: the restart test kills -9 and expects the session back.

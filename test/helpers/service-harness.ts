@@ -5,8 +5,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Aedes } from 'aedes';
+import { randomBytes } from 'node:crypto';
+import { DynamicSecurity, serviceCommands } from '../../provisioner/broker/dynsec.ts';
+import { startMosquitto } from './mosquitto.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import { decodeMessage, encodeMessage, Phase } from '../../protocol/host-codec.ts';
@@ -15,21 +18,51 @@ import { openDb, type Db } from '../../provisioner/db.ts';
 import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../../provisioner/service/service.ts';
 
 export interface TestBroker {
+  /** With the host account's credentials in it where the broker wants a login, so every client of a test has one. */
   url: string;
+  /** The host account, on a broker that checks logins. */
+  host: { username: string; password: string } | null;
   close(): Promise<void>;
 }
 
+/**
+ * The broker the station-service scenarios run on: a plain aedes, or with
+ * DESKPHONE_TEST_BROKER=mosquitto (the vitest project "mosquitto") Debian's
+ * mosquitto with the dynamic-security plugin and the host account as
+ * `deskphone external-broker` provisions it, so the same scenarios show the
+ * service working against a site's own broker.
+ */
 export async function startBroker(): Promise<TestBroker> {
+  if (process.env.DESKPHONE_TEST_BROKER === 'mosquitto') return startMosquittoBroker();
   const aedes = await Aedes.createBroker();
   const server = createServer(aedes.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `mqtt://127.0.0.1:${port}`,
+    host: null,
     close: async () => {
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+async function startMosquittoBroker(): Promise<TestBroker> {
+  const admin = { username: 'dynsec-admin', password: randomBytes(12).toString('base64url') };
+  const mosquitto = await startMosquitto({ users: {}, dynamicSecurity: { admin: admin.username, password: admin.password } });
+  const url = `mqtt://127.0.0.1:${mosquitto.port}`;
+  const host = { username: 'svc-host', password: randomBytes(12).toString('base64url') };
+  const dynsec = await DynamicSecurity.connect(url, admin);
+  try {
+    await dynsec.run(serviceCommands(host.username, 'host', host.password));
+  } finally {
+    await dynsec.close();
+  }
+  return {
+    url: `mqtt://${host.username}:${host.password}@127.0.0.1:${mosquitto.port}`,
+    host,
+    close: () => mosquitto.stop(),
   };
 }
 
@@ -106,10 +139,11 @@ export class FakeDevice {
 }
 
 /** `deskphone service` in a child process; resolves with the event webhook URL it prints. */
-export function startHostProcess(brokerUrl: string, home: string, tokenFile: string, extra: string[]): Promise<{ child: ChildProcess; events: string }> {
+export function startHostProcess(broker: TestBroker, home: string, tokenFile: string, extra: string[]): Promise<{ child: ChildProcess; events: string }> {
+  const login = broker.host ? ['--user', broker.host.username, '--password-file', hostPasswordFile(broker, home)] : [];
   const child = spawn(
     process.execPath,
-    ['bin/deskphone.js', 'service', '--broker', brokerUrl, '--events-port', '0', '--events-token-file', tokenFile, ...extra],
+    ['bin/deskphone.js', 'service', '--broker', broker.url, ...login, '--events-port', '0', '--events-token-file', tokenFile, ...extra],
     { env: { ...process.env, DESKPHONE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -123,6 +157,13 @@ export function startHostProcess(brokerUrl: string, home: string, tokenFile: str
     child.stderr!.on('data', (d) => (err += d));
     child.once('exit', (code) => reject(new Error(`host exited with ${code}: ${err}`)));
   });
+}
+
+/** The host account's password in a file beside `near`, for `--password-file` (any text where the broker checks no login). */
+export function hostPasswordFile(broker: TestBroker, near: string): string {
+  const file = join(dirname(near), `${broker.host?.username ?? 'svc-host'}.password`);
+  writeFileSync(file, (broker.host?.password ?? 'not-checked-by-this-broker') + '\n', { mode: 0o600 });
+  return file;
 }
 
 export function killHard(child: ChildProcess): Promise<void> {
@@ -219,7 +260,7 @@ export function useHostProcessRig(station: string, token: string): HostProcessRi
   const rig: { -readonly [K in keyof HostProcessRig]?: HostProcessRig[K] } = {
     tmp,
     startHost: async (extra) => {
-      const host = await startHostProcess(rig.broker!.url, home, tokenFile, extra);
+      const host = await startHostProcess(rig.broker!, home, tokenFile, extra);
       children.push(host.child);
       return host;
     },
