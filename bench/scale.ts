@@ -9,6 +9,8 @@
 // event -> snapshot at the desk, lookup round trip, the host's CPU and RSS,
 // idle CPU, and a broker restart until every desk is back; then each goal of
 // issue 18 as a ratio. Benchmarks measure; they never fail on a number.
+// DESKPHONE_BENCH_HOST_NODE_OPTIONS goes to the host only, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
 import { formatTable } from '../provisioner/text.ts';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -91,7 +93,7 @@ async function startHost(home: string, mqttPort: number, eventsPort: number, tok
   const child = spawn(
     process.execPath,
     ['bin/deskphone.js', 'up', '--listen', `127.0.0.1:${mqttPort}`, '--http', '127.0.0.1:0', '--events-port', String(eventsPort), '--events-token-file', tokenFile, '--json'],
-    { cwd: repo, env: { ...process.env, DESKPHONE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: repo, env: { ...process.env, DESKPHONE_HOME: home, NODE_OPTIONS: process.env.DESKPHONE_BENCH_HOST_NODE_OPTIONS ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));
@@ -180,39 +182,61 @@ function fromReport(m: Partial<Measured>, r: FleetReport): void {
   m.delivered = `${snaps.length}/${r.events + r.eventErrors}, ${looks.length}/${r.lookups}`;
 }
 
+type Fleet = Awaited<ReturnType<typeof startFleet>>;
+
+/**
+ * One broker's run: idle with the desks registered, the first connect of all
+ * desks, the load, idle again with all connected, and a restart until every
+ * desk is back. `afterConnect` readies the load (sign-ins); `restart` stops
+ * the broker and starts it again.
+ */
+async function scenario(
+  fleet: Fleet,
+  proc: Process,
+  connect: object,
+  load: object,
+  afterConnect: () => Promise<void>,
+  restart: () => Promise<Process>,
+): Promise<Measured> {
+  const m: Partial<Measured> = {};
+  m.idleNoneCpu = await cpuOver(proc.pid, IDLE_S);
+  const first = await fleet.ask({ ...connect, limitMs: CONNECT_LIMIT_MS });
+  m.connectS = first.allReadyMs / 1000;
+  m.connectReady = first.ready;
+  m.connackTimeouts = first.connackTimeouts;
+  await afterConnect();
+  const t0 = cpuTicks(proc.pid);
+  const w0 = wallMs();
+  fromReport(m, await fleet.ask({ ...load, eventsPerS: EVENTS_PER_S, lookupsPerS: LOOKUPS_PER_S, warmS: WARM_S, seconds: LOAD_S }));
+  m.cpuLoad = ((cpuTicks(proc.pid) - t0) / TICKS_PER_S / ((wallMs() - w0) / 1000)) * 100;
+  m.rssMb = rssKb(proc.pid) / 1024;
+  m.idleConnectedCpu = await cpuOver(proc.pid, IDLE_S);
+  const since = wallMs();
+  await restart();
+  const back = await fleet.ask({ cmd: 'restarted', since, limitMs: RESTART_LIMIT_MS });
+  m.restartS = back.allReadyMs / 1000;
+  m.restartReady = back.ready;
+  return m as Measured;
+}
+
 async function measureMosquitto(home: string, secrets: [string, string][], host: { username: string; password: string }): Promise<Measured> {
   const dir = mkdtempSync(join(home, 'mosquitto-'));
   const port = await freePort();
   const broker = await startMosquitto(dir, port, [...secrets, [host.username, host.password]]);
   let proc = await broker.start();
   const fleet = await startFleet();
-  const m: Partial<Measured> = {};
   try {
     const target = { host: '127.0.0.1', port };
     // What the host's start leaves on the broker: every desk's retained snapshot.
     await fleet.ask({ cmd: 'reference-retained', target, ids: secrets.map(([id]) => id), reference: host });
-    m.idleNoneCpu = await cpuOver(proc.pid, IDLE_S / 2);
-    const first = await fleet.ask({ cmd: 'connect', target, credentials: secrets, limitMs: CONNECT_LIMIT_MS });
-    m.connectS = first.allReadyMs / 1000;
-    m.connectReady = first.ready;
-    m.connackTimeouts = first.connackTimeouts;
-    const t0 = cpuTicks(proc.pid);
-    const w0 = wallMs();
-    fromReport(m, await fleet.ask({ cmd: 'load', reference: host, eventsPerS: EVENTS_PER_S, lookupsPerS: LOOKUPS_PER_S, warmS: WARM_S, seconds: LOAD_S }));
-    m.cpuLoad = ((cpuTicks(proc.pid) - t0) / TICKS_PER_S / ((wallMs() - w0) / 1000)) * 100;
-    m.rssMb = rssKb(proc.pid) / 1024;
-    m.idleConnectedCpu = await cpuOver(proc.pid, IDLE_S / 2);
-    const since = wallMs();
-    await proc.stop();
-    proc = await broker.start();
-    const back = await fleet.ask({ cmd: 'restarted', since, limitMs: RESTART_LIMIT_MS });
-    m.restartS = back.allReadyMs / 1000;
-    m.restartReady = back.ready;
+    return await scenario(fleet, proc, { cmd: 'connect', target, credentials: secrets }, { cmd: 'load', reference: host }, async () => {}, async () => {
+      await proc.stop();
+      return (proc = await broker.start());
+    });
   } finally {
     await fleet.stop();
     await proc.stop();
   }
-  return m as Measured;
 }
 
 async function measureDeskphone(home: string, secrets: [string, string][]): Promise<Measured> {
@@ -224,33 +248,20 @@ async function measureDeskphone(home: string, secrets: [string, string][]): Prom
   let host = await startHost(home, mqttPort, eventsPort, tokenFile);
   const events = { url: `http://127.0.0.1:${eventsPort}/events`, token };
   const fleet = await startFleet();
-  const m: Partial<Measured> = {};
   try {
     await sleep(2000);
-    m.idleNoneCpu = await cpuOver(host.pid, IDLE_S);
-    const first = await fleet.ask({ cmd: 'connect', target: { host: '127.0.0.1', port: mqttPort }, credentials: secrets, limitMs: CONNECT_LIMIT_MS });
-    m.connectS = first.allReadyMs / 1000;
-    m.connectReady = first.ready;
-    m.connackTimeouts = first.connackTimeouts;
-    const signIn = await fleet.ask<{ failed: number }>({ cmd: 'signIn', events });
-    if (signIn.failed) console.log(`  (${signIn.failed} sign-ins refused)`);
-    const t0 = cpuTicks(host.pid);
-    const w0 = wallMs();
-    fromReport(m, await fleet.ask({ cmd: 'load', events, eventsPerS: EVENTS_PER_S, lookupsPerS: LOOKUPS_PER_S, warmS: WARM_S, seconds: LOAD_S }));
-    m.cpuLoad = ((cpuTicks(host.pid) - t0) / TICKS_PER_S / ((wallMs() - w0) / 1000)) * 100;
-    m.rssMb = rssKb(host.pid) / 1024;
-    m.idleConnectedCpu = await cpuOver(host.pid, IDLE_S);
-    const since = wallMs();
-    await host.stop();
-    host = await startHost(home, mqttPort, eventsPort, tokenFile);
-    const back = await fleet.ask({ cmd: 'restarted', since, limitMs: RESTART_LIMIT_MS });
-    m.restartS = back.allReadyMs / 1000;
-    m.restartReady = back.ready;
+    const signIn = async () => {
+      const { failed } = await fleet.ask<{ failed: number }>({ cmd: 'signIn', events });
+      if (failed) console.log(`  (${failed} sign-ins refused)`);
+    };
+    return await scenario(fleet, host, { cmd: 'connect', target: { host: '127.0.0.1', port: mqttPort }, credentials: secrets }, { cmd: 'load', events }, signIn, async () => {
+      await host.stop();
+      return (host = await startHost(home, mqttPort, eventsPort, tokenFile));
+    });
   } finally {
     await fleet.stop();
     await host.stop();
   }
-  return m as Measured;
 }
 
 /** The host with no station at all: the floor per-desk memory is counted from. */
