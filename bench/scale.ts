@@ -9,7 +9,7 @@
 // event -> snapshot at the desk, lookup round trip, the host's CPU and RSS,
 // idle CPU, and a broker restart until every desk is back; then each goal of
 // issue 18 as a ratio. Benchmarks measure; they never fail on a number.
-// DESKPHONE_BENCH_HOST_NODE_OPTIONS goes to the host only, e.g.
+// DESKPHONE_BENCH_HOST_NODE_ARGS go to the host's node only, e.g.
 // "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
 import { formatTable } from '../provisioner/text.ts';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -92,8 +92,8 @@ interface Process {
 async function startHost(home: string, mqttPort: number, eventsPort: number, tokenFile: string): Promise<Process> {
   const child = spawn(
     process.execPath,
-    ['bin/deskphone.js', 'up', '--listen', `127.0.0.1:${mqttPort}`, '--http', '127.0.0.1:0', '--events-port', String(eventsPort), '--events-token-file', tokenFile, '--json'],
-    { cwd: repo, env: { ...process.env, DESKPHONE_HOME: home, NODE_OPTIONS: process.env.DESKPHONE_BENCH_HOST_NODE_OPTIONS ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [...(process.env.DESKPHONE_BENCH_HOST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/deskphone.js', 'up', '--listen', `127.0.0.1:${mqttPort}`, '--http', '127.0.0.1:0', '--events-port', String(eventsPort), '--events-token-file', tokenFile, '--json'],
+    { cwd: repo, env: { ...process.env, DESKPHONE_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
   child.stderr!.on('data', (d) => (err = (err + d).slice(-4000)));

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stationIdProblem } from '../../protocol/topics.ts';
+import type { Statement } from 'better-sqlite3';
 import { migrate, openDb, type Db } from '../db.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { boardNames } from '../../hardware/board.ts';
@@ -153,6 +154,8 @@ export class Registry {
   private boards: string[] | null = null;
   private readonly serviceLookups = new Map<ServiceName, Promise<{ username: string; password: string }>>();
   private siteBroker: Promise<BrokerAccounts | null> | null = null;
+  /** Prepared once: a connect storm asks for thousands of stations, and preparing was 2 % of the host's time (bench scale profile). */
+  private readonly statements = new Map<string, Statement>();
 
   constructor(
     readonly db: Db,
@@ -201,7 +204,7 @@ export class Registry {
     // the site's own broker first: a desk the registry knows can always log in
     const broker = await this.brokerAccounts();
     await broker?.addStations(issued);
-    const insert = this.db.prepare(
+    const insert = this.statement(
       'INSERT INTO station_stations (id, name, areas, board, secret_hash, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     const now = Date.now();
@@ -226,18 +229,18 @@ export class Registry {
   }
 
   getStation(id: string): Station | null {
-    const row = this.db.prepare(`SELECT ${STATION_COLUMNS} FROM station_stations WHERE id = ?`).get(id) as StationRow | undefined;
+    const row = this.statement(`SELECT ${STATION_COLUMNS} FROM station_stations WHERE id = ?`).get(id) as StationRow | undefined;
     return row ? toStation(row) : null;
   }
 
   listStations(): Station[] {
-    return (this.db.prepare(`SELECT ${STATION_COLUMNS} FROM station_stations ORDER BY id`).all() as StationRow[]).map(toStation);
+    return (this.statement(`SELECT ${STATION_COLUMNS} FROM station_stations ORDER BY id`).all() as StationRow[]).map(toStation);
   }
 
   /** Removes a station; a broker watching this registry drops its session at once. */
   removeStation(id: string): void {
     this.db.transaction(() => {
-      const { changes } = this.db.prepare('DELETE FROM station_stations WHERE id = ?').run(id);
+      const { changes } = this.statement('DELETE FROM station_stations WHERE id = ?').run(id);
       if (changes === 0) throw unknownStation(id);
       this.logChange(id, 'removed');
     })();
@@ -251,7 +254,7 @@ export class Registry {
     const hash = hashSecret(secret);
     await (await this.brokerAccounts())?.setSecret(id, secret);
     this.db.transaction(() => {
-      const { changes } = this.db.prepare('UPDATE station_stations SET secret_hash = ? WHERE id = ?').run(hash, id);
+      const { changes } = this.statement('UPDATE station_stations SET secret_hash = ? WHERE id = ?').run(hash, id);
       if (changes === 0) throw unknownStation(id);
       this.logChange(id, 'secret');
       inTransaction?.({ id, secret });
@@ -261,7 +264,7 @@ export class Registry {
   }
 
   async verifyStation(id: string, secret: string): Promise<boolean> {
-    const row = this.db.prepare('SELECT secret_hash FROM station_stations WHERE id = ?').get(id) as { secret_hash: string } | undefined;
+    const row = this.statement('SELECT secret_hash FROM station_stations WHERE id = ?').get(id) as { secret_hash: string } | undefined;
     return row ? this.verifyAgainst(ACCOUNT_TABLES.station, id, secret, row.secret_hash) : false;
   }
 
@@ -269,7 +272,7 @@ export class Registry {
   async authenticate(username: string, secret: string): Promise<Account | null> {
     if (Object.hasOwn(SERVICE_ACCOUNTS, username)) {
       const name = username as ServiceName;
-      const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
+      const row = this.statement('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
       const ok = row ? await this.verifyAgainst(ACCOUNT_TABLES.service, name, secret, row.secret_hash) : false;
       return ok ? { username, role: SERVICE_ACCOUNTS[name] } : null;
     }
@@ -294,7 +297,7 @@ export class Registry {
   private async loadServiceCredentials(name: ServiceName): Promise<{ username: string; password: string }> {
     if (!Object.hasOwn(SERVICE_ACCOUNTS, name)) throw new Error(`no service account "${name}"`);
     const file = join(this.dir, 'secrets', `${name}.secret`);
-    const row = this.db.prepare('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
+    const row = this.statement('SELECT secret_hash FROM station_services WHERE name = ?').get(name) as { secret_hash: string } | undefined;
     if (row) {
       const existing = readSecretFile(file);
       if (existing && (await this.verifyAgainst(ACCOUNT_TABLES.service, name, existing, row.secret_hash))) return { username: name, password: existing };
@@ -309,7 +312,7 @@ export class Registry {
     const hash = hashSecret(secret);
     await (await this.brokerAccounts())?.setService(name, SERVICE_ACCOUNTS[name], secret);
     this.db.transaction(() => {
-      this.db.prepare('INSERT INTO station_services (name, secret_hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash').run(name, hash);
+      this.statement('INSERT INTO station_services (name, secret_hash) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET secret_hash = excluded.secret_hash').run(name, hash);
       this.logChange(name, 'secret');
       writePrivateFile(file, secret + '\n');
     })();
@@ -323,7 +326,7 @@ export class Registry {
    * the one the registry already knows (it arrived after a newer birth).
    */
   setPresence(id: string, p: PresenceUpdate): boolean {
-    const current = this.db.prepare('SELECT session FROM station_stations WHERE id = ?').get(id) as { session: number } | undefined;
+    const current = this.statement('SELECT session FROM station_stations WHERE id = ?').get(id) as { session: number } | undefined;
     if (!current) return false;
     if (!p.online && p.session < current.session) return false;
     this.db
@@ -354,6 +357,12 @@ export class Registry {
     };
   }
 
+  private statement(sql: string): Statement {
+    let prepared = this.statements.get(sql);
+    if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+    return prepared;
+  }
+
   /**
    * The site's external broker (`deskphone broker external`), provisioned
    * along with every secret the registry issues; null for the embedded one.
@@ -379,17 +388,17 @@ export class Registry {
     const ok = await verifySecret(secret, storedHash);
     if (ok && needsRehash(storedHash)) {
       // Same secret, cheaper check from now on; a rotation meanwhile (another hash stored) wins.
-      this.db.prepare(`UPDATE ${table.name} SET secret_hash = ? WHERE ${table.key} = ? AND secret_hash = ?`).run(hashSecret(secret), account, storedHash);
+      this.statement(`UPDATE ${table.name} SET secret_hash = ? WHERE ${table.key} = ? AND secret_hash = ?`).run(hashSecret(secret), account, storedHash);
     }
     return ok;
   }
 
   private logChange(account: string, kind: RegistryChange['kind']): void {
-    this.db.prepare('INSERT INTO station_changes (account, kind) VALUES (?, ?)').run(account, kind);
+    this.statement('INSERT INTO station_changes (account, kind) VALUES (?, ?)').run(account, kind);
   }
 
   private maxChangeSeq(): number {
-    return (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM station_changes').get() as { seq: number }).seq;
+    return (this.statement('SELECT COALESCE(MAX(seq), 0) AS seq FROM station_changes').get() as { seq: number }).seq;
   }
 
   private deliverChanges(): void {
