@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downFilter, downTopic, upTopic } from '../protocol/topics.ts';
 import { startMosquitto, type Mosquitto } from './helpers/mosquitto.ts';
+import { requires } from './helpers/requires.ts';
 import { parseUpArgs } from '../provisioner/commands/up.ts';
 import { startUp, type UpHandle } from '../provisioner/up/index.ts';
 import { until } from './helpers/up-fixture.ts';
@@ -21,7 +22,10 @@ let mosquitto: Mosquitto;
 let url: string;
 let up: UpHandle | undefined;
 
+const present = requires('mosquitto');
+
 beforeAll(async () => {
+  if (!present) return;
   mosquitto = await startMosquitto({ users: {}, dynamicSecurity: { admin: 'site-admin', password: 'admin-pw-for-tests' } });
   url = `mqtt://127.0.0.1:${mosquitto.port}`;
 });

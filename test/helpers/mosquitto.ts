@@ -2,7 +2,7 @@
 // in a temp dir, a free loopback port, persistence on (durable sessions
 // survive a kill -9 and restart on the same port, like a broker crash).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +20,17 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** Debian's mosquitto ships its dynamic-security plugin here. */
-export const DYNAMIC_SECURITY_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+/** Debian's mosquitto package ships its dynamic-security plugin in the machine's multiarch folder (/usr/lib/x86_64-linux-gnu on amd64); null without it. */
+export function dynamicSecurityPlugin(): string | null {
+  const name = 'mosquitto_dynamic_security.so';
+  let multiarch: string[] = [];
+  try {
+    multiarch = readdirSync('/usr/lib').filter((d) => d.endsWith('-linux-gnu'));
+  } catch {
+    // no /usr/lib: no Debian mosquitto either
+  }
+  return multiarch.map((d) => join('/usr/lib', d, name)).find((f) => existsSync(f)) ?? null;
+}
 
 export interface MosquittoOptions {
   /** user -> password (a password file); ignored with dynamicSecurity. */
@@ -47,7 +56,9 @@ export async function startMosquitto(opts: MosquittoOptions): Promise<Mosquitto>
   if (opts.dynamicSecurity) {
     const config = join(dir, 'dynamic-security.json');
     execFileSync('mosquitto_ctrl', ['dynsec', 'init', config, opts.dynamicSecurity.admin, opts.dynamicSecurity.password], { stdio: 'pipe' });
-    auth = [`plugin ${DYNAMIC_SECURITY_PLUGIN}`, `plugin_opt_config_file ${config}`];
+    const plugin = dynamicSecurityPlugin();
+    if (!plugin) throw new Error("no mosquitto_dynamic_security.so in /usr/lib/*-linux-gnu: install Debian's mosquitto package");
+    auth = [`plugin ${plugin}`, `plugin_opt_config_file ${config}`];
   } else {
     writeFileSync(passwd, '', { mode: 0o600 });
     for (const [user, pass] of Object.entries(opts.users)) execFileSync('mosquitto_passwd', ['-b', passwd, user, pass], { stdio: 'pipe' });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SOCAT } from '../../hardware/sim/repl/pty.ts';
 import { ESPRUINO_2950, ESPRUINO_64, interpreterDirCandidates } from './interpreter.ts';
-import { MOSQUITTO } from './mosquitto.ts';
+import { dynamicSecurityPlugin, MOSQUITTO } from './mosquitto.ts';
 
 export type Prerequisite = 'espruino-2950' | 'espruino-64' | 'mosquitto' | 'mosquitto-clients' | 'socat' | 'chromium' | 'root';
 
@@ -84,7 +84,11 @@ function interpreterMissing(name: 'espruino-2950' | 'espruino-64', path: string 
 const CHECKS: Record<Prerequisite, () => Missing | null> = {
   'espruino-2950': () => interpreterMissing('espruino-2950', ESPRUINO_2950, 'process.memory().total', '2950'),
   'espruino-64': () => interpreterMissing('espruino-64', ESPRUINO_64, 'process.env.BOARD', 'LINUX'),
-  mosquitto: () => (existsSync(MOSQUITTO) && onPath('mosquitto_passwd') ? null : missing('mosquitto', `no ${MOSQUITTO} or mosquitto_passwd`)),
+  // the broker, its password tool, and for a site's own broker (the vitest project "mosquitto") its dynamic-security plugin and mosquitto_ctrl
+  mosquitto: () =>
+    existsSync(MOSQUITTO) && onPath('mosquitto_passwd') && onPath('mosquitto_ctrl') && dynamicSecurityPlugin()
+      ? null
+      : missing('mosquitto', `no ${MOSQUITTO}, mosquitto_passwd, mosquitto_ctrl or mosquitto_dynamic_security.so`),
   'mosquitto-clients': () => (onPath('mosquitto_pub') && onPath('mosquitto_sub') ? null : missing('mosquitto-clients', 'no mosquitto_pub or mosquitto_sub on PATH')),
   socat: () => (existsSync(SOCAT) ? null : missing('socat', `no ${SOCAT}`)),
   chromium: () => (existsSync(CHROMIUM) ? null : missing('chromium', `no ${CHROMIUM}`)),
