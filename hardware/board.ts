@@ -8,14 +8,15 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { KEYS } from '../protocol/catalogue.ts';
 import { fieldPath, patterned, type RawIssue } from '../lib/zod-problems.ts';
 import { BOARD_PINS, describeBoardPins, pinFromString } from './espruino-pins.ts';
 
 export const BOARDS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'boards');
 export const SCHEMA_FILE = join(dirname(fileURLToPath(import.meta.url)), 'board.schema.json');
 
-/** Keys the firmware understands (DP.press and the input adapters use the same names). */
-export const KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'ok', 'back', 'up', 'down', 'next', 'ready', 'ticket', 'letter', 'fwd'] as const;
+/** Keys the firmware understands (DP.press and the input adapters use the same names), from the catalogue. */
+export { KEYS };
 export type Key = (typeof KEYS)[number];
 
 const pin = patterned(/^(D[0-9]{1,2}|A[0-7]|BTN[1-4]|LED[1-3])$/, 'an Espruino pin name (D0-D47, A0-A7, BTN1-BTN4, LED1-LED3)');

@@ -1,8 +1,11 @@
-// Generates protocol/device/tables.generated.ts from protocol/deskphone.proto:
-// the field tables the device codec (protocol/device/codec.ts) runs on, the
-// enums as const objects, and TypeScript types for decoded values. Run it with
-// `npm run gen:proto` after changing the .proto; a test fails while the
-// committed file differs from what this produces.
+// `npm run gen:proto`: generates protocol/device/tables.generated.ts from
+// protocol/deskphone.proto (the field tables the device codec,
+// protocol/device/codec.ts, runs on, the enums as const objects for the host,
+// TypeScript types for decoded values), protocol/device/enums.generated.ts
+// (every enum as a const enum for the device), and through gen-catalogue.ts
+// the files that come from the catalogue. Run it after changing the .proto or
+// protocol/catalogue.ts; a test fails while a committed file differs from
+// what this produces.
 //
 // Schema features the device codec does not implement (maps, oneofs, proto3
 // `optional`, repeated strings or messages, floating point, fixed-width and
@@ -14,12 +17,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import protobuf from 'protobufjs';
 import { Kind } from './device/kinds.ts';
+import { generatedFiles } from './gen-catalogue.ts';
+import { loadSchema, nestingDepth, PACKAGE, PROTO_PATH, schemaEnums } from './schema.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const PROTO_PATH = join(here, 'deskphone.proto');
 export const TABLES_PATH = join(here, 'device', 'tables.generated.ts');
+export const ENUMS_PATH = join(here, 'device', 'enums.generated.ts');
 export const LIMITS_PATH = join(here, 'device-limits.json');
-export const PACKAGE = 'deskphone.v1';
 
 const SCALAR_KINDS: Record<string, Kind> = {
   uint32: Kind.Uint32,
@@ -38,13 +42,6 @@ const TS_TYPES: Record<string, string> = {
   bool: 'boolean',
   string: 'string',
 };
-
-/** Loads the contract the way the host codec does (camelCase field names). */
-export function loadSchema(protoPath = PROTO_PATH): protobuf.Namespace {
-  const root = protobuf.loadSync(protoPath);
-  root.resolveAll();
-  return root.lookup(PACKAGE) as protobuf.Namespace;
-}
 
 function unsupported(type: protobuf.Type, field: protobuf.Field, what: string): Error {
   return new Error(
@@ -83,15 +80,6 @@ function dependencyOrder(messages: protobuf.Type[]): protobuf.Type[] {
   };
   messages.forEach(visit);
   return ordered;
-}
-
-/** How many messages deep the type goes (1 for a message without message fields). */
-export function nestingDepth(type: protobuf.Type): number {
-  let deepest = 0;
-  for (const field of type.fieldsArray) {
-    if (field.resolvedType instanceof protobuf.Type) deepest = Math.max(deepest, nestingDepth(field.resolvedType));
-  }
-  return deepest + 1;
 }
 
 function quote(s: string): string {
@@ -143,7 +131,7 @@ export function checkLimits(ns: protobuf.Namespace, limits: Record<string, unkno
 /** The complete text of tables.generated.ts for the given .proto. */
 export function generateDeviceTables(protoPath = PROTO_PATH): string {
   const ns = loadSchema(protoPath);
-  const enums = ns.nestedArray.filter((n): n is protobuf.Enum => n instanceof protobuf.Enum);
+  const enums = schemaEnums(ns);
   const messages = dependencyOrder(ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type));
   const depth = Math.max(...messages.map(nestingDepth));
   const kindLegend = Object.entries(SCALAR_KINDS)
@@ -176,7 +164,6 @@ export function generateDeviceTables(protoPath = PROTO_PATH): string {
  * harness keeps the tables from being dropped as unused.
  */
 export async function bundleDeviceCodec(): Promise<string> {
-  // Loaded here: the host codec imports this module for loadSchema at run time.
   const { build } = await import('esbuild');
   const names = messageNames(loadSchema());
   const result = await build({
@@ -198,14 +185,39 @@ export async function bundleDeviceCodec(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/**
+ * The complete text of enums.generated.ts: every enum of the .proto as a
+ * `const enum`, so the device bundle carries bare numbers (the `as const`
+ * objects of tables.generated.ts cost ~420 bytes per board) and no enum is
+ * mirrored by hand.
+ */
+export function generateDeviceEnums(protoPath = PROTO_PATH): string {
+  const body = schemaEnums(loadSchema(protoPath)).map((e) =>
+    [`export const enum ${e.name} {`, ...Object.entries(e.values).map(([name, value]) => `  ${name} = ${value},`), '}', ''].join('\n'),
+  );
+  return [
+    `// GENERATED from protocol/deskphone.proto by protocol/gen-device-tables.ts: do not edit.`,
+    '// Regenerate with `npm run gen:proto`. The device imports enums from here; the host uses tables.generated.ts.',
+    '',
+    ...body,
+  ].join('\n');
+}
+
 function messageNames(ns: protobuf.Namespace): string[] {
   return ns.nestedArray.filter((n) => n instanceof protobuf.Type).map((n) => n.name);
 }
 
+/** Every file `npm run gen:proto` writes, with its text. */
+export function allGeneratedFiles(): [path: string, text: string][] {
+  return [[TABLES_PATH, generateDeviceTables()], [ENUMS_PATH, generateDeviceEnums()], ...generatedFiles()];
+}
+
 function main(): void {
   checkLimits(loadSchema(), JSON.parse(readFileSync(LIMITS_PATH, 'utf8')));
-  writeFileSync(TABLES_PATH, generateDeviceTables());
-  console.log(`wrote ${TABLES_PATH}`);
+  for (const [path, text] of allGeneratedFiles()) {
+    writeFileSync(path, text);
+    console.log(`wrote ${path}`);
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();

@@ -9,7 +9,7 @@
 // reject the same bytes, and the host says where and why.
 
 import protobuf from 'protobufjs';
-import { loadSchema, nestingDepth } from './gen-device-tables.ts';
+import { loadSchema, nestingDepth } from './schema.ts';
 import type { DecodeError } from './device/codec.ts';
 import type { MessageName, Messages } from './device/tables.generated.ts';
 

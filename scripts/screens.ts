@@ -12,7 +12,7 @@ import { Simulator } from '../hardware/sim/simulator.ts';
 import { encodeMessage } from '../protocol/host-codec.ts';
 import { HOST_PRESENCE } from '../protocol/topics.ts';
 import { deviceConfig, type DeviceConfig } from '../protocol/device-config.ts';
-import { MENU } from '../provisioner/service/calls.ts';
+import { menuArea } from '../provisioner/service/calls.ts';
 
 export const SCREEN_BOARDS = ['pixljs-w5100', 'esp32-ssd1306', 'esp32-st7789', 'linux'];
 /** Simulated wall clock at boot: Monday 2026-01-05 08:00 UTC, 09:00 in Berlin. */
@@ -151,7 +151,7 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
   await shoot(d.shot('available' + sfx));
   for (let menu = 1; menu <= (lang === 'de' ? 6 : 2); menu++) {
     await next();
-    d.snap(3, call(menu, MENU[menu].area));
+    d.snap(3, call(menu, menuArea(menu) as number));
     await shoot(d.shot('ringing-menu' + menu + sfx));
     if (menu === 1 && lang === 'de') {
       // The attention flash: the next (even) second draws the ringing screen inverted.
@@ -161,13 +161,13 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
   }
   // The IVR collected the account: the device looks it up at once.
   await next();
-  d.snap(3, call(3, MENU[3].area, { callId: 'call-ivr', ivrAccount: ACCOUNT }));
+  d.snap(3, call(3, menuArea(3) as number, { callId: 'call-ivr', ivrAccount: ACCOUNT }));
   await shoot(d.shot('ringing-ivr-lookup' + sfx));
   d.post({ t: 'res', v: { corr: d.state().lk.c, ...FOUND } });
   await shoot(d.shot('ringing-ivr-found' + sfx));
   // Talking on a new call, 1:05 in; the agent keys the account in, with a correction.
   await next();
-  d.snap(4, call(2, MENU[2].area, { callId: 'call-talk', answeredMs: d.now() - 65_000 }), { phaseSinceMs: d.now() - 65_000 });
+  d.snap(4, call(2, menuArea(2) as number, { callId: 'call-talk', answeredMs: d.now() - 65_000 }), { phaseSinceMs: d.now() - 65_000 });
   await shoot(d.shot('talking-entry' + sfx));
   await keyIn(d, '4000129', keypad);
   await d.sim.press('back');
@@ -190,7 +190,7 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
   // Wrap-up from the host's absolute deadline: 5:00, then 2:30 with a ticket acknowledged and a letter sent, then 0:01.
   await next();
   const deadline = d.now() + 300_000;
-  d.snap(5, call(2, MENU[2].area, { callId: 'call-talk', answeredMs: d.now() - 200_000, endedMs: d.now() }), { wrapUpDeadlineMs: deadline });
+  d.snap(5, call(2, menuArea(2) as number, { callId: 'call-talk', answeredMs: d.now() - 200_000, endedMs: d.now() }), { wrapUpDeadlineMs: deadline });
   await shoot(d.shot('wrapup-5m00' + sfx));
   await d.sim.press('ticket');
   d.post({ t: 'ack', v: { key: d.state().act[0].k, status: 1, ref: 'T-2026-004711', kind: 1, detail: '' } });
@@ -211,7 +211,7 @@ async function callScenes(d: Desk, lang: string, shoot: OnShot): Promise<void> {
 async function offlineScenes(d: Desk, shoot: OnShot): Promise<void> {
   await d.at(d.now() + 2000);
   const deadline = d.now() + 200_000;
-  d.snap(5, call(1, MENU[1].area), { wrapUpDeadlineMs: deadline });
+  d.snap(5, call(1, menuArea(1) as number), { wrapUpDeadlineMs: deadline });
   const fx = d.fx as BrokerFixture;
   const presence = Buffer.from(encodeMessage('HostPresence', { online: false, timeMs: d.now(), version: '0.1.0' }));
   await new Promise<void>((r) => fx.broker.aedes.publish({ cmd: 'publish', topic: HOST_PRESENCE, payload: presence, qos: 0, retain: false, dup: false } as any, () => r()));

@@ -60,8 +60,8 @@ describe('deskphone monitor against a running host', () => {
     const dump = JSON.parse(await monitor(['--json'], false)) as { hostOnline: boolean; stations: { elapsedS: number; remainingS: number | null }[] };
     expect(dump.hostOnline).toBe(true);
     expect(dump.stations).toEqual([
-      expect.objectContaining({ station: 'km-01', phase: 'wrap-up', topic: '2 billing/contract', agent: 'Frau Wolf', online: null }),
-      expect.objectContaining({ station: 'wv-01', phase: 'ringing', topic: '4 house connections', callId: 'c1', online: true, remainingS: null }),
+      expect.objectContaining({ station: 'km-01', phase: 'wrap-up', topic: '2 Billing/Contract', agent: 'Frau Wolf', online: null }),
+      expect.objectContaining({ station: 'wv-01', phase: 'ringing', topic: '4 House connections', callId: 'c1', online: true, remainingS: null }),
     ]);
     // The wrap-up began 40 s ago: 260 s of 300 left, not the whole wrap-up.
     const [km, wv] = dump.stations;
@@ -92,8 +92,8 @@ describe('deskphone monitor against a running host', () => {
       return text.includes('wv-01 talking');
     });
     const lines = out.trim().split('\n').map((l) => l.replace(/^\S+ /, ''));
-    expect(lines.slice(0, 2).sort()).toEqual(['km-01 wrap-up 2 billing/contract', 'wv-01 ringing 4 house connections']);
-    expect(lines.slice(2)).toEqual(['wv-01 talking 4 house connections']);
+    expect(lines.slice(0, 2).sort()).toEqual(['km-01 wrap-up 2 Billing/Contract', 'wv-01 ringing 4 House connections']);
+    expect(lines.slice(2)).toEqual(['wv-01 talking 4 House connections']);
   });
 
   it('renders remaining wrap-up with a minus and elapsed time otherwise', () => {

@@ -1,18 +1,14 @@
-// The device tables are generated from the .proto: the committed file must be
+// Every file `npm run gen:proto` writes (device tables and enums from the .proto,
+// the desk's string table and the dashboard's labels from the catalogue) must be
 // what the generator writes now, and the codec bundle must pass the Espruino gate.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblem, gate } from '../firmware/gate.ts';
-import {
-  bundleDeviceCodec,
-  checkLimits,
-  generateDeviceTables,
-  LIMITS_PATH,
-  loadSchema,
-  TABLES_PATH,
-} from '../protocol/gen-device-tables.ts';
+import { relative } from 'node:path';
+import { allGeneratedFiles, bundleDeviceCodec, checkLimits, generateDeviceTables, LIMITS_PATH, TABLES_PATH } from '../protocol/gen-device-tables.ts';
+import { loadSchema } from '../protocol/schema.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dp-gen-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,14 +20,14 @@ function protoWith(body: string): string {
 }
 
 describe('generated device tables', () => {
-  it('match the committed file (run `npm run gen:proto` after changing the .proto)', () => {
-    expect(readFileSync(TABLES_PATH, 'utf8')).toBe(generateDeviceTables());
-  });
-
-  it('carry the do-not-edit banner', () => {
-    expect(readFileSync(TABLES_PATH, 'utf8').split('\n')[0]).toMatch(/^\/\/ GENERATED .* do not edit\.$/);
-    expect(readFileSync(TABLES_PATH, 'utf8')).toContain('npm run gen:proto');
-  });
+  it.each(allGeneratedFiles().map(([path, text]) => [relative(join(import.meta.dirname, '..'), path), path, text]))(
+    '%s matches the committed file (run `npm run gen:proto` after changing the .proto or the catalogue)',
+    (_name, path, text) => {
+      expect(readFileSync(path, 'utf8')).toBe(text);
+      expect(text.split('\n')[0]).toMatch(/^\/\/ GENERATED .* do not edit\./);
+      expect(text).toContain('npm run gen:proto');
+    },
+  );
 
   it('pick up a new field', () => {
     const path = protoWith('message SyncRequest { uint32 have_seq = 1; string why_now = 3; }');

@@ -4,7 +4,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import * as hostCodec from '../protocol/host-codec.ts';
 import { decodeMessage, encodeMessage, Phase, ProtocolError } from '../protocol/host-codec.ts';
-import { loadSchema } from '../protocol/gen-device-tables.ts';
+import { loadSchema } from '../protocol/schema.ts';
 
 function encodeError(type: string, value: unknown): ProtocolError {
   try {

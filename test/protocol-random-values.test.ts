@@ -4,7 +4,7 @@ import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
-import { loadSchema } from '../protocol/gen-device-tables.ts';
+import { loadSchema } from '../protocol/schema.ts';
 import { decodeMessage, encodeMessage, MESSAGE_TYPES } from '../protocol/host-codec.ts';
 import { seededRandom } from '../provisioner/seeded-random.ts';
 

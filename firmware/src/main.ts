@@ -4,10 +4,12 @@
 import type { BoardProfile } from '../../hardware/board.ts';
 import type { DeviceConfig } from '../../protocol/device-config.ts';
 import { decode, encode } from '../../protocol/device/codec.ts';
+import { CommandKind } from '../../protocol/device/enums.generated.ts';
 import { Action, ActionAck, Command, HostPresence, LookupRequest, LookupResult, Snapshot, SyncRequest } from '../../protocol/device/tables.generated.ts';
 import { display } from './boards/display.ts';
 import { beep, input } from './boards/input.ts';
 import { Event, State, initState, step } from './core/state.ts';
+import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link } from './net/link.ts';
@@ -49,7 +51,7 @@ function readConfig(): DeviceConfig | null {
   }
   if (!c || typeof c.id !== 'string' || !c.id || typeof c.host !== 'string' || !c.host || !(c.port > 0) || typeof c.pass !== 'string') return null;
   if (c.lang !== 'en') c.lang = 'de';
-  if (!(c.digits >= 4 && c.digits <= 16)) c.digits = 12;
+  if (!(c.digits >= Catalogue.ACCOUNT_DIGITS_MIN && c.digits <= Catalogue.ACCOUNT_DIGITS_MAX)) c.digits = Catalogue.ACCOUNT_DIGITS;
   return c;
 }
 
@@ -80,13 +82,13 @@ function onMsg(kind: string, data: string): void {
     return;
   }
   if (kind === 'host') return post({ t: 'host', n: 0, v: v.online });
-  if (kind === 'cmd' && v.kind === 4) return E.reboot();
+  if (kind === 'cmd' && v.kind === CommandKind.REBOOT) return E.reboot();
   const p = v.config;
-  if (kind === 'cmd' && v.kind === 5 && cfg && p) {
+  if (kind === 'cmd' && v.kind === CommandKind.CONFIG && cfg && p) {
     // A CONFIG patch is stored so it survives a reboot; the core applies it at once.
     if (p.version) cfg.v = p.version;
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
-    if (p.accountDigits >= 4 && p.accountDigits <= 16) cfg.digits = p.accountDigits;
+    if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) cfg.digits = p.accountDigits;
     // A full Storage keeps the patch in RAM only: it still applies until the next reboot.
     try {
       require('Storage').writeJSON(CONFIG_FILE, cfg);

@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { DEFAULTS } from '../../protocol/catalogue.ts';
 import { BROKER_DEFAULTS } from '../broker/index.ts';
 import { serviceOptions } from '../options/service.ts';
 import { outputLogger } from '../logging.ts';
@@ -24,7 +25,7 @@ export function upOptions(y: Argv): Argv {
     .option('broker', { type: 'string', default: undefined, describe: "The site's own broker (mqtt:// or mqtts://) instead of the embedded one; see `deskphone external-broker`" })
     .hide('user')
     .hide('password-file')
-    .option('wrap-up', { type: 'number', default: undefined, describe: `Wrap-up length in seconds (default 300; ${DEMO_WRAP_UP_S} with --demo)` })
+    .option('wrap-up', { type: 'number', default: undefined, describe: `Wrap-up length in seconds (default ${DEFAULTS.wrapUpS}; ${DEMO_WRAP_UP_S} with --demo)` })
     .option('demo', { type: 'boolean', default: false, describe: 'Also run a demo site: stations, synthetic directory, virtual desk modules, simulated calls' })
     .option('listen', { type: 'string', default: BROKER_DEFAULTS.listen, describe: 'MQTT over TCP for the desk modules, host:port (0.0.0.0:1883 for the LAN)' })
     .option('ws', { type: 'string', describe: 'Also MQTT over WebSocket at host:port' })
@@ -41,7 +42,7 @@ export function upOptions(y: Argv): Argv {
 /** Full UpArgs from parsed options, with the demo's shorter wrap-up when none was given. */
 export function upArgsFrom(args: UpCommandArgs): UpArgs {
   const webhook = eventWebhook(args.eventsPort, args.eventsHost, args.eventsTokenFile);
-  return { ...args, wrapUp: args.wrapUp ?? (args.demo ? DEMO_WRAP_UP_S : 300), sources: webhook ? [webhook] : [] };
+  return { ...args, wrapUp: args.wrapUp ?? (args.demo ? DEMO_WRAP_UP_S : DEFAULTS.wrapUpS), sources: webhook ? [webhook] : [] };
 }
 
 /** UpArgs from command-line words, defaults and all (tests, bench and scripts start `up` in-process with it). */

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { KEYS, MOVE_KEYS } from '../../protocol/catalogue.ts';
 import { httpServer, tokenCheck } from '../http.ts';
 import type { CardSource } from './card.ts';
 import { PageStreams, pageOf } from './page-streams.ts';
@@ -12,13 +13,14 @@ const PUBLIC_DIR = new URL('./public/', import.meta.url);
 const STATIC_FILES: Record<string, string> = {
   '/': 'index.html',
   '/app.js': 'app.js',
+  '/labels.generated.js': 'labels.generated.js',
   '/style.css': 'style.css',
 };
 const PRESS_PATH = /^\/api\/stations\/([^/]+)\/press$/;
 /** A key press is a few bytes of JSON. */
 const MAX_BODY = 1024;
-/** Keys a visitor may press on a virtual module (the firmware's DP.press names). */
-export const DASHBOARD_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'ok', 'back', 'ready', 'ticket', 'letter', 'fwd'];
+/** Keys a visitor may press on a virtual module (the firmware's DP.press names; the 4-button moves have no button on a card). */
+export const DASHBOARD_KEYS: string[] = KEYS.filter((k) => !(MOVE_KEYS as readonly string[]).includes(k));
 /** A card changes every second during a countdown; coalescing keeps 200 stations cheap for the browser (ten messages a second at most). */
 export const PUSH_INTERVAL_MS = 100;
 

@@ -1,6 +1,7 @@
 // The station service's options (`service`, `events`, `up`) and the service
 // they describe.
 import type { Argv } from 'yargs';
+import { DEFAULTS } from '../../protocol/catalogue.ts';
 import { Area } from '../../protocol/host-codec.ts';
 import type { Context } from '../context.ts';
 import { openDataDir } from '../data-dir.ts';
@@ -21,7 +22,7 @@ import { createStationService, type StationInfo, type StationService, type Stati
 export function serviceOptions(y: Argv): Argv {
   return brokerOptions(y)
     .option('station', { type: 'string', array: true, describe: 'Station id, optionally with areas: wv-01 or wv-01:WV or x-1:WV+KM (default: the registry)' })
-    .option('wrap-up', { type: 'number', default: 300, describe: 'Wrap-up length in seconds' })
+    .option('wrap-up', { type: 'number', default: DEFAULTS.wrapUpS, describe: 'Wrap-up length in seconds' })
     .option('wrap-up-area', { type: 'string', array: true, describe: `Wrap-up length for one area's calls, AREA=SECONDS (e.g. KM=240; areas: ${Object.keys(AREA_NAMES).join(', ')}; default: --wrap-up)` })
     .option('ring-timeout', { type: 'number', default: 0, describe: 'Seconds a call may ring before the host takes it back (0: the telephony decides)' })
     .option('account-digits', { type: 'number', default: DEFAULT_ACCOUNT_RULE.digits, describe: 'Length of a contract account number' })
@@ -136,8 +137,9 @@ export function wrapUpByArea(args: Pick<ServiceArgs, 'wrapUpArea'>): Record<numb
 export async function serviceFromArgs(args: ServiceArgs, ctx: Context, version: string): Promise<ServiceSetup> {
   wrapUpSeconds(args.wrapUp, `--wrap-up ${args.wrapUp}`);
   const byArea = wrapUpByArea(args);
-  if (!Number.isInteger(args.accountDigits) || args.accountDigits < 4 || args.accountDigits > 20) {
-    throw new UserError(`--account-digits ${args.accountDigits} is out of range`, 'give 4 to 20');
+  const { accountDigitsMin: min, accountDigitsMax: max } = DEFAULTS;
+  if (!Number.isInteger(args.accountDigits) || args.accountDigits < min || args.accountDigits > max) {
+    throw new UserError(`--account-digits ${args.accountDigits} is out of range`, `give ${min} to ${max} (a desk shows at most ${max})`);
   }
   const credentials = await brokerCredentials(args, ctx, 'svc-host');
   const db = openDb(openDataDir(ctx));

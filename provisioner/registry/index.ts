@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { AREA_CODES, type AreaCode } from '../../protocol/catalogue.ts';
 import { stationIdProblem } from '../../protocol/topics.ts';
 import type { Statement } from 'better-sqlite3';
 import { migrate, openDb, type Db } from '../db.ts';
@@ -13,8 +14,8 @@ import { hashSecret, needsRehash, newSecret, verifySecret } from './secret.ts';
 import { writePrivateFile } from './private-file.ts';
 import { brokerAccounts, type BrokerAccounts } from '../broker/external.ts';
 
-export const AREAS = ['WV', 'KM'] as const;
-export type AreaCode = (typeof AREAS)[number];
+export const AREAS = AREA_CODES;
+export type { AreaCode };
 
 /** The host's own MQTT accounts and what each may do (see broker/acl.ts). */
 export const SERVICE_ACCOUNTS = { 'svc-host': 'host', 'svc-admin': 'admin' } as const;

@@ -1,10 +1,11 @@
+import { DEFAULTS } from '../../protocol/catalogue.ts';
 /** How a contract account number must look before the directory is asked. */
 export interface AccountRule {
   digits: number;
   check: 'luhn' | 'none';
 }
 
-export const DEFAULT_ACCOUNT_RULE: AccountRule = { digits: 12, check: 'none' };
+export const DEFAULT_ACCOUNT_RULE: AccountRule = { digits: DEFAULTS.accountDigits, check: 'none' };
 
 /** Mod-10 (Luhn) over all digits, the last being the check digit. */
 export function luhnValid(digits: string): boolean {

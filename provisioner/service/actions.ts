@@ -1,3 +1,4 @@
+import { REF_PREFIX } from '../../protocol/catalogue.ts';
 import type { Db } from '../db.ts';
 import { migrateService } from './store.ts';
 
@@ -19,8 +20,6 @@ export interface ActionRow extends StoredAction {
 
 export const ACTION_COLUMNS = ['ref', 'kind', 'station', 'callId', 'account', 'createdMs', 'storedMs', 'time', 'delivery', 'key'];
 
-/** Reference prefix per action kind; READY gets no reference, it only ends wrap-up. */
-const REF_PREFIX: Record<string, string> = { TICKET: 'T', LETTER: 'L', FORWARD: 'F' };
 
 /**
  * What agents create during wrap-up, stored once per (station, key) so a device

@@ -1,25 +1,19 @@
 import { join } from 'node:path';
+import { AREA_CODES, MENUS, menuOf } from '../../protocol/catalogue.ts';
 import { Area } from '../../protocol/host-codec.ts';
 import { stationIdProblem } from '../../protocol/topics.ts';
 import { z } from 'zod';
 import { fieldPath, type RawIssue } from '../../lib/zod-problems.ts';
 import { hasControlCharacters } from '../text.ts';
 
-/**
- * The IVR menu and the area each choice belongs to. Meter readings (3) go to
- * customer management because they feed the bill; the technical topics go to
- * water supply. An event may name the area itself when a site routes otherwise.
- */
-export const MENU: Record<number, { area: number; de: string; en: string }> = {
-  1: { area: Area.WV, de: 'Entstörungsdienst', en: 'fault service' },
-  2: { area: Area.KM, de: 'Abrechnung/Vertrag', en: 'billing/contract' },
-  3: { area: Area.KM, de: 'Zähler/Zählerstand', en: 'meter/reading' },
-  4: { area: Area.WV, de: 'Hausanschlüsse', en: 'house connections' },
-  5: { area: Area.WV, de: 'Trinkwasser/Labor', en: 'drinking water/lab' },
-  6: { area: Area.KM, de: 'Telefonzentrale', en: 'switchboard' },
-};
+/** Area values (proto Area) by code, for the catalogue's areas. */
+export const AREA_NAMES: Record<string, number> = Object.fromEntries(AREA_CODES.map((code) => [code, Area[code]]));
 
-export const AREA_NAMES: Record<string, number> = { WV: Area.WV, KM: Area.KM };
+/** The area (proto Area value) a menu choice belongs to (protocol/catalogue.ts); undefined outside the menu. */
+export function menuArea(menu: number): number | undefined {
+  const entry = menuOf(menu);
+  return entry && AREA_NAMES[entry.area];
+}
 
 /** Specialist desks a call can be handed to instead of another station. */
 export const DESKS = ['fault-service', 'laboratory'] as const;
@@ -58,7 +52,7 @@ function stationId(missing?: string) {
 
 const areaNames = Object.keys(AREA_NAMES) as [string, ...string[]];
 const area = z.enum(areaNames, { error: `must be one of ${areaNames.join(', ')}` }).transform((name) => AREA_NAMES[name]);
-const menus = Object.keys(MENU).map(Number);
+const menus = MENUS.map((m) => m.number);
 const menuProblem = `must be an integer ${Math.min(...menus)}-${Math.max(...menus)}`;
 
 /** One kind of event: `type` names it; a field that the type does not have is an error (a typo such as "callid" must not pass). */
@@ -75,8 +69,8 @@ export const CallEventSchema = z.discriminatedUnion('type', [
   event('sign_in', {
     agent: text().describe("the agent's name or id"),
     areas: z
-      .array(area, { error: 'must be a non-empty array of WV, KM' })
-      .min(1, { error: 'must be a non-empty array of WV, KM' })
+      .array(area, { error: `must be a non-empty array of ${areaNames.join(', ')}` })
+      .min(1, { error: `must be a non-empty array of ${areaNames.join(', ')}` })
       .transform((list) => [...new Set(list)])
       .optional(),
   }),
@@ -89,7 +83,7 @@ export const CallEventSchema = z.discriminatedUnion('type', [
       .int({ error: unlessMissing(menuProblem) })
       .min(Math.min(...menus), { error: menuProblem })
       .max(Math.max(...menus), { error: menuProblem })
-      .describe("the caller's IVR choice (MENU)"),
+      .describe("the caller's IVR choice (MENUS in protocol/catalogue.ts)"),
     area: area.describe('overrides the area of the menu').optional(),
     ivrAccount: bounded(z.string({ error: NON_EMPTY }))
       .regex(/^[0-9]*$/, { error: 'must be digits only' })

@@ -1,6 +1,7 @@
 // Bounds for what a desk sends. A station (or whoever holds its secret)
 // chooses every byte of its requests; nothing of it is stored, logged or
 // echoed before it passed these checks.
+import { ACTIONS } from '../../protocol/catalogue.ts';
 import { ActionKind } from '../../protocol/host-codec.ts';
 import { hasControlCharacters } from '../text.ts';
 import type { AccountRule } from './accounts.ts';
@@ -12,7 +13,7 @@ export const MAX_DEVICE_ID = 64;
 /** Device times are milliseconds since the epoch; beyond 2^53 they are not even exact numbers. */
 const MAX_DEVICE_TIME_MS = Number.MAX_SAFE_INTEGER;
 
-const ACTION_KINDS = ['TICKET', 'LETTER', 'FORWARD', 'READY'];
+const ACTION_KINDS: string[] = ACTIONS.map((a) => a.kind);
 
 /** Why a device-sent id cannot be taken, or ''. Call ids are the PBX's, which the desk echoes, so they share its limit. */
 export function idProblem(field: 'key' | 'corr' | 'callId', value: string): string {

@@ -1,5 +1,5 @@
 import { Phase, Reason, type Messages } from '../../protocol/host-codec.ts';
-import { MENU, type CallEvent } from './calls.ts';
+import { menuArea, type CallEvent } from './calls.ts';
 
 /** The call a station holds while ringing, talking or in wrap-up: the Snapshot's Call. */
 type Call = Messages['Call'];
@@ -123,7 +123,7 @@ export function step(s: StationState, event: StationEvent, t: Timing): StationSt
     case 'resume':
       return available(s, Reason.PAUSE_ENDED, t.now);
     case 'offered': {
-      const area = event.area ?? MENU[event.menu].area;
+      const area = event.area ?? (menuArea(event.menu) as number);
       if (s.areas.length > 0 && !s.areas.includes(area)) {
         throw new PhaseConflictError(s.id, s.phase, event.type, `station ${s.id} does not serve the area of call ${event.callId}`);
       }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { decodeMessage, Phase } from '../../protocol/host-codec.ts';
 import { downTopic, HOST_PRESENCE, parseStationTopic, upTopic } from '../../protocol/topics.ts';
-import { MENU } from './calls.ts';
+import { menuLabel, menuOf } from '../../protocol/catalogue.ts';
 import { formatTable } from '../text.ts';
 import { PHASE_NAMES } from './machine.ts';
 import type { Snapshot } from './service.ts';
@@ -131,7 +131,7 @@ export function lineOf(v: StationView, hostNow: number): StationLine {
   return {
     station: v.station,
     phase: s ? (PHASE_NAMES[s.phase] ?? 'unknown') : 'no snapshot',
-    topic: menu && MENU[menu] ? `${menu} ${MENU[menu].en}` : '',
+    topic: menu && menuOf(menu) ? menuLabel(menu, 'en') : '',
     callId: s?.call?.callId ?? '',
     agent: s?.agent ?? '',
     online: v.online,

@@ -10,6 +10,7 @@ import {
   Phase,
   type Messages,
 } from '../../protocol/host-codec.ts';
+import { DEFAULTS } from '../../protocol/catalogue.ts';
 import { IVR_CORR } from '../../protocol/correlation.ts';
 import { ALL_UP, downTopic, HOST_PRESENCE, parseStationTopic, UP, type UpKind } from '../../protocol/topics.ts';
 import type { Db } from '../db.ts';
@@ -106,7 +107,7 @@ export type Snapshot = Messages['Snapshot'];
 
 type LookupRequest = Pick<Messages['LookupRequest'], 'corr' | 'account' | 'callId'>;
 
-/** An account number is at most 16 digits (the desks' limit); longer junk is cut to this where it is kept or echoed. */
+/** An account number is at most DEFAULTS.accountDigitsMax digits (protocol/catalogue.ts); longer junk is cut to this where it is kept or echoed. */
 const MAX_ACCOUNT_ECHO = 32;
 
 export function snapshotOf(s: StationState, hostTimeMs: number): Snapshot {
@@ -284,7 +285,7 @@ class Service extends EventEmitter implements StationService {
   }
 
   private timing(now: number): Timing {
-    const base = this.options.wrapUpSeconds ?? 300;
+    const base = this.options.wrapUpSeconds ?? DEFAULTS.wrapUpS;
     const byArea = this.options.wrapUpSecondsByArea ?? {};
     return { now, wrapUpSeconds: (area) => byArea[area] ?? base, ringTimeoutMs: (this.options.ringTimeoutSeconds ?? 0) * 1000 };
   }

@@ -7,28 +7,9 @@
 // fewer pack into one block (EspruinoDocs info/Performance.md).
 
 import { IVR_CORR } from '../../../protocol/correlation.ts';
+import { AccountSource, AckStatus, CommandKind, LookupStatus, Phase } from '../../../protocol/device/enums.generated.ts';
 import type { ActionAck, Command, LookupResult, Snapshot } from '../../../protocol/device/tables.generated.ts';
-
-export const enum Phase {
-  SIGNED_OUT = 1,
-  AVAILABLE = 2,
-  RINGING = 3,
-  TALKING = 4,
-  WRAP_UP = 5,
-  PAUSED = 6,
-}
-
-export const enum Kind {
-  TICKET = 1,
-  LETTER = 2,
-  FORWARD = 3,
-  READY = 4,
-}
-
-export const enum Src {
-  KEYPAD = 1,
-  IVR = 2,
-}
+import { actionOfKey, Catalogue } from './text.generated.ts';
 
 /** How long IDENTIFY flashes the screen. */
 export const IDENTIFY_MS = 5000;
@@ -122,7 +103,7 @@ export function initState(b: Boot): State {
     ok: !!c,
     id: c ? c.id : '',
     lang: c ? c.lang : 'de',
-    dig: c ? c.digits : 12,
+    dig: c ? c.digits : Catalogue.ACCOUNT_DIGITS,
     fw: b.fw,
     kp: b.kp,
     ses: b.ses,
@@ -195,7 +176,7 @@ function onSnap(s: State, v: Snapshot, now: number): void {
     const corr = IVR_CORR + callId;
     if (l && l.c === corr) s.lk = l;
     else if (fresh && v.phase === Phase.RINGING) s.lk = { c: corr, a: s.acc, t: now, st: 0, r: null };
-    else requestLookup(s, Src.IVR, now);
+    else requestLookup(s, AccountSource.IVR, now);
   }
 }
 
@@ -205,7 +186,7 @@ function act(s: State, kind: number, now: number): void {
   const key = newId(s);
   const l = s.lk;
   // The host takes an account only whole (its configured length): a number half keyed in goes as none.
-  const account = l && l.r && l.r.status === 1 ? l.r.account : s.acc.length === s.dig ? s.acc : '';
+  const account = l && l.r && l.r.status === LookupStatus.FOUND ? l.r.account : s.acc.length === s.dig ? s.acc : '';
   s.act.push({ k: key, kd: kind, st: 0, ref: '' });
   s.out.push({ k: 'action', v: { key: key, kind: kind, callId: s.cid, account: account, createdMs: hostNow(s, now) } });
 }
@@ -215,7 +196,7 @@ function entry(s: State, key: string, now: number): void {
   const a = s.acc;
   const cur = s.cur;
   if (key === 'ok') {
-    if (a.length === s.dig) requestLookup(s, Src.KEYPAD, now);
+    if (a.length === s.dig) requestLookup(s, AccountSource.KEYPAD, now);
     return;
   }
   if (key >= '0' && key <= '9' && key.length === 1) {
@@ -239,14 +220,7 @@ function entry(s: State, key: string, now: number): void {
 function onKey(s: State, key: string, now: number): void {
   const p = phaseOf(s);
   if (p === Phase.WRAP_UP) {
-    // Keypad digits 1/2/3/0, the 4 buttons, or the named keys.
-    const k = key;
-    const kind =
-      k === '1' || k === 'ticket' || k === 'up' ? Kind.TICKET
-      : k === '2' || k === 'letter' || k === 'down' ? Kind.LETTER
-      : k === '3' || k === 'fwd' || k === 'next' ? Kind.FORWARD
-      : k === '0' || k === 'ok' || k === 'ready' ? Kind.READY
-      : 0;
+    const kind = actionOfKey(key);
     if (kind) act(s, kind, now);
   } else if (p === Phase.TALKING) entry(s, key, now);
 }
@@ -269,7 +243,7 @@ export function step(s: State, e: Event): State {
     const k: ActionAck = e.v;
     for (let i = 0; i < s.act.length; i++) {
       if (s.act[i].k === k.key) {
-        s.act[i].st = k.status === 3 ? 2 : 1;
+        s.act[i].st = k.status === AckStatus.REJECTED ? 2 : 1;
         s.act[i].ref = k.ref;
       }
     }
@@ -278,11 +252,11 @@ export function step(s: State, e: Event): State {
     // Host commands the core handles: RESYNC, IDENTIFY and the CONFIG patch (the shell stores it; REBOOT is the shell's).
     const c: Command = e.v;
     const p = c.config;
-    if (c.kind === 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
-    else if (c.kind === 3) s.idf = e.n + IDENTIFY_MS;
-    else if (c.kind === 5 && p) {
+    if (c.kind === CommandKind.RESYNC) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+    else if (c.kind === CommandKind.IDENTIFY) s.idf = e.n + IDENTIFY_MS;
+    else if (c.kind === CommandKind.CONFIG && p) {
       if (p.lang === 'de' || p.lang === 'en') s.lang = p.lang;
-      if (p.accountDigits >= 4 && p.accountDigits <= 16) s.dig = p.accountDigits;
+      if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) s.dig = p.accountDigits;
     }
   } else if (t === 'host') s.ho = !!e.v;
   else if (t === 'link') {

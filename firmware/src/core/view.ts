@@ -1,7 +1,9 @@
 // view(state, now) -> Screen: what the display shows, as data. draw() in
 // firmware/src/ui turns it into pixels; DP.screen() turns it into text lines.
-import { NET_STEPS, S, nocfgLines, table, tr } from './i18n.ts';
-import { Act, Kind, LOOKUP_TIMEOUT_MS, Phase, State, hostNow, phaseOf } from './state.ts';
+import { LookupStatus, Phase } from '../../../protocol/device/enums.generated.ts';
+import { tr } from './i18n.ts';
+import { Act, LOOKUP_TIMEOUT_MS, State, hostNow, phaseOf } from './state.ts';
+import { actionCells, actionDigit, AREA_CODES, Catalogue, NET_STEPS, S, nocfgLines, table } from './text.generated.ts';
 
 /** Glyph 0x7F of the firmware font is a check mark: the host acknowledged this action. */
 export const CHECK = '\x7f';
@@ -76,9 +78,6 @@ export function berlinClock(ms: number): string {
   return pad2(Math.floor(min / 60) % 24) + ':' + pad2(min % 60);
 }
 
-/** Area names by Area value. */
-const AREA = ['', 'WV', 'KM'];
-
 /**
  * Text from outside (directory, agent name) in what the font can draw: the
  * font has ASCII and ÄÖÜäöüß; other accented Latin-1 letters lose the accent,
@@ -105,7 +104,9 @@ function lookupLines(s: State, t: string, now: number, lines: string[]): void {
   if (!l) return;
   if (l.st === 2 || (l.st === 0 && now - l.t >= LOOKUP_TIMEOUT_MS)) lines.push(tr(t, S.TIMEOUT));
   else if (!l.r) lines.push(tr(t, S.WAIT));
-  else if (l.r.status !== 1) lines.push(tr(t, S.ST + (l.r.status > 1 && l.r.status < 6 ? l.r.status : 5)));
+  else if (l.r.status !== LookupStatus.FOUND) {
+    lines.push(tr(t, S.LOOKUP + (l.r.status > LookupStatus.FOUND && l.r.status < LookupStatus.DIRECTORY_UNAVAILABLE ? l.r.status : LookupStatus.DIRECTORY_UNAVAILABLE)));
+  }
   else {
     lines.push(drawable(l.r.name));
     lines.push(drawable(l.r.street));
@@ -113,26 +114,21 @@ function lookupLines(s: State, t: string, now: number, lines: string[]): void {
   }
 }
 
-/** Topic name of a menu choice, '?' for a value outside 1-6. */
+/** Topic name of a menu choice, '?' for a value outside the menu; soft hyphens (U+00AD) mark where it may break. */
 function topic(t: string, menu: number): string {
-  return menu >= 1 && menu <= 6 ? tr(t, S.TOPIC + menu - 1) : '?';
+  return menu >= 1 && menu <= Catalogue.MENUS ? tr(t, S.MENU + menu) : '?';
 }
 
 function ringing(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('ring', tr(t, S.RING));
+  const sc = blank('ring', tr(t, S.PHASE + Phase.RINGING));
   const menu = c ? c.menu : 0;
-  sc.r = c ? AREA[c.area] || '' : '';
-  sc.b = menu >= 1 && menu <= 6 ? '' + menu : '?';
+  sc.r = c ? AREA_CODES[c.area] || '' : '';
+  sc.b = menu >= 1 && menu <= Catalogue.MENUS ? '' + menu : '?';
   sc.bp = Big.LEFT;
-  // Long topic names break after their slash so the column stays narrow.
-  const name = topic(t, menu);
-  const slash = name.indexOf('/');
-  if (slash > 0) {
-    sc.l.push(name.substring(0, slash + 1));
-    sc.l.push(name.substring(slash + 1));
-  } else sc.l.push(name);
+  // Long topic names break after their slash and at their soft hyphen (drawn as '-') so the column beside the number stays narrow.
+  sc.l = topic(t, menu).replace('\xad', '-\xad').replace('/', '/\xad').split('\xad');
   if (s.acc) {
     sc.l.push(s.acc);
     lookupLines(s, t, now, sc.l);
@@ -146,10 +142,10 @@ function ringing(s: State, t: string, now: number): Screen {
 function talking(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
   const c = sn.call;
-  const sc = blank('talk', tr(t, S.TALK));
+  const sc = blank('talk', tr(t, S.PHASE + Phase.TALKING));
   const since = c && c.answeredMs ? c.answeredMs : sn.phaseSinceMs;
   sc.r = dur(hostNow(s, now) - since, false);
-  sc.l.push(c ? c.menu + ' ' + topic(t, c.menu) : '');
+  sc.l.push(c ? c.menu + ' ' + topic(t, c.menu).replace('\xad', '') : '');
   const l = s.lk;
   if (l) {
     sc.l.push(s.acc);
@@ -188,9 +184,9 @@ function actionCell(s: State, kind: number, key: string, label: string): string 
 
 function wrapUp(s: State, t: string, now: number): Screen {
   const sn = s.sn as NonNullable<State['sn']>;
-  const sc = blank('wrap', tr(t, S.WRAP));
+  const sc = blank('wrap', tr(t, S.PHASE + Phase.WRAP_UP));
   const left = sn.wrapUpDeadlineMs - hostNow(s, now);
-  const total = (sn.wrapUpS || 300) * 1000;
+  const total = (sn.wrapUpS || Catalogue.WRAP_UP_S) * 1000;
   sc.b = dur(left, true);
   sc.bp = Big.ROW;
   const p = left <= 0 ? 1 : 1 - left / total;
@@ -198,9 +194,8 @@ function wrapUp(s: State, t: string, now: number): Screen {
   sc.g = 2;
   // Keypad: digits 1/2/3/0. Buttons: the cell's corner is the button's corner
   // (top left up, top right next, bottom left down, bottom right ok).
-  // Kinds in cell order; the labels' ids follow the kinds (S.TICKET + kind - 1).
-  const order = s.kp ? [Kind.TICKET, Kind.LETTER, Kind.FORWARD, Kind.READY] : [Kind.TICKET, Kind.FORWARD, Kind.LETTER, Kind.READY];
-  for (let i = 0; i < 4; i++) sc.l.push(actionCell(s, order[i], s.kp ? '1230'.charAt(order[i] - 1) : '', tr(t, S.TICKET + order[i] - 1)));
+  const order = actionCells(s.kp);
+  for (let i = 0; i < order.length; i++) sc.l.push(actionCell(s, order[i], s.kp ? actionDigit(order[i]) : '', tr(t, S.ACTION + order[i])));
   // The caller asks for the reference: the newest one gets the full width of
   // the footer (T-2026-000123 does not fit a grid cell on either display).
   for (let i = 0; i < s.act.length; i++) if (s.act[i].st === 1 && s.act[i].ref) sc.f = CHECK + s.act[i].ref;
@@ -230,21 +225,21 @@ export function view(s: State, now: number): Screen {
   else if (p === Phase.TALKING) sc = talking(s, t, now);
   else if (p === Phase.WRAP_UP) sc = wrapUp(s, t, now);
   else if (p === Phase.AVAILABLE) {
-    sc = blank('idle', tr(t, S.IDLE));
+    sc = blank('idle', tr(t, S.PHASE + Phase.AVAILABLE));
     sc.b = berlinClock(hostNow(s, now));
     sc.bp = Big.ROW;
     sc.l.push(tr(t, S.STN) + ' ' + s.id);
     let areas = '';
-    for (let i = 0; i < sn.areas.length; i++) areas += ' ' + (AREA[sn.areas[i]] || '');
+    for (let i = 0; i < sn.areas.length; i++) areas += ' ' + (AREA_CODES[sn.areas[i]] || '');
     sc.l.push(areas ? tr(t, S.AREAS) + areas : '');
   } else if (p === Phase.PAUSED) {
-    sc = blank('pause', tr(t, S.PAUSE));
+    sc = blank('pause', tr(t, S.PHASE + Phase.PAUSED));
     sc.b = dur(hostNow(s, now) - sn.phaseSinceMs, false);
     sc.bp = Big.ROW;
     sc.l.push(tr(t, S.SINCE) + ' ' + berlinClock(sn.phaseSinceMs));
     sc.l.push(drawable(sn.agent));
   } else {
-    sc = blank('out', tr(t, S.OUT));
+    sc = blank('out', tr(t, S.PHASE + Phase.SIGNED_OUT));
     sc.l.push(tr(t, S.STN) + ' ' + s.id);
     sc.l.push(tr(t, S.NO_AGENT));
   }

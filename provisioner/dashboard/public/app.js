@@ -13,24 +13,16 @@ const TEXT = {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
     topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, pager: (p, n, total) => `Seite ${p} von ${n} · ${total.toLocaleString('de-DE')} Arbeitsplätze`, prev: '‹ zurück', next: 'weiter ›', firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
     display: 'Anzeige', languages: { de: 'Deutsch', en: 'Englisch' },
-    phases: { SIGNED_OUT: 'Abgemeldet', AVAILABLE: 'Bereit', RINGING: 'Klingelt', TALKING: 'Gespräch', WRAP_UP: 'Nachbearbeitung', PAUSED: 'Pause', PHASE_UNSPECIFIED: '–' },
-    topics: ['', 'Entstörung', 'Abrechnung/Vertrag', 'Zähler/Zählerstand', 'Hausanschluss', 'Trinkwasser/Labor', 'Zentrale'],
-    keys: { ok: 'OK', back: '⌫', ready: 'Bereit', ticket: 'Ticket', letter: 'Brief', fwd: 'Weiterl.' },
-    keypadKeys: { ok: 'Suchen', back: 'Korrektur' },
   },
   en: {
     title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
     topic: 'Topic', time: 'Time', left: (t) => `${t} left`, pager: (p, n, total) => `Page ${p} of ${n} · ${total.toLocaleString('en-GB')} desks`, prev: '‹ back', next: 'next ›', firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
     display: 'Module language', languages: { de: 'German', en: 'English' },
-    phases: { SIGNED_OUT: 'Signed out', AVAILABLE: 'Available', RINGING: 'Ringing', TALKING: 'Talking', WRAP_UP: 'Wrap-up', PAUSED: 'Paused', PHASE_UNSPECIFIED: '–' },
-    topics: ['', 'Fault service', 'Billing/contract', 'Meter/reading', 'House connection', 'Drinking water/lab', 'Switchboard'],
-    keys: { ok: 'OK', back: '⌫', ready: 'Ready', ticket: 'Ticket', letter: 'Letter', fwd: 'Forward' },
-    keypadKeys: { ok: 'Look up', back: 'Correct' },
   },
 }[LANG];
-const KEY_ROWS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'back', 'ok', 'ticket', 'letter', 'fwd', 'ready'];
-/** On a keypad module `ok` and `back` are the # and * keys its screen names ("#=Suchen *=Korrektur"). */
-const KEYPAD_LABELS = { ok: '#', back: '*' };
+// Phases, topics and key labels: the catalogue's (labels.generated.js, loaded before this file).
+Object.assign(TEXT, LABELS[LANG]);
+TEXT.phases = { ...TEXT.phases, PHASE_UNSPECIFIED: '–' };
 
 const cards = new Map();
 const elements = new Map();
@@ -156,7 +148,7 @@ function mmss(ms) {
 
 function renderCounts({ phases, topics }) {
   fillCounts('phase-counts', Object.keys(TEXT.phases).filter((p) => phases[p]).map((p) => [p, TEXT.phases[p], phases[p]]));
-  fillCounts('topic-counts', [1, 2, 3, 4, 5, 6].map((m) => [String(m), `${m} ${TEXT.topics[m]}`, topics[m] || 0]));
+  fillCounts('topic-counts', Object.keys(TEXT.topics).map((m) => [m, `${m} ${TEXT.topics[m]}`, topics[m] || 0]));
 }
 
 function fillCounts(id, rows) {

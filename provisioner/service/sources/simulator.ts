@@ -1,7 +1,8 @@
+import { DEFAULTS } from '../../../protocol/catalogue.ts';
 import { Phase } from '../../../protocol/host-codec.ts';
 import { seededRandom } from '../../seeded-random.ts';
 import { luhnValid } from '../accounts.ts';
-import { DESKS, MENU } from '../calls.ts';
+import { DESKS, menuArea } from '../calls.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { rejectionOf, type EventSink, type EventSource } from './source.ts';
 
@@ -177,7 +178,7 @@ export class CallSimulator implements EventSource {
 
   private ivrAccount(): string | undefined {
     if (this.random() >= (this.options.ivrShare ?? 0.4)) return undefined;
-    const digits = this.options.accountDigits ?? 12;
+    const digits = this.options.accountDigits ?? DEFAULTS.accountDigits;
     let body = '';
     for (let i = 0; i < digits - 1; i++) body += Math.floor(this.random() * 10);
     // Callers mistype now and then; the rest get a correct mod-10 check digit.
@@ -188,7 +189,7 @@ export class CallSimulator implements EventSource {
 
   private offer(): void {
     const menu = this.pick(MENU_WEIGHTS);
-    const area = MENU[menu].area;
+    const area = menuArea(menu) as number;
     const free = [...this.free].filter((id) => {
       const areas = this.areasOf.get(id)!;
       return (areas.length === 0 || areas.includes(area)) && this.phase(id, Phase.AVAILABLE) === Phase.AVAILABLE;
@@ -226,12 +227,12 @@ export class CallSimulator implements EventSource {
     this.calls.delete(station);
     const r = this.random();
     if (r < 0.05) {
-      const toDesk = DESKS[area === MENU[1].area ? 0 : 1];
+      const toDesk = DESKS[area === menuArea(1) ? 0 : 1];
       this.send({ type: 'transferred', station, callId, toDesk });
     } else {
       this.send({ type: 'hangup', station, callId, by: r < 0.7 ? 'caller' : 'agent' });
     }
-    const wrapUp = (this.options.wrapUpSeconds ?? 300) * this.speed;
+    const wrapUp = (this.options.wrapUpSeconds ?? DEFAULTS.wrapUpS) * this.speed;
     // Half the agents finish early and press ready; the others let the clock run out.
     if (this.random() < 0.5) {
       this.after(Math.min(wrapUp * 0.9, this.logNormal(90)), () => this.release(station, { type: 'ready', station }));
