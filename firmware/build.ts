@@ -9,7 +9,7 @@ import { loadBoards, pinFields, type BoardProfile } from '../hardware/board.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
 import { packageVersion } from '../lib/version.ts';
 import { UserError } from '../lib/user-error.ts';
-import { formatProblem, gate, type GateProblem } from './gate.ts';
+import { formatProblem, gate, type GateProblem } from '../hardware/espruino-gate.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'main.ts');

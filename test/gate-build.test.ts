@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildBoard, DIST_DIR, REPO_ROOT } from '../firmware/build.ts';
-import { gate } from '../firmware/gate.ts';
+import { gate } from '../hardware/espruino-gate.ts';
 import { loadBoard, loadBoards } from '../hardware/board.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'gate-build-'));

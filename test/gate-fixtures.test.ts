@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { gate } from '../firmware/gate.ts';
+import { gate } from '../hardware/espruino-gate.ts';
 
 const dir = join(import.meta.dirname, 'fixtures', 'gate');
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.js'));

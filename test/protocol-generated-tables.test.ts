@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatProblem, gate } from '../firmware/gate.ts';
+import { formatProblem, gate } from '../hardware/espruino-gate.ts';
 import { relative } from 'node:path';
 import { allGeneratedFiles, bundleDeviceCodec, checkLimits, generateDeviceTables, LIMITS_PATH, TABLES_PATH } from '../protocol/gen-device-tables.ts';
 import { loadSchema } from '../protocol/schema.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard, REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
-import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from '../hardware/sim/lacks.ts';
+import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from '../hardware/espruino-lacks.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { ESPRUINO_2950 } from './helpers/interpreter.ts';
 import { requires } from './helpers/requires.ts';

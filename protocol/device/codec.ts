@@ -1,7 +1,7 @@
 // The desk module's protobuf codec: one generic encoder/decoder driven by the
 // tables that protocol/gen-device-tables.ts generates from deskphone.proto.
 // It runs on the Espruino interpreter, so it keeps to the subset that
-// firmware/gate.ts enforces: no Map/Set, no destructuring or spread, no `**`,
+// hardware/espruino-gate.ts enforces: no Map/Set, no destructuring or spread, no `**`,
 // no compiler helpers. Values that may exceed 2^31 (uint64 millisecond times)
 // go through arithmetic, because bitwise operators cut them to 32 bits.
 //

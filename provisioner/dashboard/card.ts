@@ -10,7 +10,7 @@ export interface StationCard {
   board: string;
   /** Phase name as in the proto enum, e.g. "WRAP_UP". */
   phase: string;
-  /** IVR menu choice 1-6 of the current call, 0 without a call. */
+  /** IVR menu choice (protocol/catalogue.ts MENUS) of the current call, 0 without a call. */
   menu: number;
   /** Area of the current call ("WV"/"KM"), empty without a call. */
   area: string;

@@ -1,3 +1,4 @@
+import { MENUS } from '../../protocol/catalogue.ts';
 import type { Argv } from 'yargs';
 import { parseListen } from '../broker/address.ts';
 import { UserError } from '../../lib/user-error.ts';
@@ -14,7 +15,7 @@ export function amiOptions(y: Argv): Argv {
     .option('ami-user', { type: 'string', describe: 'With --ami: the manager.conf user' })
     .option('ami-secret-file', { type: 'string', describe: 'With --ami: file with that user\'s secret (first line)' })
     .option('map', { type: 'string', describe: 'With --ami: CSV member,station[,extension] saying which queue member is which station' })
-    .option('ami-menu-var', { type: 'string', default: 'DP_MENU', describe: 'With --ami: channel variable holding the IVR menu choice 1-6' })
+    .option('ami-menu-var', { type: 'string', default: 'DP_MENU', describe: `With --ami: channel variable holding the IVR menu choice 1-${MENUS.length}` })
     .option('ami-account-var', { type: 'string', default: 'DP_ACCOUNT', describe: 'With --ami: channel variable holding the account number keyed into the IVR' })
     .option('ami-queue-area', { type: 'string', array: true, describe: 'With --ami: a queue whose calls belong to one area, QUEUE=WV or QUEUE=KM' });
 }

@@ -54,6 +54,7 @@ export interface State {
   kp: boolean;
   /** Boot session id, prefix of correlation ids and idempotency keys. */
   ses: string;
+  /** Counter behind the session for the next correlation id or idempotency key. */
   cnt: number;
   /** Link connected, and the connecting step with its detail while not. */
   up: boolean;
@@ -65,11 +66,13 @@ export interface State {
   idf: number;
   sn: Snapshot | null;
   seq: number;
+  /** Host time of the latest snapshot taken (with seq, tells a stale one from a restarted host's). */
   hst: number;
   /** Host clock minus local clock, from the latest snapshot. */
   off: number;
   /** Call id the customer data below belongs to ('' = none). */
   cid: string;
+  /** Account digits so far (keyed, or the IVR's), and the digit the 4-button boards edit. */
   acc: string;
   cur: number;
   lk: Lookup | null;

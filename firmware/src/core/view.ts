@@ -23,6 +23,7 @@ export interface Screen {
   h: string;
   r: string;
   o: string;
+  /** Big text (menu number, clock, countdown) and where it goes (Big). */
   b: string;
   bp: number;
   l: string[];

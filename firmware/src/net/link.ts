@@ -146,6 +146,7 @@ interface State {
   /** Topic prefix of the station's downlink, length-prefixed uplink topics by kind. */
   pre: string;
   up: { [k: string]: string };
+  /** Counters for stats(): messages delivered to the app, duplicates dropped, publishes resent, connects, connections dropped. */
   nm: number;
   nd: number;
   nr: number;

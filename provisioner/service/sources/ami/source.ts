@@ -1,3 +1,4 @@
+import { MENUS, menuOf } from '../../../../protocol/catalogue.ts';
 import { Phase } from '../../../../protocol/host-codec.ts';
 import { UserError } from '../../../../lib/user-error.ts';
 import type { Desk } from '../../calls.ts';
@@ -238,11 +239,11 @@ export class AmiSource implements EventSource {
     const accountVar = this.options.accountVariable ?? 'DP_ACCOUNT';
     // Set on the caller's channel before Queue(); a dialplan that sets it with "__" reaches the member's channel too.
     const menu = m.variable(menuVar) || m.variable(menuVar, 'Dest') || '';
-    if (!/^[1-6]$/.test(menu)) {
+    if (!/^[0-9]+$/.test(menu) || !menuOf(Number(menu))) {
       this.stats.rejected++;
       this.logger.warn(
         { ami: m.event, station, callId, [menuVar]: menu || '(not reported)' },
-        `the call has no IVR menu 1-6 in channel variable ${menuVar}; set it in the dialplan before Queue() and list it in manager.conf channelvars`,
+        `the call has no IVR menu 1-${MENUS.length} in channel variable ${menuVar}; set it in the dialplan before Queue() and list it in manager.conf channelvars`,
       );
       return;
     }

@@ -1,12 +1,12 @@
 // The compatibility gate: parses a firmware bundle and rejects every construct
 // and global the Espruino interpreter lacks (hardware/docs/board-facts.md, and
-// hardware/sim/lacks.ts for the measured list). The interpreter only finds a
+// hardware/espruino-lacks.ts for the measured list). The interpreter only finds a
 // syntax error when it reaches the line, so without this gate a bundle can
 // flash fine and fail hours later on a rarely taken branch.
 import { parse, type Node } from 'acorn';
 import { SourceMap } from 'node:module';
 import { relative, resolve, dirname } from 'node:path';
-import { GATED_METHOD_NAMES, HELPER_NAMES, MISSING_GLOBALS, MISSING_STATICS } from '../hardware/sim/lacks.ts';
+import { GATED_METHOD_NAMES, HELPER_NAMES, MISSING_GLOBALS, MISSING_STATICS } from './espruino-lacks.ts';
 
 export interface GateProblem {
   rule: string;
