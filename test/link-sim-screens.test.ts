@@ -49,7 +49,7 @@ describe('screens through reshaping networks', () => {
       await settle(sim, () => (sim.state() as { up: boolean }).up, 'online');
       const call = { callId: 'c-' + mode, menu: 4, area: 1, ivrAccount: '400012345678', offeredMs: T0 };
       await host.client.publishAsync(downTopic(ID, 'snap'), Buffer.from(encode(Snapshot, { station: ID, phase: 3, call, hostTimeMs: T0, seq: 1, areas: [1], phaseSinceMs: T0, agent: 'Anna' } as never)), { qos: 1, retain: true });
-      await settle(sim, () => sim.screen().some((l) => l.includes('Hausanschluss')), 'the ringing screen');
+      await settle(sim, () => sim.screen().some((l) => l.includes('Hausanschl')), 'the ringing screen');
       expect(sim.errors).toEqual([]);
       return { screen: sim.ascii(), proxy };
     } finally {
