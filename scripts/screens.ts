@@ -9,6 +9,7 @@
 // to fixed points so every render is the same on every run.
 import { brokerWithStations, type BrokerFixture } from '../test/helpers/broker-fixtures.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
+import { St7789 } from '../hardware/sim/st7789.ts';
 import { encodeMessage } from '../protocol/host-codec.ts';
 import { HOST_PRESENCE } from '../protocol/topics.ts';
 import { deviceConfig, type DeviceConfig } from '../protocol/device-config.ts';
@@ -32,6 +33,9 @@ export type OnShot = (shot: Shot) => void | Promise<void>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The ST7789 driver's reset pulse and datasheet waits (10 + 120 + 120 ms), and its first flip. */
+const PANEL_WAKE_MS = 300;
+
 /** One simulated desk module connected to its own broker. */
 class Desk {
   seq = 0;
@@ -50,7 +54,10 @@ class Desk {
         })
       : undefined;
     const sim = new Simulator({ board, config, clock: 'manual', startTime: START });
-    return new Desk(sim.boot(), fx);
+    sim.boot();
+    // The pictures show the glass: an ST7789 is dark until its reset and sleep-out waits are over.
+    if (sim.panel instanceof St7789) await sim.advance(PANEL_WAKE_MS);
+    return new Desk(sim, fx);
   }
 
   now(): number {

@@ -37,6 +37,8 @@ export interface PinHooks {
   error: (message: string) => Error;
   /** A line on the console (what jsError prints). */
   print: (line: string) => void;
+  /** Every output the firmware drives, as it happens (a display's reset and backlight lines). */
+  changed?: (pin: string, v: number) => void;
 }
 
 export interface BuzzerState {
@@ -274,6 +276,7 @@ export class SimPins {
     this.auto(pin, 'output');
     this.history.push({ t: this.hooks.now(), pin, v });
     if (this.history.length > 2000) this.history.shift();
+    this.hooks.changed?.(pin, v);
   }
 
   // --- what the firmware calls (src/jswrap_io.c) ------------------------------

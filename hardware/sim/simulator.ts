@@ -24,6 +24,8 @@ import { MISSING_GLOBALS, MISSING_METHODS, MISSING_STATICS } from '../espruino-l
 import type { SimLan } from './lan.ts';
 import { Emitter, SimNetwork } from './net.ts';
 import { SimPin, SimPins } from './pins.ts';
+import { ADAFRUIT_326_ADDRESS, Ssd1306 } from './ssd1306.ts';
+import { St7789 } from './st7789.ts';
 import { SimStorage, type StorageSeed } from './storage.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -198,6 +200,14 @@ export class Simulator {
   private sourceMap: SourceMap | null | undefined;
   private booted = false;
   private readonly bleAddress: string;
+  /**
+   * The display controller on the board's bus, as the parts list builds the
+   * board (an SSD1306 at the Adafruit 326's address, the T-Display's ST7789):
+   * it decodes what the firmware sends into its own memory and keeps it across
+   * reboots, as the hardware does. Null where the display is built in (Pixl.js)
+   * or absent (Linux).
+   */
+  readonly panel: Ssd1306 | St7789 | null;
 
   constructor(private readonly options: SimulatorOptions) {
     this.board = typeof options.board === 'string' ? loadBoard(options.board) : options.board;
@@ -229,6 +239,9 @@ export class Simulator {
       lan: options.lan,
     });
     this.bleAddress = options.bleAddress ?? randomBleAddress();
+    this.panel = this.board.display.driver === 'ssd1306' ? new Ssd1306(ADAFRUIT_326_ADDRESS) : this.board.display.driver === 'st7789' ? new St7789() : null;
+    // The T-Display's backlight pin starts as an input: dark until the firmware drives it high.
+    if (this.panel instanceof St7789) this.panel.light(0);
   }
 
   // --- lifecycle ------------------------------------------------------------
@@ -338,13 +351,34 @@ export class Simulator {
     return this.display().ascii().join('\n');
   }
 
+  /**
+   * What the glass shows: the display controller's memory as the panel shows
+   * it (SSD1306; ST7789, where any colour but black is lit), else the built-in
+   * or headless buffer. A correct driver shows framebuffer() here.
+   */
+  glass(): Framebuffer {
+    if (this.panel instanceof Ssd1306) return this.panel.glass();
+    if (this.panel instanceof St7789) {
+      const { width, height, rgb } = this.panel.glass();
+      return { width, height, bits: Uint8Array.from(rgb, (v) => (v ? 1 : 0)) };
+    }
+    return this.framebuffer();
+  }
+
+  /** A picture of the glass (glass()) in the panel's colours; an ST7789's colours other than black and white as they are. */
   png(scale = 4): Buffer {
-    const { width, height, bits } = this.framebuffer();
+    const { width, height, bits } = this.glass();
     const { on, off } = PNG_COLOURS[this.board.display.driver];
+    const rgb = this.panel instanceof St7789 ? this.panel.glass().rgb : null;
+    const colour = (i: number): number[] => {
+      const v = rgb ? rgb[i] : 0;
+      if (!rgb || v === 0 || v === 0xffff) return bits[i] ? on : off;
+      return [((v >> 11) * 255) / 31, (((v >> 5) & 63) * 255) / 63, ((v & 31) * 255) / 31].map(Math.round);
+    };
     const png = new PNG({ width: width * scale, height: height * scale });
     for (let y = 0; y < height * scale; y++) {
       for (let x = 0; x < width * scale; x++) {
-        const c = bits[Math.floor(y / scale) * width + Math.floor(x / scale)] ? on : off;
+        const c = colour(Math.floor(y / scale) * width + Math.floor(x / scale));
         const i = (y * width * scale + x) * 4;
         png.data[i] = c[0];
         png.data[i + 1] = c[1];
@@ -445,6 +479,7 @@ export class Simulator {
       object: (v) => this.toContext(v),
       error: (message) => new G.Error(message),
       print: (line) => this.print(line),
+      changed: (pin, v) => this.panelPin(pin, v),
     });
     this.buses = new Map();
     this.graphicsMade = [];
@@ -589,9 +624,11 @@ export class Simulator {
     const state: BusState = { setup: null, log };
     this.buses.set(name, state);
     const record = (data: Uint8Array, extra: Partial<BusTransfer>) => {
-      log.push({ t: this.clock.now(), data, pins: pins.driven(), ...extra });
+      const transfer = { t: this.clock.now(), data, pins: pins.driven(), ...extra };
+      log.push(transfer);
       // Trimmed in one go now and then: shifting one entry per transfer would copy the whole log each time.
       if (log.length > 2 * BUS_LOG_MAX) log.splice(0, BUS_LOG_MAX);
+      this.panelBus(name, state, transfer);
     };
     const esp32 = this.board.espruinoBoard === 'ESP32';
     const checkTransaction = (args: unknown[]) => {
@@ -640,6 +677,31 @@ export class Simulator {
   /** The consoles someone could reach without a cable ('bluetooth', 'telnet'); the wired serial console is the technician's. */
   openConsoles(): string[] {
     return this.consoles.open();
+  }
+
+  /**
+   * A transfer reaches the display controller only on the bus and pins it is
+   * wired to: I2C1 set up on the profile's SDA/SCL, or SPI1 on its MOSI/SCK,
+   * with the levels CS and D/C had (a line the firmware never drove counts as
+   * high: CS deselected).
+   */
+  private panelBus(name: string, bus: BusState, t: BusTransfer): void {
+    const wiring = this.board.display.bus;
+    const on = (pin: string) => this.pins.named(pin);
+    if (this.panel instanceof Ssd1306 && wiring.kind === 'i2c' && name === 'I2C1' && t.addr !== undefined) {
+      if (bus.setup?.sda === on(wiring.sda) && bus.setup?.scl === on(wiring.scl)) this.panel.i2cWrite(t.addr, t.data);
+    } else if (this.panel instanceof St7789 && wiring.kind === 'spi' && name === 'SPI1') {
+      if (bus.setup?.mosi !== on(wiring.mosi) || bus.setup?.sck !== on(wiring.sck)) return;
+      this.panel.spi(t.data, t.pins[on(wiring.cs)] ?? 1, t.pins[on(wiring.dc)] ?? 1, t.t);
+    }
+  }
+
+  /** The display's reset and backlight lines. */
+  private panelPin(pin: string, v: number): void {
+    const wiring = this.board.display.bus;
+    if (!(this.panel instanceof St7789) || wiring.kind !== 'spi') return;
+    if (pin === this.pins.named(wiring.rst)) this.panel.reset(v, this.clock.now());
+    if (wiring.bl && pin === this.pins.named(wiring.bl)) this.panel.light(v);
   }
 
   /** What the firmware sent on a bus (SPI1, I2C1, ...) and the pins its setup took. */

@@ -14,6 +14,12 @@
 // vendors specify; the COM pin configuration (DAh) is recorded, not modelled
 // (a 64-row module wants 12h).
 
+/**
+ * The module the esp32-ssd1306 parts list specifies, Adafruit 326, answers at
+ * 0x3D once its I2C jumpers are bridged (hardware/docs/board-facts.md).
+ */
+export const ADAFRUIT_326_ADDRESS = 0x3d;
+
 export const SSD1306_WIDTH = 128;
 export const SSD1306_HEIGHT = 64;
 

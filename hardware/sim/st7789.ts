@@ -81,7 +81,12 @@ export class St7789 {
   /** One SPI transfer, with the levels of CS and D/C while it was clocked out. */
   spi(bytes: ArrayLike<number>, cs: number, dc: number, t: number): void {
     if (cs !== 0 || this.resetLow) return;
-    for (let i = 0; i < bytes.length; i++) {
+    let i = 0;
+    // A frame is tens of kilobytes of 16-bit pixels: whole pairs skip the byte-by-byte path.
+    if (dc === 1 && this.command === 0x2c && (this.colmod & 7) === 5 && !this.pixel.length) {
+      for (; i + 1 < bytes.length; i += 2) this.pixelDone((bytes[i] << 8) | bytes[i + 1]);
+    }
+    for (; i < bytes.length; i++) {
       if (dc === 0) this.begin(bytes[i], t);
       else this.data(bytes[i]);
     }
@@ -133,7 +138,11 @@ export class St7789 {
     const [p0, p1, p2] = this.pixel;
     this.pixel = [];
     // 18-bit: six bits each of red, green and blue in the top of three bytes; kept as RGB565.
-    const rgb = wide ? ((p0 >> 3) << 11) | ((p1 >> 2) << 5) | (p2 >> 3) : (p0 << 8) | p1;
+    this.pixelDone(wide ? ((p0 >> 3) << 11) | ((p1 >> 2) << 5) | (p2 >> 3) : (p0 << 8) | p1);
+  }
+
+  /** A whole pixel at the write position, which then moves on within the window. */
+  private pixelDone(rgb: number): void {
     this.store(this.x, this.y, rgb);
     if (this.x < this.xe) this.x++;
     else {
