@@ -23,7 +23,17 @@ export interface EspruinoBuild {
   source: string;
   /** The console's baud rate on its serial pins ('default_console_baudrate'); 0 where there is none. */
   consoleBaud: number;
+  /**
+   * The Storage area in flash (the board file's saved_code: address, pages ×
+   * page_size; FLASH_SAVED_CODE_START): where Storage files lie, for the
+   * simulator's flash model and for firmware that erases Storage pages with
+   * require("Flash").
+   */
+  storage: { base: number; bytes: number; page: number };
 }
+
+// Pixl.js: 'address' : ((118 - 9) * 4096), 'page_size' : 4096, 'pages' : 9 (both Pixl.js board files).
+const PIXLJS_STORAGE = { base: (118 - 9) * 4096, bytes: 9 * 4096, page: 4096 };
 
 export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
   // The standard Pixl.js build: 'WIZNET=1','W5100=1' are commented out, so no WIZnet library.
@@ -32,6 +42,7 @@ export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'http', 'NetworkJS', 'crypto', 'neopixel', 'graphical_menu'],
     source: 'boards/PIXLJS.py',
     consoleBaud: 9600,
+    storage: PIXLJS_STORAGE,
   },
   // 'boardname' : "PIXLJS" as well: only MODULES tells the two Pixl.js builds apart.
   pixljs_wiznet: {
@@ -39,12 +50,15 @@ export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'http', 'NetworkJS', 'WIZnet', 'crypto', 'neopixel', 'graphical_menu'],
     source: 'boards/PIXLJS_WIZ.py',
     consoleBaud: 9600,
+    storage: PIXLJS_STORAGE,
   },
   esp32: {
     board: 'ESP32',
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'tls', 'http', 'NetworkJS', 'TelnetServer', 'Wifi', 'ESP32', 'crypto', 'neopixel'],
     source: 'boards/ESP32.py',
     consoleBaud: 115200,
+    // 'address' : 0x320000, 'page_size' : 4096, 'pages' : 224.
+    storage: { base: 0x320000, bytes: 224 * 4096, page: 4096 },
   },
   // Measured on the Linux build 2v29.277.
   linux: {
@@ -52,6 +66,8 @@ export const ESPRUINO_BUILDS: Record<string, EspruinoBuild> = {
     modules: ['timer', 'Flash', 'Storage', 'heatshrink', 'fs', 'net', 'dgram', 'tls', 'http', 'NetworkJS', 'TelnetServer', 'crypto', 'tensorflow'],
     source: 'boards/LINUX.py',
     consoleBaud: 0,
+    // Measured: require("Flash").getFree() is [{addr:0x10000000,length:262144}], getPage() 1024-byte pages (targets/linux/jshardware.c).
+    storage: { base: 0x10000000, bytes: 262144, page: 1024 },
   },
 };
 

@@ -12,7 +12,7 @@ it('keeps the file holding the device config readable by its user only', () => {
   const path = join(dir, 'wv-01.json');
   const previous = process.umask(0o022);
   try {
-    const storage = new SimStorage(36_000, path, { 'deskphone.json': { v: 1, id: 'wv-01', pass: 'not-a-real-secret' } });
+    const storage = new SimStorage(36_864, path, { 'deskphone.json': { v: 1, id: 'wv-01', pass: 'not-a-real-secret' } });
     expect(statSync(path).mode & 0o777).toBe(0o600);
     storage.put('deskphone.ses', '3');
   } finally {

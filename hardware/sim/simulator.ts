@@ -26,7 +26,7 @@ import { Emitter, SimNetwork } from './net.ts';
 import { SimPin, SimPins } from './pins.ts';
 import { ADAFRUIT_326_ADDRESS, Ssd1306 } from './ssd1306.ts';
 import { St7789 } from './st7789.ts';
-import { SimStorage, type StorageSeed } from './storage.ts';
+import { PowerCut, SimStorage, type StorageSeed } from './storage.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const BOOT_FILE = '.bootcde';
@@ -53,6 +53,8 @@ export interface SimulatorOptions {
   bundle?: string;
   /** Storage: a JSON file path (kept across runs) or files to start with. */
   storage?: string | StorageSeed;
+  /** The board's Storage area as bytes, e.g. what a power cut left (SimStorage.flash.image of another simulator). */
+  flash?: Uint8Array;
   /** Written as deskphone.json before boot, as `deskphone flash` would. */
   config?: object;
   clock?: ClockMode;
@@ -219,10 +221,11 @@ export class Simulator {
     this.clock = new SimClock(options.clock ?? 'manual', options.startTime ?? Date.UTC(2026, 0, 5, 8, 0, 0), report);
     const path = typeof options.storage === 'string' ? options.storage : undefined;
     const seed = typeof options.storage === 'object' ? options.storage : undefined;
-    this.storage = new SimStorage(this.board.budget.storageBytes, path, seed);
-    this.storage.print = (line) => this.print(line);
+    this.storage = new SimStorage(this.firmware.storage, path, seed, options.flash);
+    this.storage.print = (text) => this.print(text);
+    this.storage.flash.onCut = () => this.halt();
     if (options.config) this.storage.put(CONFIG_FILE, JSON.stringify(options.config));
-    if (options.bundle || !this.storage.bytes(BOOT_FILE)) {
+    if (options.bundle || (!options.flash && !this.storage.bytes(BOOT_FILE))) {
       if (!existsSync(this.bundlePath)) throw new Error(`no bundle at ${this.bundlePath}: run \`npm run build\` (or pass bundle:)`);
       // Through the capacity check: a bundle too big for the board's Storage fails here as the flash would.
       this.storage.put(BOOT_FILE, readFileSync(this.bundlePath));
@@ -248,13 +251,38 @@ export class Simulator {
 
   /** Starts the interpreter and runs the boot code from Storage, as power-on does. */
   boot(): this {
-    this.start(BOOT_FILE);
+    this.powerOn();
     return this;
   }
 
-  /** load() / E.reboot(): stop everything, start again from Storage. */
+  /** E.reboot(): a hardware reset, so the interpreter starts as at power-on. */
   reboot(): void {
+    this.powerOn();
+  }
+
+  /**
+   * src/jsinteractive.c jsiSemiInit on the first boot after a reset: Storage
+   * whose chain does not end cleanly is erased whole (jsfIsStorageValid,
+   * jsfResetStorage) before any boot code runs.
+   */
+  private powerOn(): void {
+    if (this.halted) return;
+    if (!this.storage.jsf.isValid()) {
+      this.storage.jsf.reset();
+      this.storage.persist();
+    }
     this.start(BOOT_FILE);
+  }
+
+  /** True once a power cut stopped this simulator; boot a new one on `storage.flash.image`. */
+  halted = false;
+
+  /** A power cut: nothing runs any more, connections drop as the board goes dark. */
+  private halt(): void {
+    this.halted = true;
+    this.clock.clearAll();
+    this.network.down();
+    this.network.close();
   }
 
   /** Restarts the interpreter and runs Storage file `file` (null: none, as reset() does). */
@@ -409,6 +437,8 @@ export class Simulator {
   }
 
   private uncaught(err: unknown): void {
+    // The board is dark: what the firmware was doing just stops, it does not fail.
+    if (err instanceof PowerCut || this.halted) return;
     const e = err as { message?: string; stack?: string; name?: string };
     const message = e && typeof e === 'object' && 'message' in e ? `${e.name ?? 'Error'}: ${e.message}` : String(err);
     this.errors.push({ message, stack: typeof e?.stack === 'string' ? this.sourceStack(e.stack) : undefined });
@@ -555,7 +585,8 @@ export class Simulator {
     if (nrf) G.NRF = this.board.espruinoBoard === 'PIXLJS' ? { ...nrf, getAddress: () => this.bleAddress } : nrf;
     G.Serial1 = { toString: () => 'Serial1' };
     G.require = (name: string) => {
-      if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, array: (items) => G.Array.prototype.slice.call(items) });
+      if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, Error: G.Error, array: (items) => G.Array.prototype.slice.call(items) });
+      if (name === 'Flash' && this.firmware.modules.includes('Flash')) return this.storage.flashModule({ Uint8Array: G.Uint8Array, JSON: G.JSON });
       if (name === 'TelnetServer' && this.firmware.modules.includes(name)) return this.consoles.telnetModule();
       const net = this.network.module(name);
       if (net) return net;
@@ -575,8 +606,8 @@ export class Simulator {
     G.setTime = (s: number) => clock.setTime(s);
     G.btoa = (s: string) => Buffer.from(String(s), 'latin1').toString('base64');
     G.atob = (s: string) => Buffer.from(String(s), 'base64').toString('latin1');
-    G.load = (file?: string) => setImmediate(() => this.start(file === undefined ? BOOT_FILE : String(file)));
-    G.reset = () => setImmediate(() => this.start(null));
+    G.load = (file?: string) => setImmediate(() => !this.halted && this.start(file === undefined ? BOOT_FILE : String(file)));
+    G.reset = () => setImmediate(() => !this.halted && this.start(null));
     G.save = () => {
       throw new G.Error('save() is not simulated: the firmware runs from Storage (.bootcde)');
     };

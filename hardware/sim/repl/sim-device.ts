@@ -65,7 +65,7 @@ export class SimReplDevice implements ReplDevice {
         const complete = offset === undefined || offset + length === file?.length;
         if (file && complete && faults.corruptWrites) {
           faults.corruptWrites--;
-          file[file.length >> 1] ^= 0x20;
+          sim.storage.damage(String(name), file.length >> 1);
         }
         return ok;
       },
