@@ -11,9 +11,8 @@ import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBroker } from '../provisioner/broker/index.ts';
 import type { StationCard } from '../provisioner/dashboard/card.ts';
-import { ALL_SNAPSHOTS } from '../provisioner/dashboard/live-cards.ts';
 import { decodeMessage, Phase } from '../protocol/host-codec.ts';
-import { parseStationTopic } from '../protocol/topics.ts';
+import { parseStationTopic, STATION_PREFIX } from '../protocol/topics.ts';
 import { until } from './helpers/up-fixture.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'deskphone-npm-start-'));
@@ -70,7 +69,7 @@ async function retainedSnapshots(): Promise<Map<string, { phase: number; seq: nu
       const snap = decodeMessage('Snapshot', payload) as { phase: number; seq: number };
       found.set(parseStationTopic(topic)!.station, { phase: snap.phase, seq: snap.seq });
     });
-    await client.subscribeAsync(ALL_SNAPSHOTS, { qos: 1 });
+    await client.subscribeAsync(STATION_PREFIX + '+/dn/snap', { qos: 1 });
     await until(() => found.size === 4, 'four retained snapshots');
     await client.endAsync();
   } finally {

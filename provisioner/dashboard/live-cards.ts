@@ -1,16 +1,15 @@
 // The dashboard's cards, built from what the host knows: the registry (name,
-// areas, board, online, firmware), each station's retained snapshot read back
-// from the broker as any service client would, and the display frames of the
-// virtual desks and hardware mirrors running in this process.
-import { connectBrokerClient } from '../broker/client.ts';
-import { Area, decodeMessage, Phase, Reason } from '../../protocol/host-codec.ts';
-import { STATION_PREFIX, parseStationTopic } from '../../protocol/topics.ts';
+// areas, board, online, firmware), each station's snapshot as the station
+// service in this process makes it (its own events, in order, so no older
+// snapshot can overtake a newer one), and the display frames of the virtual
+// desks and hardware mirrors running in this process.
+import { Area, Phase, Reason } from '../../protocol/host-codec.ts';
 import type { Registry, Station } from '../registry/index.ts';
+import { snapshotOf, type Snapshot, type StationService } from '../service/service.ts';
 import type { CardCounts, CardPage, CardSource, StationCard } from './card.ts';
 import type { Frame } from './frame.ts';
 import type { OnDemandScreens } from './on-demand-screens.ts';
 
-export const ALL_SNAPSHOTS = STATION_PREFIX + '+/dn/snap';
 /** How often the displays are looked at; a countdown changes once a second. */
 const FRAME_POLL_MS = 200;
 
@@ -24,7 +23,7 @@ export interface Screen {
   poll(): boolean;
   frame(): Frame | undefined;
   /** A hardware mirror redraws from the snapshot; a virtual desk gets it over MQTT itself. */
-  snapshot?(snap: DecodedSnapshot): void;
+  snapshot?(snap: Snapshot): void;
   /** A hardware mirror shows the desk's link as its presence tells the host; a virtual desk has its own. */
   presence?(station: Station): void;
   /** Present on virtual desks only: the key reaches the module's firmware. */
@@ -33,37 +32,25 @@ export interface Screen {
   close?(): void;
 }
 
-export interface DecodedSnapshot {
-  station: string;
-  phase: number;
-  call: { callId: string; menu: number; area: number } | null;
-  wrapUpDeadlineMs: number;
-  hostTimeMs: number;
-  phaseSinceMs: number;
-  reason: number;
-  seq: number;
-}
-
 export interface LiveCardsOptions {
   registry: Registry;
-  brokerUrl: string;
-  credentials: { username: string; password: string };
+  /** The station service running in this process, started. */
+  service: Pick<StationService, 'on' | 'off' | 'state'>;
   /** Screens by station id, hardware mirrors made while shown; a station without one shows no frame. */
   screens: OnDemandScreens;
-  onError?: (err: Error) => void;
 }
 
 export interface LiveCards extends CardSource {
-  close(): Promise<void>;
+  close(): void;
 }
 
 function nameOf(values: Record<string, number>, n: number): string {
   return Object.keys(values).find((k) => values[k] === n) ?? String(n);
 }
 
-export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCards> {
-  const { registry, screens } = options;
-  const snapshots = new Map<string, DecodedSnapshot>();
+export function startLiveCards(options: LiveCardsOptions): LiveCards {
+  const { registry, screens, service } = options;
+  const snapshots = new Map<string, Snapshot>();
   const listeners = new Set<(card: StationCard) => void>();
   /** Registered station ids in card order, cut anew when stations come or go. */
   let ids: string[] | null = null;
@@ -114,26 +101,17 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
     for (const listener of listeners) listener(card);
   };
 
-  const client = await connectBrokerClient(options.brokerUrl, options.credentials, 'dashboard');
-  client.on('error', (err) => options.onError?.(err));
-  client.on('message', (topic, payload) => {
-    const parsed = parseStationTopic(topic);
-    if (!parsed || payload.length === 0) return;
-    let snap: DecodedSnapshot;
-    try {
-      snap = decodeMessage('Snapshot', payload) as DecodedSnapshot;
-    } catch (err) {
-      options.onError?.(new Error(`undecodable snapshot of ${parsed.station}: ${(err as Error).message}`));
-      return;
-    }
-    // A retained snapshot can arrive after a newer live one (both race on subscribe); the older loses.
-    const known = snapshots.get(parsed.station);
-    if (known && snap.seq <= known.seq && snap.hostTimeMs <= known.hostTimeMs) return;
-    snapshots.set(parsed.station, snap);
-    screens.get(parsed.station)?.snapshot?.(snap);
-    changed(parsed.station);
-  });
-  await client.subscribeAsync(ALL_SNAPSHOTS, { qos: 1 });
+  const now = Date.now();
+  for (const id of stationIds()) {
+    const state = service.state(id);
+    if (state) snapshots.set(id, snapshotOf(state, now));
+  }
+  const onSnapshot = (snap: Snapshot) => {
+    snapshots.set(snap.station, snap);
+    screens.get(snap.station)?.snapshot?.(snap);
+    changed(snap.station);
+  };
+  service.on('snapshot', onSnapshot);
 
   const stopWatching = registry.onChange((change) => {
     const station = change.kind === 'presence' ? registry.getStation(change.id) : undefined;
@@ -179,11 +157,11 @@ export async function startLiveCards(options: LiveCardsOptions): Promise<LiveCar
       screen.press(key);
       return true;
     },
-    async close() {
+    close() {
       clearInterval(poller);
       stopWatching();
+      service.off('snapshot', onSnapshot);
       listeners.clear();
-      await client.endAsync(true);
     },
   };
 }

@@ -10,7 +10,8 @@ import { deviceConfig } from '../../protocol/device-config.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import type { Station } from '../registry/index.ts';
 import { FrameWatch, hasKeypad, type Frame } from './frame.ts';
-import type { DecodedSnapshot, Screen } from './live-cards.ts';
+import type { Snapshot } from '../service/service.ts';
+import type { Screen } from './live-cards.ts';
 
 /** MQTT 3.1.1 packet types the stub answers (spec 2.2.1). */
 const CONNECT = 1;
@@ -107,7 +108,7 @@ export class HardwareMirror implements Screen {
     return hasKeypad(this.sim);
   }
 
-  snapshot(snap: DecodedSnapshot): void {
+  snapshot(snap: Snapshot): void {
     // Same process, same clock: the snapshot's own host time may be a retained one from long ago.
     this.post({ t: 'snap', n: 0, v: { ...snap, hostTimeMs: Date.now() } });
     this.showLink();

@@ -168,13 +168,7 @@ export async function startUp(args: UpArgs, ctx: Context): Promise<UpHandle> {
       stopWatchingStations();
       screens.close();
     });
-    const cards: LiveCards = await startLiveCards({
-      registry,
-      brokerUrl: broker.url,
-      credentials: await registry.serviceCredentials('svc-host'),
-      screens,
-      onError: (err) => log(`dashboard: ${err.message}`),
-    });
+    const cards: LiveCards = startLiveCards({ registry, service, screens });
     stops.push(() => cards.close());
     const token = isLoopback(httpAddress.host) ? undefined : dashboardToken(dir);
     const dashboard: DashboardHandle = await startDashboard({ host: httpAddress.host, port: httpAddress.port, source: cards, token }).catch((err: NodeJS.ErrnoException) => {
