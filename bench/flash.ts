@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { loadBoard } from '../hardware/board.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
-import { startBroker } from '../provisioner/broker/index.ts';
+import { brokerWithPresence } from '../test/helpers/broker-fixtures.ts';
 import { flashDevice } from '../provisioner/flash/procedure.ts';
 import { DIST_DIR, flashAll } from '../provisioner/flash/run.ts';
 import { openRegistry } from '../provisioner/registry/index.ts';
@@ -54,7 +54,7 @@ async function fourAtOnce(withBirth: boolean): Promise<number> {
   const registry = openRegistry(home);
   const ids = ['bench-1', 'bench-2', 'bench-3', 'bench-4'];
   for (const id of ids) await registry.addStation({ id, board: 'linux' });
-  const broker = withBirth ? await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) }) : null;
+  const broker = withBirth ? await brokerWithPresence({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) }) : null;
   const devices = await Promise.all(ids.map(() => startReplDevice('linux')));
   const started = performance.now();
   const results = await flashAll({

@@ -3,6 +3,7 @@
 // broker when a device vanishes). A plain MQTT client with the host's service
 // account, so it works against any broker, not only the embedded one.
 
+import type { BrokerHandle } from './broker/index.ts';
 import { connectBrokerClient } from './broker/client.ts';
 import type { Logger } from 'pino';
 import { decodeMessage } from '../protocol/host-codec.ts';
@@ -21,6 +22,12 @@ export interface PresenceOptions {
   registry: Registry;
   credentials: { username: string; password: string };
   logger: Logger;
+  /**
+   * In the broker's own process: the stations still connected when tracking
+   * stops. They are marked offline then, as the broker closing next ends
+   * their sessions and their last wills would reach no tracker.
+   */
+  connectedStations?: () => string[];
 }
 
 /** Applies one presence message; returns whether the registry took it (false: unknown station, stale will, bad bytes). */
@@ -55,5 +62,19 @@ export async function trackPresence(options: PresenceOptions): Promise<PresenceT
   client.on('message', (topic, payload) => applyPresence(options.registry, topic, payload, options.logger));
   client.on('error', (err) => options.logger.warn({ err: err.message }, 'presence client error'));
   await client.subscribeAsync(ALL_PRESENCE, { qos: 1 });
-  return { close: () => client.endAsync(true) };
+  return {
+    async close() {
+      await client.endAsync(true);
+      for (const id of options.connectedStations?.() ?? []) {
+        const station = options.registry.getStation(id);
+        if (station?.online) options.registry.setPresence(id, { online: false, session: station.session, lastSeen: Date.now() });
+      }
+    },
+  };
+}
+
+/** Tracks the presence of the stations of a broker in this process, on the host's service account; close it before the broker. */
+export async function trackBrokerPresence(broker: BrokerHandle, logger: Logger): Promise<PresenceTracker> {
+  const credentials = await broker.registry.serviceCredentials('svc-host');
+  return trackPresence({ url: broker.url, registry: broker.registry, credentials, logger, connectedStations: () => broker.connectedStations() });
 }

@@ -38,7 +38,7 @@ it('logs refusals with client and reason, never a password', async () => {
   let logs = '';
   const sink = new Writable({ write: (chunk, _e, cb) => ((logs += chunk), cb()) });
   const registry = openRegistry(home);
-  const broker = await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', presence: false, logger: hostLogger('broker', 'info', sink as unknown as pino.DestinationStream) });
+  const broker = await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: hostLogger('broker', 'info', sink as unknown as pino.DestinationStream) });
   const secret = await registry.rotateSecret('desk-a');
   try {
     expect(await connectError(broker.url, { clientId: 'desk-a', username: 'desk-a', password: 'guessed-Secret-123' })).toMatchObject({ code: 4 });

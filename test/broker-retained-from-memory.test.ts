@@ -43,7 +43,7 @@ it("a desk's SUBSCRIBE reads no retained message from the store, and gets its ow
     await host.publishAsync(downTopic('desk-b', 'snap'), '', { qos: 1, retain: true });
     await host.endAsync(true);
     await fx.broker.close();
-    const again = await startBroker({ dataDir: fx.dir, registry: fx.registry, listen: '127.0.0.1:0', presence: false, logger: pino({ level: 'silent' }) });
+    const again = await startBroker({ dataDir: fx.dir, registry: fx.registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
     try {
       const admin = await hostClient(fx, again.url);
       expect(await retainedOn(admin, ['dp/v1/#'], 2)).toEqual([`${HOST_PRESENCE}=host-up`, `${downTopic('desk-a', 'snap')}=snap-desk-a`]);

@@ -9,7 +9,7 @@ import { tempHome } from './helpers/broker-fixtures.ts';
 
 const homes = [tempHome('dp-broker-locked-'), tempHome('dp-broker-locked-')];
 afterAll(() => homes.forEach((home) => rmSync(home, { recursive: true, force: true })));
-const options = (dataDir: string, listen = '127.0.0.1:0') => ({ dataDir, listen, presence: false, logger: pino({ level: 'silent' }) });
+const options = (dataDir: string, listen = '127.0.0.1:0') => ({ dataDir, listen, logger: pino({ level: 'silent' }) });
 
 it('refuses a second broker on the same store or port', async () => {
   const first = await startBroker(options(homes[0]));

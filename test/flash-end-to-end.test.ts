@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
-import { startBroker, type BrokerHandle } from '../provisioner/broker/index.ts';
+import type { BrokerHandle } from '../provisioner/broker/index.ts';
+import { brokerWithPresence } from './helpers/broker-fixtures.ts';
 import { packageVersion } from '../lib/version.ts';
 import { openRegistry } from '../provisioner/registry/index.ts';
 import { startReplDevice, type ReplFixture } from './helpers/repl-device.ts';
@@ -26,7 +27,7 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
   home = mkdtempSync(join(tmpdir(), 'flash-e2e-'));
   const registry = openRegistry(home);
   await registry.addStation({ id: 'desk-01', board: 'linux' });
-  broker = await startBroker({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
+  broker = await brokerWithPresence({ dataDir: home, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
   device = await startReplDevice('linux');
   const run = cliIn(home);
 

@@ -60,7 +60,7 @@ const configs = () => Object.fromEntries(readdirSync(join(home, 'demo')).filter(
 
 /** The retained snapshots the broker's store holds while nothing else runs. */
 async function retainedSnapshots(): Promise<Map<string, { phase: number; seq: number }>> {
-  const broker = await startBroker({ dataDir: home, listen: '127.0.0.1:0', presence: false, logger: pino({ level: 'silent' }) });
+  const broker = await startBroker({ dataDir: home, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
   const found = new Map<string, { phase: number; seq: number }>();
   try {
     const credentials = await broker.registry.serviceCredentials('svc-admin');

@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { BROKER_DEFAULTS, startBroker, type BrokerStatus } from '../broker/index.ts';
 import { hostLogger } from '../logging.ts';
 import { openDataDir } from '../data-dir.ts';
+import { trackBrokerPresence } from '../presence.ts';
 import { UserError } from '../../lib/user-error.ts';
 import { defineCommand } from './command.ts';
 
@@ -45,9 +46,14 @@ export default defineCommand<BrokerArgs>({
       maxConnections: args.maxConnections,
       logger,
     });
-    ctx.output.out(args.json ? JSON.stringify(broker.status()) : describeStatus(broker.status()));
-    await ctx.stopSignal;
-    await broker.close();
+    try {
+      const presence = await trackBrokerPresence(broker, logger);
+      ctx.output.out(args.json ? JSON.stringify(broker.status()) : describeStatus(broker.status()));
+      await ctx.stopSignal;
+      await presence.close();
+    } finally {
+      await broker.close();
+    }
   },
 });
 

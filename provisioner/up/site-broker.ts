@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import { startBroker, type BrokerHandle } from '../broker/index.ts';
 import { parseListen } from '../broker/address.ts';
-import { trackPresence } from '../presence.ts';
+import { trackBrokerPresence, trackPresence } from '../presence.ts';
 import type { Registry } from '../registry/index.ts';
 
 /** How long shutdown waits for the embedded broker's other clients to go. */
@@ -44,12 +44,19 @@ export async function startSiteBroker(options: { external?: string; listen: stri
     };
   }
   const broker = await startBroker({ dataDir: options.dataDir, registry, listen: options.listen, ws: options.ws, logger });
+  const presence = await trackBrokerPresence(broker, logger).catch(async (err) => {
+    await broker.close();
+    throw err;
+  });
   return {
     url: broker.url,
     wsUrl: broker.wsUrl,
     forDesks: { host: deviceHost(parseListen(options.listen, '--listen').host), port: broker.tcpPort },
     embedded: broker,
-    close: () => broker.close(),
+    async close() {
+      await presence.close();
+      await broker.close();
+    },
     async drained() {
       const deadline = Date.now() + CLIENTS_GONE_MS;
       while (Date.now() < deadline && broker.aedes.connectedClients > 1) await new Promise((r) => setTimeout(r, 20));

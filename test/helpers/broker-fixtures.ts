@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startBroker, type BrokerHandle, type BrokerOptions } from '../../provisioner/broker/index.ts';
+import { trackBrokerPresence } from '../../provisioner/presence.ts';
 import { openRegistry, type Registry } from '../../provisioner/registry/index.ts';
 
 export interface BrokerFixture {
@@ -22,12 +23,31 @@ export function tempHome(prefix = 'dp-broker-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function brokerWithStations(ids: string[], options: Partial<BrokerOptions> = {}): Promise<BrokerFixture> {
+/** The embedded broker with its presence tracker, as `deskphone broker` runs them: births and wills reach the registry; close() stops both. */
+export async function brokerWithPresence(options: BrokerOptions): Promise<BrokerHandle> {
+  const broker = await startBroker(options);
+  const presence = await trackBrokerPresence(broker, pino({ level: 'silent' })).catch(async (err) => {
+    await broker.close();
+    throw err;
+  });
+  return {
+    ...broker,
+    async close() {
+      await presence.close();
+      await broker.close();
+    },
+  };
+}
+
+/** `presence`: births and wills reach the registry, as with `deskphone broker`. */
+export async function brokerWithStations(ids: string[], options: Partial<BrokerOptions> & { presence?: boolean } = {}): Promise<BrokerFixture> {
   const dir = tempHome();
   const registry = openRegistry(dir);
   const issued = await registry.addStations(ids.map((id) => ({ id, areas: ['WV'] })));
   const secrets = Object.fromEntries(issued.map((i) => [i.id, i.secret]));
-  const broker = await startBroker({ dataDir: dir, registry, listen: '127.0.0.1:0', presence: false, logger: pino({ level: 'silent' }), ...options });
+  const { presence, ...brokerOptions } = options;
+  const start = presence ? brokerWithPresence : startBroker;
+  const broker = await start({ dataDir: dir, registry, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }), ...brokerOptions });
   const clients: MqttClient[] = [];
   return {
     dir,

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { startBroker, type BrokerHandle } from '../../provisioner/broker/index.ts';
+import type { BrokerHandle } from '../../provisioner/broker/index.ts';
+import { brokerWithPresence } from './broker-fixtures.ts';
 import { openRegistry, type Registry } from '../../provisioner/registry/index.ts';
 import { startReplDevice, type ReplFixture } from './repl-device.ts';
 import { cliIn, type CliRun } from './station-cli-fixtures.ts';
@@ -38,7 +39,7 @@ export async function flashFixture(stations: { id: string; board: string }[]): P
       return device;
     },
     async startBroker(dataDir = home) {
-      const broker = await startBroker({ dataDir, registry: dataDir === home ? registry : undefined, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
+      const broker = await brokerWithPresence({ dataDir, registry: dataDir === home ? registry : undefined, listen: '127.0.0.1:0', logger: pino({ level: 'silent' }) });
       cleanups.push(() => broker.close());
       fixture.broker ??= broker;
       return broker;

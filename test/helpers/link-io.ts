@@ -78,7 +78,7 @@ export async function startBroker(kind: BrokerKind, stations: string[]): Promise
       await fx.broker.close();
     },
     async restart() {
-      fx.broker = await startEmbedded({ dataDir: fx.dir, registry: fx.registry, listen: '127.0.0.1:' + port, presence: false, logger: pino({ level: 'silent' }) });
+      fx.broker = await startEmbedded({ dataDir: fx.dir, registry: fx.registry, listen: '127.0.0.1:' + port, logger: pino({ level: 'silent' }) });
     },
     async close() {
       // fx.close() closes the broker it started; a restarted one is ours to close (close is idempotent).
