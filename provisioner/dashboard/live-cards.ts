@@ -7,30 +7,10 @@ import { Area, Phase, Reason } from '../../protocol/host-codec.ts';
 import type { Registry, Station } from '../registry/index.ts';
 import { snapshotOf, type Snapshot, type StationService } from '../service/service.ts';
 import type { CardCounts, CardPage, CardSource, StationCard } from './card.ts';
-import type { Frame } from './frame.ts';
 import type { OnDemandScreens } from './on-demand-screens.ts';
 
 /** How often the displays are looked at; a countdown changes once a second. */
 const FRAME_POLL_MS = 200;
-
-/** A station's display as seen by the dashboard (virtual desk or hardware mirror). */
-export interface Screen {
-  /** Language the firmware draws in (the module's config); the page's language does not change it. */
-  readonly lang: string;
-  /** The module has a digit keypad, so its hints name # and * (not the 4 buttons' OK). */
-  readonly keypad: boolean;
-  /** Looks at the display; true if it changed. */
-  poll(): boolean;
-  frame(): Frame | undefined;
-  /** A hardware mirror redraws from the snapshot; a virtual desk gets it over MQTT itself. */
-  snapshot?(snap: Snapshot): void;
-  /** A hardware mirror shows the desk's link as its presence tells the host; a virtual desk has its own. */
-  presence?(station: Station): void;
-  /** Present on virtual desks only: the key reaches the module's firmware. */
-  press?(key: string): void;
-  /** Ends a display made for a dashboard (a hardware mirror) when nobody shows it any more. */
-  close?(): void;
-}
 
 export interface LiveCardsOptions {
   registry: Registry;

@@ -11,7 +11,7 @@ import { Simulator } from '../../hardware/sim/simulator.ts';
 import type { Station } from '../registry/index.ts';
 import { FrameWatch, hasKeypad, type Frame } from './frame.ts';
 import type { Snapshot } from '../service/service.ts';
-import type { Screen } from './live-cards.ts';
+import type { Screen } from './screen.ts';
 
 /** MQTT 3.1.1 packet types the stub answers (spec 2.2.1). */
 const CONNECT = 1;

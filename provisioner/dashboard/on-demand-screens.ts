@@ -3,7 +3,7 @@
 // 1 s tick) runs only while some dashboard shows its card. With one mirror
 // per registered station, 1,000 stations kept `up` at a whole core and
 // 627 MB without anyone looking (issue 18).
-import type { Screen } from './live-cards.ts';
+import type { Screen } from './screen.ts';
 
 export class OnDemandScreens {
   /** Stations shown by at least one dashboard, and by how many. */

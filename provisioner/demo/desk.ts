@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Simulator } from '../../hardware/sim/simulator.ts';
 import { DIST_DIR } from '../../firmware/build.ts';
 import { FrameWatch, hasKeypad, type Frame } from '../dashboard/frame.ts';
-import type { Screen } from '../dashboard/live-cards.ts';
+import type { Screen } from '../dashboard/screen.ts';
 import { DEMO_DIR, type DemoStation } from './site.ts';
 
 /** How long a visitor's key press keeps the virtual agent's hands off the desk. */

@@ -11,7 +11,7 @@ import { provisionDemoSite, type DemoStation } from '../demo/site.ts';
 import type { Registry } from '../registry/index.ts';
 import type { StationService } from '../service/service.ts';
 import { CallSimulator } from '../service/sources/simulator.ts';
-import type { UpArgs } from './index.ts';
+import type { UpArgs } from './args.ts';
 import type { Stops } from './stops.ts';
 
 /** The demo's wrap-up: long enough to watch and to click, short enough that desks come back while you look. */

@@ -19,7 +19,7 @@ import { openRegistry, type Registry } from '../registry/index.ts';
 import { writePrivateFile } from '../registry/private-file.ts';
 import type { StationService } from '../service/service.ts';
 import { serviceDeskView } from '../service/sources/desk-view.ts';
-import type { UpArgs } from './index.ts';
+import type { UpArgs } from './args.ts';
 import { startSiteBroker, type SiteBroker } from './site-broker.ts';
 import type { Stops } from './stops.ts';
 

@@ -12,38 +12,17 @@ import { packageVersion } from '../../lib/version.ts';
 import type { Registry } from '../registry/index.ts';
 import type { BrokerHandle } from '../broker/index.ts';
 import { parseListen } from '../broker/address.ts';
-import type { ServiceArgs } from '../options/service.ts';
 import type { StationService } from '../service/service.ts';
 import type { CallSimulator } from '../service/sources/simulator.ts';
-import type { EventSource } from '../service/sources/source.ts';
+import type { UpArgs } from './args.ts';
 import { checkDemoArgs, UpDemo } from './demo.ts';
 import { ensureFirmware } from './firmware.ts';
 import { startBrokerPart, startDashboardPart, startServicePart, startSources } from './host.ts';
 import { Stops } from './stops.ts';
 
 export { DEMO_WRAP_UP_S } from './demo.ts';
+export type { UpArgs } from './args.ts';
 
-export interface UpArgs extends Omit<ServiceArgs, 'broker'> {
-  /** The site's own broker; the embedded one when absent. */
-  broker?: string;
-  demo: boolean;
-  /** MQTT over TCP, host:port. */
-  listen: string;
-  /** MQTT over WebSocket, host:port; off unless given. */
-  ws?: string;
-  /** Dashboard, host:port. */
-  http: string;
-  /** Demo stations to provision and simulate. */
-  stations: number;
-  /** Demo: simulated calls (off only for tests that place their own). */
-  demoCalls: boolean;
-  /** Demo: virtual agents pressing keys (off only for tests that press their own). */
-  demoAgents: boolean;
-  /** Demo: simulated seconds per real second for ring and talk times. */
-  demoSpeed: number;
-  /** Extra event sources (e.g. the webhook) started with the service. */
-  sources?: EventSource[];
-}
 
 
 export interface UpHandle {
