@@ -1,16 +1,16 @@
 import { MENUS, menuOf } from '../../../../protocol/catalogue.ts';
 import { Phase } from '../../../../protocol/host-codec.ts';
 import { UserError } from '../../../../lib/user-error.ts';
-import type { Desk } from '../../calls.ts';
 import { silentLogger, type Logger } from '../../../logging.ts';
 import { PHASE_NAMES } from '../../machine.ts';
 import type { IngestResult } from '../../service.ts';
 import { onPhaseChange, type DeskView } from '../desk-view.ts';
 import { rejectionOf, type EventSink, type EventSource } from '../source.ts';
 import { AmiAuthError, AmiClient, type AmiClientOptions } from './client.ts';
-import type { MemberMap, Target } from './member-map.ts';
+import type { MemberMap } from './member-map.ts';
 import { PauseSync, type PauseState, type PauseWant } from './pause-sync.ts';
 import type { AmiMessage } from './protocol.ts';
+import { Transfers, type AmiCallEvent } from './transfers.ts';
 
 /** The pause reason that marks wrap-up in Asterisk (queue_log, QueueMemberPause). */
 export const WRAP_UP_PAUSE_REASON = 'Nachbearbeitung';
@@ -43,14 +43,6 @@ export interface AmiStats {
   logins: number;
 }
 
-type CallEvent = Record<string, unknown> & { type: string; station: string };
-
-/** A call transferred to another mapped station, followed until it ends there. */
-interface Transferred {
-  station: string;
-  callerChannel: string;
-  answered: boolean;
-}
 
 const PHASE_BY_NAME = Object.fromEntries(Object.entries(PHASE_NAMES).map(([n, name]) => [name, Number(n)]));
 
@@ -75,7 +67,7 @@ export class AmiSource implements EventSource {
   private stopObserving = () => {};
   /** Stations each call is ringing at (a ringall queue rings several). */
   private readonly offers = new Map<string, Set<string>>();
-  private readonly transfers = new Map<string, Transferred>();
+  private readonly transfers: Transfers;
   /** Queues each station's member is in, as Asterisk last said. */
   private readonly membership = new Map<string, Set<string>>();
   private readonly warnedUnmapped = new Set<string>();
@@ -84,6 +76,7 @@ export class AmiSource implements EventSource {
     this.logger = options.logger ?? silentLogger;
     this.members = options.members;
     this.client = new AmiClient({ ...options, events: 'agent,call' });
+    this.transfers = new Transfers({ logger: this.logger, deliver: (event, from) => this.deliver(event, from), stationOfChannel: (channel) => this.stationOfChannel(channel) });
     this.pauses = new PauseSync(this.client, this.logger, (s) => this.members.interfaceOf(s), options.actionRetryMinMs, options.actionRetryMaxMs);
     this.client.on('event', (m: AmiMessage) => {
       this.stats.events++;
@@ -135,7 +128,7 @@ export class AmiSource implements EventSource {
   }
 
   /** Hands one call event to the service; a refusal is logged with the AMI event it came from. */
-  private async deliver(event: CallEvent, from: string): Promise<IngestResult | null> {
+  private async deliver(event: AmiCallEvent, from: string): Promise<IngestResult | null> {
     if (!this.sink) return null;
     try {
       const result = await this.sink(event);
@@ -220,14 +213,14 @@ export class AmiSource implements EventSource {
       }
       case 'BlindTransfer':
         if (m.get('Result') !== 'Success') return;
-        return this.transferred(m, m.get('TransfererChannel'), this.members.extensionTarget(m.get('Extension')), false);
+        return this.transfers.transferred(m, m.get('TransfererChannel'), this.members.extensionTarget(m.get('Extension')), false);
       case 'AttendedTransfer':
         if (m.get('Result') !== 'Success') return;
-        return this.transferred(m, m.get('OrigTransfererChannel'), this.members.channelTarget(m.get('TransferTargetChannel')), true);
+        return this.transfers.transferred(m, m.get('OrigTransfererChannel'), this.members.channelTarget(m.get('TransferTargetChannel')), true);
       case 'DialEnd':
-        return this.transferDialEnd(m);
+        return this.transfers.dialEnd(m);
       case 'Hangup':
-        return this.transferHangup(m);
+        return this.transfers.hangup(m);
     }
   }
 
@@ -290,53 +283,6 @@ export class AmiSource implements EventSource {
     // Our own wrap-up pause, reported back after a restart of this connector: the desk knows its wrap-up.
     if (state.paused && state.reason === WRAP_UP_PAUSE_REASON) return;
     await this.deliver({ type: state.paused ? 'pause' : 'resume', station }, from);
-  }
-
-  private async transferred(m: AmiMessage, transfererChannel: string, target: Target | undefined, answered: boolean): Promise<void> {
-    const station = this.stationOfChannel(transfererChannel);
-    if (!station) return;
-    const callId = m.get('TransfereeLinkedid');
-    if (!target) {
-      // Handed on to someone without a desk (an outside number, an unmapped phone): the call is over for this agent.
-      this.logger.info({ ami: m.event, station, callId }, 'call transferred to a target the map does not name: ends as hung up by the agent');
-      await this.deliver({ type: 'hangup', station, callId, by: 'agent' }, m.event);
-      return;
-    }
-    if ('desk' in target) {
-      await this.deliver({ type: 'transferred', station, callId, toDesk: target.desk as Desk }, m.event);
-      return;
-    }
-    const done = await this.deliver({ type: 'transferred', station, callId, toStation: target.station }, m.event);
-    if (!done) return;
-    this.transfers.set(callId, { station: target.station, callerChannel: m.get('TransfereeChannel'), answered });
-    // An attended transfer hands the caller to someone already on the line.
-    if (answered) await this.deliver({ type: 'answered', station: target.station, callId }, m.event);
-  }
-
-  private async transferDialEnd(m: AmiMessage): Promise<void> {
-    const callId = m.get('DestLinkedid') || m.get('Linkedid');
-    const t = this.transfers.get(callId);
-    if (!t || t.answered || this.stationOfChannel(m.get('DestChannel')) !== t.station) return;
-    const status = m.get('DialStatus');
-    if (status === 'ANSWER') {
-      t.answered = true;
-      await this.deliver({ type: 'answered', station: t.station, callId }, m.event);
-      return;
-    }
-    this.transfers.delete(callId);
-    await this.deliver({ type: status === 'CANCEL' ? 'abandoned' : 'no_answer', station: t.station, callId }, m.event);
-  }
-
-  private async transferHangup(m: AmiMessage): Promise<void> {
-    const callId = m.get('Linkedid');
-    const t = this.transfers.get(callId);
-    if (!t) return;
-    const channel = m.get('Channel');
-    const byCaller = channel === t.callerChannel;
-    if (!byCaller && this.stationOfChannel(channel) !== t.station) return;
-    this.transfers.delete(callId);
-    const event = t.answered ? { type: 'hangup', station: t.station, callId, by: byCaller ? 'caller' : 'agent' } : { type: 'abandoned', station: t.station, callId };
-    await this.deliver(event, m.event);
   }
 
   /** A desk changed phase: what its member's pause in Asterisk must become. */
