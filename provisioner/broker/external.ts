@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../lib/user-error.ts';
 import { writePrivateFile } from '../registry/private-file.ts';
-import type { IssuedSecret, ServiceName } from '../registry/index.ts';
+import type { IssuedSecret, ServiceName } from '../registry/records.ts';
 import { DynamicSecurity, serviceCommands, stationCommands, type ServiceRole } from './dynsec.ts';
 
 const CONFIG_FILE = 'broker.json';
