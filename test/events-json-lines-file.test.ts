@@ -1,53 +1,24 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Phase, Reason } from '../protocol/host-codec.ts';
-import { cli } from '../provisioner/cli.ts';
-import { FakeDevice, startBroker, tempDir, type TestBroker } from './helpers/service-harness.ts';
+import { useDeskRig } from './helpers/service-harness.ts';
 
 describe('deskphone events file: bad lines are reported and skipped, the rest applies', () => {
-  const tmp = tempDir();
-  let broker: TestBroker;
-  let device: FakeDevice;
-
-  beforeAll(async () => {
-    broker = await startBroker();
-    device = await FakeDevice.connect(broker.url, 'wv-01', ['snap']);
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await broker?.close();
-    tmp.remove();
-  });
+  const rig = useDeskRig('wv-01');
 
   it('names the line and field of each bad event', async () => {
-    const file = join(tmp.dir, 'calls.jsonl');
-    writeFileSync(
-      file,
-      [
-        '# a morning at the hotline',
-        '{"type":"sign_in","station":"wv-01","agent":"Frau Krüger"}',
-        '{"type":"offered","station":"wv-01","callId":"c1","menu":7}',
-        '{"type":"offered","station":"wv-01","callId":"c1","menu":3,"ivrAccount":"12ab"}',
-        '{"type":"offered","station":"wv-01","callId":"c1","menu":3',
-        '{"type":"answerd","station":"wv-01","callId":"c1"}',
-        '',
-        '{"type":"offered","station":"wv-01","callId":"c1","menu":3,"callid":"x"}',
-        '{"type":"offered","station":"wv-99","callId":"c1","menu":3}',
-        '{"type":"answered","station":"wv-01","callId":"c1"}',
-        '{"type":"offered","station":"wv-01","callId":"c1","menu":3}',
-      ].join('\n') + '\n',
-    );
-    const password = join(tmp.dir, 'host.password');
-    writeFileSync(password, 'not-checked-by-this-broker\n');
-    let out = '';
-    let err = '';
-    const code = await cli(['events', 'file', file, '--broker', broker.url, '--station', 'wv-01', '--user', 'svc-host', '--password-file', password], {
-      output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false },
-      env: { DESKPHONE_HOME: join(tmp.dir, 'home') },
-      stopSignal: new Promise(() => {}),
-    });
+    const { code, out, err } = await rig.eventsFile([
+      '# a morning at the hotline',
+      '{"type":"sign_in","station":"wv-01","agent":"Frau Krüger"}',
+      '{"type":"offered","station":"wv-01","callId":"c1","menu":7}',
+      '{"type":"offered","station":"wv-01","callId":"c1","menu":3,"ivrAccount":"12ab"}',
+      '{"type":"offered","station":"wv-01","callId":"c1","menu":3',
+      '{"type":"answerd","station":"wv-01","callId":"c1"}',
+      '',
+      '{"type":"offered","station":"wv-01","callId":"c1","menu":3,"callid":"x"}',
+      '{"type":"offered","station":"wv-99","callId":"c1","menu":3}',
+      '{"type":"answered","station":"wv-01","callId":"c1"}',
+      '{"type":"offered","station":"wv-01","callId":"c1","menu":3}',
+    ]);
     expect(code).toBe(1);
     expect(err.trim().split('\n').filter((l) => l.startsWith('line '))).toEqual([
       'line 3: menu must be an integer 1-6',
@@ -59,7 +30,7 @@ describe('deskphone events file: bad lines are reported and skipped, the rest ap
       'line 10: rejected: station wv-01 is available; "answered" needs ringing',
     ]);
     expect(out).toMatch(/2 events applied, 7 rejected/);
-    const ringing = await device.until('snap', (m) => m.phase === Phase.RINGING, 'ringing');
+    const ringing = await rig.device.until('snap', (m) => m.phase === Phase.RINGING, 'ringing');
     expect(ringing).toMatchObject({ reason: Reason.CALL_OFFERED, call: { callId: 'c1', menu: 3, ivrAccount: '' } });
   });
 });

@@ -2,13 +2,10 @@
 // (`__proto__`, `constructor`, `toString`) are just unknown values: the
 // webhook answers 400 naming the field, `events file` reports the line and
 // goes on with the next one.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Phase } from '../protocol/host-codec.ts';
-import { cli } from '../provisioner/cli.ts';
 import { HttpSource } from '../provisioner/service/sources/http.ts';
-import { FakeDevice, startBroker, tempDir, useServiceRig, type TestBroker } from './helpers/service-harness.ts';
+import { useDeskRig, useServiceRig } from './helpers/service-harness.ts';
 
 const INHERITED = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
 
@@ -42,36 +39,13 @@ describe('POST /events with inherited property names', () => {
 });
 
 describe('deskphone events file with inherited property names', () => {
-  const tmp = tempDir();
-  let broker: TestBroker;
-  let device: FakeDevice;
-
-  beforeAll(async () => {
-    broker = await startBroker();
-    device = await FakeDevice.connect(broker.url, 'wv-01', ['snap']);
-  });
-
-  afterAll(async () => {
-    await device?.close();
-    await broker?.close();
-    tmp.remove();
-  });
+  const rig = useDeskRig('wv-01');
 
   it('reports each such line and applies the lines after it', async () => {
-    const file = join(tmp.dir, 'calls.jsonl');
-    writeFileSync(file, [...INHERITED.map((name) => `{"type":"${name}","station":"wv-01"}`), '{"type":"sign_in","station":"wv-01","agent":"a1"}'].join('\n') + '\n');
-    const password = join(tmp.dir, 'host.password');
-    writeFileSync(password, 'not-checked-by-this-broker\n');
-    let out = '';
-    let err = '';
-    const code = await cli(['events', 'file', file, '--broker', broker.url, '--station', 'wv-01', '--user', 'svc-host', '--password-file', password], {
-      output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false },
-      env: { DESKPHONE_HOME: join(tmp.dir, 'home') },
-      stopSignal: new Promise(() => {}),
-    });
+    const { code, out, err } = await rig.eventsFile([...INHERITED.map((name) => `{"type":"${name}","station":"wv-01"}`), '{"type":"sign_in","station":"wv-01","agent":"a1"}']);
     expect(code).toBe(1);
     expect(err.trim().split('\n').filter((l) => l.startsWith('line '))).toEqual(INHERITED.map((_, i) => expect.stringMatching(`^line ${i + 1}: type must be one of sign_in`)));
     expect(out).toMatch(/1 events applied, 4 rejected/);
-    await device.until('snap', (m) => m.phase === Phase.AVAILABLE, 'available');
+    await rig.device.until('snap', (m) => m.phase === Phase.AVAILABLE, 'available');
   });
 });

@@ -14,6 +14,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import { decodeMessage, encodeMessage, Phase } from '../../protocol/host-codec.ts';
 import { downTopic, upTopic, type DownKind, type UpKind } from '../../protocol/topics.ts';
+import { cli } from '../../provisioner/cli.ts';
 import { openDb, type Db } from '../../provisioner/db.ts';
 import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../../provisioner/service/service.ts';
 
@@ -238,43 +239,71 @@ export function useServiceRig(options: ServiceRigOptions): ServiceRig {
   return rig as ServiceRig;
 }
 
-export interface HostProcessRig {
+export interface DeskRig {
   readonly tmp: { dir: string; remove(): void };
   readonly broker: TestBroker;
   /** Follows the station's snapshots. */
   readonly device: FakeDevice;
+  /** Runs `deskphone events file` on these lines against the rig's broker and station. */
+  eventsFile(lines: string[]): Promise<{ code: number; out: string; err: string }>;
+}
+
+/** A broker, a data dir and a fake device on `station`'s snapshots, for the commands a scenario runs. Call it inside a describe. */
+export function useDeskRig(station: string): DeskRig {
+  const tmp = tempDir();
+  const rig: { -readonly [K in keyof DeskRig]?: DeskRig[K] } = {
+    tmp,
+    async eventsFile(lines) {
+      const file = join(tmp.dir, 'calls.jsonl');
+      writeFileSync(file, lines.join('\n') + '\n');
+      const password = join(tmp.dir, 'host.password');
+      writeFileSync(password, 'not-checked-by-this-broker\n');
+      let out = '';
+      let err = '';
+      const code = await cli(['events', 'file', file, '--broker', rig.broker!.url, '--station', station, '--user', 'svc-host', '--password-file', password], {
+        output: { out: (t) => (out += t + '\n'), err: (t) => (err += t + '\n'), tty: false },
+        env: { DESKPHONE_HOME: join(tmp.dir, 'home') },
+        stopSignal: new Promise(() => {}),
+      });
+      return { code, out, err };
+    },
+  };
+  beforeAll(async () => {
+    rig.broker = await startBroker();
+    rig.device = await FakeDevice.connect(rig.broker.url, station, ['snap']);
+  });
+  afterAll(async () => {
+    await rig.device?.close();
+    await rig.broker?.close();
+    tmp.remove();
+  });
+  return rig as DeskRig;
+}
+
+export interface HostProcessRig extends DeskRig {
   /** Starts `deskphone service` on the rig's broker, data dir and events token; killed at the end if still running. */
   startHost(extra: string[]): Promise<{ child: ChildProcess; events: string }>;
 }
 
 /**
  * For scenarios that run `deskphone service` as child processes (to kill one
- * hard): a broker, a data dir, an events token file holding `token`, and a
- * fake device on `station`'s snapshots. Call it inside a describe.
+ * hard): a desk rig and an events token file holding `token`. Call it inside a describe.
  */
 export function useHostProcessRig(station: string, token: string): HostProcessRig {
-  const tmp = tempDir();
-  const tokenFile = join(tmp.dir, 'events.token');
-  const home = join(tmp.dir, 'home');
+  const desk = useDeskRig(station);
+  const tokenFile = join(desk.tmp.dir, 'events.token');
+  const home = join(desk.tmp.dir, 'home');
   const children: ChildProcess[] = [];
-  const rig: { -readonly [K in keyof HostProcessRig]?: HostProcessRig[K] } = {
-    tmp,
-    startHost: async (extra) => {
-      const host = await startHostProcess(rig.broker!, home, tokenFile, extra);
+  beforeAll(() => writeFileSync(tokenFile, token + '\n'));
+  // Registered after the desk rig's, so it runs before it: the hosts go before their broker.
+  afterAll(async () => {
+    for (const c of children) await killHard(c);
+  });
+  return Object.assign(desk, {
+    async startHost(extra: string[]) {
+      const host = await startHostProcess(desk.broker, home, tokenFile, extra);
       children.push(host.child);
       return host;
     },
-  };
-  beforeAll(async () => {
-    writeFileSync(tokenFile, token + '\n');
-    rig.broker = await startBroker();
-    rig.device = await FakeDevice.connect(rig.broker.url, station, ['snap']);
   });
-  afterAll(async () => {
-    for (const c of children) await killHard(c);
-    await rig.device?.close();
-    await rig.broker?.close();
-    tmp.remove();
-  });
-  return rig as HostProcessRig;
 }
