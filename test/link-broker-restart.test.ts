@@ -1,7 +1,10 @@
 // The broker dies (aedes: every connection dropped and the server gone;
 // mosquitto: kill -9) while the agent presses "ticket": the action waits in
-// the outbox, the station reconnects when the broker is back, and the host
-// gets the ticket exactly once.
+// the outbox, the station reconnects when the broker is back and sends it
+// exactly once. The host may still see it twice: QoS 1 is at-least-once, and
+// aedes can hand a message both to a just-restored session's queue and to its
+// live subscription (seen once in CI under load). The service files one ticket
+// per idempotency key however many copies arrive (actions-idempotent-ticket).
 import { afterEach, describe, expect, it } from 'vitest';
 import linux from '../hardware/boards/linux.json' with { type: 'json' };
 import { decode, encode } from '../protocol/device/codec.ts';
@@ -39,8 +42,10 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('broker killed under the st
     link.send('lookup', encode(LookupRequest, { corr: 'after' }), false);
     await until(() => host.got.some((m) => m.topic === upTopic(ID, 'lookup')), 'the later lookup at the host', 15000);
     const actions = host.got.filter((m) => m.topic === upTopic(ID, 'action'));
-    expect(actions).toHaveLength(1);
-    expect(decode(Action, actions[0].payload)).toMatchObject({ key: '7-1', kind: 1, callId: 'c-1' });
+    expect(actions.length).toBeGreaterThanOrEqual(1);
+    for (const a of actions) expect(decode(Action, a.payload)).toMatchObject({ key: '7-1', kind: 1, callId: 'c-1' });
+    // Sent once, on the new connection, with a fresh packet id: never retransmitted.
+    expect(link.stats()).toMatchObject({ resent: 0, queued: 0 });
     expect(rec.states.filter((s) => s === 'online ')).toHaveLength(2);
   });
 });
