@@ -100,8 +100,12 @@ export function generateDeviceText(protoPath = PROTO_PATH): string {
   const joined = (lang: Lang) => JSON.stringify(texts.map((t) => t[lang]).join('|')).replaceAll('\u00ad', '\\u00ad');
   const areaCodes: string[] = [];
   for (const [n, a] of areas) areaCodes[n] = a.code;
-  const keyTest = (keys: string[]) => keys.map((k) => `k === '${k}'`).join(' || ');
-  const actionOfKey = actions.map(([n, a]) => `${keyTest([a.digit, a.key, a.button])} ? ${n} : `).join('');
+  for (const [n, a] of actions) {
+    // One character per kind in the strings below; a key must not contain their separators.
+    if (n > 9) throw new Error(`protocol/catalogue.ts: ActionKind ${a.kind} = ${n}; the desk's action strings hold one digit per kind (1-9)`);
+    for (const k of [a.digit, a.key, a.button]) if (/[ :]/.test(k)) throw new Error(`protocol/catalogue.ts: action key "${k}" may not contain a space or ":"`);
+  }
+  const byKey = actions.flatMap(([n, a]) => [a.digit, a.key, a.button].map((k) => ` ${k}:${n}`)).join('');
   const byKind = (f: (a: (typeof ACTIONS)[number]) => string) => {
     let s = '';
     for (const [n, a] of actions) s = s.padEnd(n, ' ') + f(a);
@@ -150,19 +154,19 @@ export function generateDeviceText(protoPath = PROTO_PATH): string {
     '/** Area codes by Area value. */',
     `export const AREA_CODES = [${Array.from(areaCodes, (c) => `'${c ?? ''}'`).join(', ')}];`,
     '',
-    '/** The wrap-up action (ActionKind) a key stands for: keypad digit, named key or button; 0 for none. */',
-    'export function actionOfKey(k: string): number {',
-    `  return ${actionOfKey}0;`,
-    '}',
-    '',
-    "/** The wrap-up grid's actions in cell order: by keypad digit, or each button in its corner (up, next / down, ok). */",
-    'export function actionCells(keypad: boolean): number[] {',
-    `  return keypad ? [${actions.map(([n]) => n).join(', ')}] : [${buttonCells.join(', ')}];`,
-    '}',
-    '',
-    '/** The keypad digit of an action (ActionKind). */',
-    'export function actionDigit(kind: number): string {',
-    `  return '${byKind((a) => a.digit)}'.charAt(kind);`,
+    // Strings, not functions or arrays: esbuild writes a const enum's value
+    // where it is used, so the bundle holds them as literals in its code and
+    // they take no variables after a call (three small functions took 18).
+    '/** The wrap-up actions (ActionKind, one digit each) as strings the firmware reads with indexOf and charAt. */',
+    'export const enum Actions {',
+    "  /** ' key:kind' for each key that triggers an action: keypad digit, named key, button. */",
+    `  BY_KEY = '${byKey}',`,
+    "  /** The keypad desks' grid, kinds in cell order (by digit). */",
+    `  KEYPAD_CELLS = '${actions.map(([n]) => n).join('')}',`,
+    "  /** The 4-button desks' grid, kinds in cell order: each button in its corner (up, next / down, ok). */",
+    `  BUTTON_CELLS = '${buttonCells.join('')}',`,
+    '  /** The keypad digit at each kind. */',
+    `  DIGIT = '${byKind((a) => a.digit)}',`,
     '}',
     '',
   ].join('\n');

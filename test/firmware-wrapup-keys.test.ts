@@ -25,6 +25,8 @@ describe('wrap-up keys', () => {
 
   it('other keys do nothing, and the cells name the keys on a keypad', () => {
     expect(kindsFor(['4', '9', 'back'], true)).toEqual([]);
+    // Pieces of the catalogue's ' key:kind' string are no keys.
+    expect(kindsFor(['', 'tick', 'u', '1:1', ':'], false)).toEqual([]);
     const s = online(freshState({ kp: true }), 0);
     step(s, { t: 'snap', n: 0, v: snap({ phase: 5, seq: 1, call: call(), wrapUpDeadlineMs: T0 + 300_000 }) });
     expect(view(s, 0).l).toEqual(['1 Ticket', '2 Brief', '3 Weiterl.', '0 Bereit']);

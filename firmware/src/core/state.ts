@@ -9,7 +9,7 @@
 import { IVR_CORR } from '../../../protocol/correlation.ts';
 import { AccountSource, AckStatus, CommandKind, LookupStatus, Phase } from '../../../protocol/device/enums.generated.ts';
 import type { ActionAck, Command, LookupResult, Snapshot } from '../../../protocol/device/tables.generated.ts';
-import { actionOfKey, Catalogue } from './text.generated.ts';
+import { Actions, Catalogue } from './text.generated.ts';
 
 /** How long IDENTIFY flashes the screen. */
 export const IDENTIFY_MS = 5000;
@@ -223,8 +223,10 @@ function entry(s: State, key: string, now: number): void {
 function onKey(s: State, key: string, now: number): void {
   const p = phaseOf(s);
   if (p === Phase.WRAP_UP) {
-    const kind = actionOfKey(key);
-    if (kind) act(s, kind, now);
+    // Keypad digit, named key or button: ' key:kind' in the catalogue's string.
+    const keys = Actions.BY_KEY as string;
+    const at = keys.indexOf(' ' + key + ':');
+    if (at >= 0) act(s, +keys.charAt(at + key.length + 2), now);
   } else if (p === Phase.TALKING) entry(s, key, now);
 }
 

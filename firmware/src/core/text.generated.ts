@@ -60,17 +60,14 @@ export function nocfgLines(): string[] {
 /** Area codes by Area value. */
 export const AREA_CODES = ['', 'WV', 'KM'];
 
-/** The wrap-up action (ActionKind) a key stands for: keypad digit, named key or button; 0 for none. */
-export function actionOfKey(k: string): number {
-  return k === '1' || k === 'ticket' || k === 'up' ? 1 : k === '2' || k === 'letter' || k === 'down' ? 2 : k === '3' || k === 'fwd' || k === 'next' ? 3 : k === '0' || k === 'ready' || k === 'ok' ? 4 : 0;
-}
-
-/** The wrap-up grid's actions in cell order: by keypad digit, or each button in its corner (up, next / down, ok). */
-export function actionCells(keypad: boolean): number[] {
-  return keypad ? [1, 2, 3, 4] : [1, 3, 2, 4];
-}
-
-/** The keypad digit of an action (ActionKind). */
-export function actionDigit(kind: number): string {
-  return ' 1230'.charAt(kind);
+/** The wrap-up actions (ActionKind, one digit each) as strings the firmware reads with indexOf and charAt. */
+export const enum Actions {
+  /** ' key:kind' for each key that triggers an action: keypad digit, named key, button. */
+  BY_KEY = ' 1:1 ticket:1 up:1 2:2 letter:2 down:2 3:3 fwd:3 next:3 0:4 ready:4 ok:4',
+  /** The keypad desks' grid, kinds in cell order (by digit). */
+  KEYPAD_CELLS = '1234',
+  /** The 4-button desks' grid, kinds in cell order: each button in its corner (up, next / down, ok). */
+  BUTTON_CELLS = '1324',
+  /** The keypad digit at each kind. */
+  DIGIT = ' 1230',
 }

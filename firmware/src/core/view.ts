@@ -3,7 +3,7 @@
 import { LookupStatus, Phase } from '../../../protocol/device/enums.generated.ts';
 import { tr } from './i18n.ts';
 import { Act, LOOKUP_TIMEOUT_MS, State, hostNow, phaseOf } from './state.ts';
-import { actionCells, actionDigit, AREA_CODES, Catalogue, NET_STEPS, S, nocfgLines, table } from './text.generated.ts';
+import { Actions, AREA_CODES, Catalogue, NET_STEPS, S, nocfgLines, table } from './text.generated.ts';
 
 /** Glyph 0x7F of the firmware font is a check mark: the host acknowledged this action. */
 export const CHECK = '\x7f';
@@ -195,8 +195,11 @@ function wrapUp(s: State, t: string, now: number): Screen {
   sc.g = 2;
   // Keypad: digits 1/2/3/0. Buttons: the cell's corner is the button's corner
   // (top left up, top right next, bottom left down, bottom right ok).
-  const order = actionCells(s.kp);
-  for (let i = 0; i < order.length; i++) sc.l.push(actionCell(s, order[i], s.kp ? actionDigit(order[i]) : '', tr(t, S.ACTION + order[i])));
+  const order: string = s.kp ? Actions.KEYPAD_CELLS : Actions.BUTTON_CELLS;
+  for (let i = 0; i < order.length; i++) {
+    const kind = +order.charAt(i);
+    sc.l.push(actionCell(s, kind, s.kp ? (Actions.DIGIT as string).charAt(kind) : '', tr(t, S.ACTION + kind)));
+  }
   // The caller asks for the reference: the newest one gets the full width of
   // the footer (T-2026-000123 does not fit a grid cell on either display).
   for (let i = 0; i < s.act.length; i++) if (s.act[i].st === 1 && s.act[i].ref) sc.f = CHECK + s.act[i].ref;
