@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import protobuf from 'protobufjs';
 import { Kind } from './device/kinds.ts';
 import { generatedFiles } from './gen-catalogue.ts';
-import { loadSchema, nestingDepth, PACKAGE, PROTO_PATH, schemaEnums } from './schema.ts';
+import { HAND_CODED, loadSchema, nestingDepth, PACKAGE, PROTO_PATH, schemaEnums } from './schema.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const TABLES_PATH = join(here, 'device', 'tables.generated.ts');
@@ -132,7 +132,7 @@ export function checkLimits(ns: protobuf.Namespace, limits: Record<string, unkno
 export function generateDeviceTables(protoPath = PROTO_PATH): string {
   const ns = loadSchema(protoPath);
   const enums = schemaEnums(ns);
-  const messages = dependencyOrder(ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type));
+  const messages = dependencyOrder(ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type && !HAND_CODED.includes(n.name)));
   const depth = Math.max(...messages.map(nestingDepth));
   const kindLegend = Object.entries(SCALAR_KINDS)
     .map(([name, kind]) => `${kind} ${name}`)
@@ -204,7 +204,7 @@ export function generateDeviceEnums(protoPath = PROTO_PATH): string {
 }
 
 function messageNames(ns: protobuf.Namespace): string[] {
-  return ns.nestedArray.filter((n) => n instanceof protobuf.Type).map((n) => n.name);
+  return ns.nestedArray.filter((n) => n instanceof protobuf.Type && !HAND_CODED.includes(n.name)).map((n) => n.name);
 }
 
 /** Every file `npm run gen:proto` writes, with its text. */

@@ -9,7 +9,7 @@
 // reject the same bytes, and the host says where and why.
 
 import protobuf from 'protobufjs';
-import { loadSchema, nestingDepth } from './schema.ts';
+import { HAND_CODED, loadSchema, nestingDepth } from './schema.ts';
 import type { DecodeError } from './device/codec.ts';
 import type { MessageName, Messages } from './device/tables.generated.ts';
 
@@ -22,6 +22,7 @@ export {
   LookupStatus,
   Phase,
   Reason,
+  UpdateState,
 } from './device/tables.generated.ts';
 export type { MessageName, Messages } from './device/tables.generated.ts';
 
@@ -49,6 +50,8 @@ const maxDepth = Math.max(...messageTypes.map(nestingDepth));
 
 /** Names of all message types in the contract, in .proto order. */
 export const MESSAGE_TYPES: readonly string[] = messageTypes.map((t) => t.name);
+/** Those the device codes with its generic codec (protocol/device/tables.generated.ts). */
+export const TABLE_TYPES: readonly string[] = MESSAGE_TYPES.filter((t) => !HAND_CODED.includes(t));
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: true, arrays: true };
 const UINT64_MAX = Number.MAX_SAFE_INTEGER;

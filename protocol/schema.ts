@@ -8,6 +8,13 @@ import protobuf from 'protobufjs';
 export const PROTO_PATH = join(dirname(fileURLToPath(import.meta.url)), 'deskphone.proto');
 export const PACKAGE = 'deskphone.v1';
 
+/**
+ * Messages the desk codes by hand (its update path, shared with the
+ * recovery, which has no room for the generic codec; docs/updates.md): no
+ * device table, and they may use `bytes`.
+ */
+export const HAND_CODED: readonly string[] = ['UpdateChunk', 'RecoveryCode'];
+
 /** The contract's package namespace (camelCase field names, as both codecs use them). */
 export function loadSchema(protoPath = PROTO_PATH): protobuf.Namespace {
   const root = protobuf.loadSync(protoPath);

@@ -7,10 +7,14 @@
 //   dp/v1/st/<id>/dn/lookup        LookupResult  host -> device never retained
 //   dp/v1/st/<id>/dn/ack           ActionAck     host -> device
 //   dp/v1/st/<id>/dn/cmd           Command       host -> device
+//   dp/v1/st/<id>/dn/offer         UpdateOffer   host -> device never retained
+//   dp/v1/st/<id>/dn/chunk         UpdateChunk   host -> device never retained
+//   dp/v1/st/<id>/dn/rec           RecoveryCode  host -> device never retained
 //   dp/v1/st/<id>/up/presence      Presence      device -> host retained (birth, last will)
 //   dp/v1/st/<id>/up/lookup        LookupRequest device -> host
 //   dp/v1/st/<id>/up/action        Action        device -> host
 //   dp/v1/st/<id>/up/sync          SyncRequest   device -> host
+//   dp/v1/st/<id>/up/update        UpdateStatus  device -> host
 //
 // A station's credentials allow subscribing to its own dn/# and the host
 // presence, and publishing to its own up/<kind> only (see provisioner ACL).
@@ -21,9 +25,9 @@ export const STATION_PREFIX = ROOT + '/st/';
 export const MAX_STATION_ID_LENGTH = 32;
 
 /** Downlink kinds (host -> device) and the message type each carries. */
-export const DOWN = { snap: 'Snapshot', lookup: 'LookupResult', ack: 'ActionAck', cmd: 'Command' };
+export const DOWN = { snap: 'Snapshot', lookup: 'LookupResult', ack: 'ActionAck', cmd: 'Command', offer: 'UpdateOffer', chunk: 'UpdateChunk', rec: 'RecoveryCode' };
 /** Uplink kinds (device -> host) and the message type each carries. */
-export const UP = { presence: 'Presence', lookup: 'LookupRequest', action: 'Action', sync: 'SyncRequest' };
+export const UP = { presence: 'Presence', lookup: 'LookupRequest', action: 'Action', sync: 'SyncRequest', update: 'UpdateStatus' };
 
 export type DownKind = keyof typeof DOWN;
 export type UpKind = keyof typeof UP;
@@ -53,6 +57,10 @@ export function assertStationId(id: string): string {
   const problem = stationIdProblem(id);
   if (problem) throw new StationIdError(problem + ' (allowed: 1-' + MAX_STATION_ID_LENGTH + ' of A-Z a-z 0-9 - _ .)');
   return id;
+}
+
+export function stationRoot(id: string): string {
+  return STATION_PREFIX + id;
 }
 
 export function downTopic(id: string, kind: DownKind): string {

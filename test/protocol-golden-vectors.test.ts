@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decode, encode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
-import { decodeMessage, encodeMessage, MESSAGE_TYPES } from '../protocol/host-codec.ts';
+import { decodeMessage, encodeMessage, TABLE_TYPES } from '../protocol/host-codec.ts';
 import { goldenVectors } from '../protocol/vectors/vectors.ts';
 
 const vectors = goldenVectors();
@@ -11,8 +11,9 @@ const table = (type: string) => (tables as unknown as Record<string, Table<Recor
 const latin1 = (bytes: Uint8Array) => Buffer.from(bytes).toString('latin1');
 
 describe('golden vectors', () => {
-  it('cover every message type of the contract', () => {
-    expect(new Set(vectors.map((v) => v.type))).toEqual(new Set(MESSAGE_TYPES));
+  // The hand-coded update messages carry bytes, which a JSON value cannot: their device code is checked against protobufjs with the update path.
+  it('cover every message type the device codec codes', () => {
+    expect(new Set(vectors.map((v) => v.type))).toEqual(new Set(TABLE_TYPES));
   });
 
   it('include German text and uint64 millisecond times', () => {

@@ -60,7 +60,7 @@ describe('enum constants', () => {
   it('equal the .proto values for every enum', () => {
     const enums = loadSchema().nestedArray.filter((n): n is protobuf.Enum => n instanceof protobuf.Enum);
     expect(enums.map((e) => e.name).sort()).toEqual(
-      ['AccountSource', 'AckStatus', 'ActionKind', 'Area', 'CommandKind', 'LookupStatus', 'Phase', 'Reason'],
+      ['AccountSource', 'AckStatus', 'ActionKind', 'Area', 'CommandKind', 'LookupStatus', 'Phase', 'Reason', 'UpdateState'],
     );
     for (const e of enums) expect((hostCodec as unknown as Record<string, object>)[e.name]).toEqual(e.values);
     expect(Phase.WRAP_UP).toBe(5);

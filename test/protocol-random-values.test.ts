@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode, type Table } from '../protocol/device/codec.ts';
 import * as tables from '../protocol/device/tables.generated.ts';
 import { loadSchema } from '../protocol/schema.ts';
-import { decodeMessage, encodeMessage, MESSAGE_TYPES } from '../protocol/host-codec.ts';
+import { decodeMessage, encodeMessage, TABLE_TYPES } from '../protocol/host-codec.ts';
 import { seededRandom } from '../provisioner/seeded-random.ts';
 
 const VALUES = 3000;
@@ -44,7 +44,7 @@ describe('random values', () => {
   it(`${VALUES} seeded values: same bytes from both codecs, same value back from either`, () => {
     const next = seededRandom(4711);
     for (let i = 0; i < VALUES; i++) {
-      const typeName = MESSAGE_TYPES[i % MESSAGE_TYPES.length]!;
+      const typeName = TABLE_TYPES[i % TABLE_TYPES.length]!;
       const value = randomValue(next, schema.lookupType(typeName));
       const hostBytes = encodeMessage(typeName, value);
       const deviceBytes = encode(table(typeName), value);

@@ -73,3 +73,15 @@ export const enum CommandKind {
   REBOOT = 4,
   CONFIG = 5,
 }
+
+export const enum UpdateState {
+  UPDATE_STATE_UNSPECIFIED = 0,
+  CURRENT = 1,
+  BUSY = 2,
+  READY = 3,
+  RECEIVING = 4,
+  VERIFIED = 5,
+  FAILED = 6,
+  RECOVERY = 7,
+  REBOOTING = 8,
+}

@@ -88,6 +88,19 @@ export const CommandKind = {
 } as const;
 export type CommandKind = (typeof CommandKind)[keyof typeof CommandKind];
 
+export const UpdateState = {
+  UPDATE_STATE_UNSPECIFIED: 0,
+  CURRENT: 1,
+  BUSY: 2,
+  READY: 3,
+  RECEIVING: 4,
+  VERIFIED: 5,
+  FAILED: 6,
+  RECOVERY: 7,
+  REBOOTING: 8,
+} as const;
+export type UpdateState = (typeof UpdateState)[keyof typeof UpdateState];
+
 export interface Call {
   callId: string;
   menu: number;
@@ -210,6 +223,29 @@ export interface SyncRequest {
 }
 export const SyncRequest: Table<SyncRequest> = ['haveSeq', 0];
 
+export interface UpdateOffer {
+  id: string;
+  version: string;
+  size: number;
+  crc32: number;
+  sha256: string;
+  chunkSize: number;
+  healthS: number;
+  window: boolean;
+}
+export const UpdateOffer: Table<UpdateOffer> = ['id', 5, 'version', 5, 'size', 0, 'crc32', 0, 'sha256', 5, 'chunkSize', 0, 'healthS', 0, 'window', 4];
+
+export interface UpdateStatus {
+  id: string;
+  /** UpdateState */
+  state: number;
+  offset: number;
+  version: string;
+  detail: string;
+  crc32: number;
+}
+export const UpdateStatus: Table<UpdateStatus> = ['id', 5, 'state', 1, 'offset', 0, 'version', 5, 'detail', 5, 'crc32', 0];
+
 /** Decoded value of each message type, by name. */
 export interface Messages {
   Call: Call;
@@ -224,5 +260,7 @@ export interface Messages {
   ConfigPatch: ConfigPatch;
   Command: Command;
   SyncRequest: SyncRequest;
+  UpdateOffer: UpdateOffer;
+  UpdateStatus: UpdateStatus;
 }
 export type MessageName = keyof Messages;

@@ -13,7 +13,7 @@ import { startMosquitto } from './mosquitto.ts';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll } from 'vitest';
 import { decodeMessage, encodeMessage, Phase } from '../../protocol/host-codec.ts';
-import { downTopic, upTopic, type DownKind, type UpKind } from '../../protocol/topics.ts';
+import { DOWN, downTopic, UP, upTopic, type DownKind, type UpKind } from '../../protocol/topics.ts';
 import { cli } from '../../provisioner/cli.ts';
 import { openDb, type Db } from '../../provisioner/db.ts';
 import { createStationService, type StationInfo, type StationService, type StationServiceOptions } from '../../provisioner/service/service.ts';
@@ -72,8 +72,6 @@ export function tempDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const DOWN_TYPES: Record<DownKind, string> = { snap: 'Snapshot', lookup: 'LookupResult', ack: 'ActionAck', cmd: 'Command' };
-const UP_TYPES: Record<UpKind, string> = { presence: 'Presence', lookup: 'LookupRequest', action: 'Action', sync: 'SyncRequest' };
 
 /**
  * One station's side of the link: everything the host sends down, decoded and
@@ -90,7 +88,7 @@ export class FakeDevice {
   ) {
     client.on('message', (topic, payload, packet) => {
       const kind = topic.split('/').pop() as DownKind;
-      this.received.push({ kind, msg: decodeMessage(DOWN_TYPES[kind], new Uint8Array(payload)) as Record<string, unknown>, retain: packet.retain, qos: packet.qos });
+      this.received.push({ kind, msg: decodeMessage(DOWN[kind], new Uint8Array(payload)) as Record<string, unknown>, retain: packet.retain, qos: packet.qos });
       for (const w of this.waiters.splice(0)) w();
     });
   }
@@ -104,7 +102,7 @@ export class FakeDevice {
 
   /** Publishes like the firmware: presence retained, everything else not; `as` another station on this same connection. */
   async publish(kind: UpKind, value: object, as = this.station): Promise<void> {
-    await this.client.publishAsync(upTopic(as, kind), Buffer.from(encodeMessage(UP_TYPES[kind], value)), { qos: 1, retain: kind === 'presence' });
+    await this.client.publishAsync(upTopic(as, kind), Buffer.from(encodeMessage(UP[kind], value)), { qos: 1, retain: kind === 'presence' });
   }
 
   /** Publishes bytes as they are, for what the codec would refuse to encode. */

@@ -11,4 +11,6 @@ export const UPLINK_HANDLERS: Record<UpKind, UplinkHandler> = {
   action: handleAction,
   sync: handleSync,
   presence: handlePresence,
+  // Read by the update run that asked (docs/updates.md), not by the station service.
+  update: () => {},
 };
