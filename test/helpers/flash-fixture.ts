@@ -1,6 +1,7 @@
 // A data directory with registered stations, a simulated device on a TCP
 // console, and `deskphone flash` run in-process against them.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -26,12 +27,20 @@ export async function flashFixture(stations: { id: string; board: string }[]): P
   const registry = openRegistry(home);
   for (const s of stations) await registry.addStation(s);
   const cleanups: (() => Promise<void> | void)[] = [];
+  // A flashed device boots and dials its broker for the rest of the test. Left
+  // to flash's default (this machine's port 1883) it would knock on whatever
+  // broker a developer runs there; a port of our own that hangs up keeps it home.
+  const nowhere = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => nowhere.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => nowhere.close(() => resolve())));
+  const nowhereAddress = `127.0.0.1:${(nowhere.address() as AddressInfo).port}`;
+  const cli = cliIn(home);
   const fixture: FlashFixture = {
     home,
     registry,
     devices: [],
     broker: null,
-    run: cliIn(home),
+    run: (...argv) => cli(...argv, ...(argv[0] === 'flash' && !argv.includes('--broker-address') ? ['--broker-address', nowhereAddress] : [])),
     async addDevice(board, opts) {
       const device = await startReplDevice(board, opts);
       fixture.devices.push(device);
