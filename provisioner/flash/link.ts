@@ -79,7 +79,6 @@ export class EspruinoLink {
   private constructor(
     readonly port: string,
     private readonly worker: ChildProcess,
-    private readonly log: string[],
   ) {}
 
   static async connect(port: string, options: LinkOptions): Promise<EspruinoLink> {
@@ -91,7 +90,7 @@ export class EspruinoLink {
       baud: serialBaud(options.board, options.baud),
       chunkSize: port.startsWith('tcp://') ? CHUNK_TCP : CHUNK_SERIAL,
     });
-    const link = new EspruinoLink(port, worker, log);
+    const link = new EspruinoLink(port, worker);
     const timeoutMs = options.connectTimeoutMs ?? 8000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(noAnswer(port, `nothing answered within ${timeoutMs / 1000} s of opening it`)), timeoutMs);

@@ -35,7 +35,7 @@ export class ActionStore {
   private readonly selectSince;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     private readonly outboxEnabled: boolean,
   ) {
     migrateService(db);
