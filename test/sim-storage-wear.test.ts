@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { FILE_HEADER_BYTES, SimStorage } from '../hardware/sim/storage.ts';
-import { decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
+import { CommandKind, decodeMessage, encodeMessage } from '../protocol/host-codec.ts';
 import { downTopic, parseStationTopic } from '../protocol/topics.ts';
 import { brokerWithStations } from './helpers/broker-fixtures.ts';
 
@@ -102,5 +102,25 @@ describe('the firmware and Storage', () => {
     expect(sim.errors).toEqual([]);
     expect(sim.storage.names()).not.toContain('deskphone.ses');
     expect(sim.storage.names()).not.toContain('deskphone.out');
+
+    // A CONFIG patch finds no room either: it applies in RAM, and the birth
+    // after it counts the failed write (one more error than the birth before).
+    const birthErrors: number[] = [];
+    fx.broker.aedes.on('publish', (packet: any) => {
+      const t = parseStationTopic(packet.topic);
+      const p = t?.dir === 'up' && t.kind === 'presence' ? (decodeMessage('Presence', new Uint8Array(packet.payload)) as { birth?: { errors: number } }) : null;
+      if (p?.birth) birthErrors.push(p.birth.errors);
+    });
+    const reconnect = async (births: number) => {
+      (fx.broker.aedes as any).clients[ID].close();
+      await until(sim, () => birthErrors.length === births, 'a birth after reconnecting');
+    };
+    await reconnect(1);
+    const command = Buffer.from(encodeMessage('Command', { id: 'c-en', kind: CommandKind.CONFIG, config: { version: 2, lang: 'en' } }));
+    await new Promise<void>((r) => fx.broker.aedes.publish({ cmd: 'publish', topic: downTopic(ID, 'cmd'), payload: command, qos: 1, retain: false, dup: false } as any, () => r()));
+    await until(sim, () => sim.screen().some((l) => l.includes('Wrap-up')), 'the English screen');
+    await reconnect(2);
+    expect(birthErrors[1]).toBe(birthErrors[0] + 1);
+    expect(sim.errors).toEqual([]);
   });
 });

@@ -90,9 +90,7 @@ function onMsg(kind: string, data: string): void {
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
     if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) cfg.digits = p.accountDigits;
     // A full Storage keeps the patch in RAM only: it still applies until the next reboot.
-    try {
-      require('Storage').writeJSON(CONFIG_FILE, cfg);
-    } catch (e) {}
+    (L as Link).store(CONFIG_FILE, cfg);
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }

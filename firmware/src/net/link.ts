@@ -85,6 +85,8 @@ export interface Link {
   badPayload(): void;
   stop(): void;
   stats(): LinkStats;
+  /** Writes a file as the link writes its own: a full Storage keeps the value in RAM only and counts as an error in the birth. */
+  store(name: string, value: any): void;
 }
 
 export interface LinkStats {
@@ -198,6 +200,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
     send: (kind, bytes, persist) => send(L, kind, bstr(bytes), persist),
     badPayload: () => { L.err++; },
     stop: () => stop(L),
+    store: (name, value) => put(L, name, value),
     stats: () => ({
       state: 'down dial connect online'.split(' ')[L.st], session: L.ses, errors: L.err, queued: L.q.length, delivered: L.nm,
       duplicates: L.nd, resent: L.nr, connects: L.nc, dropped: L.no, address: L.n.a, rssi: L.n.r,
