@@ -57,6 +57,6 @@ it('keeps running through garbage, counts it and reports it in the next birth', 
   // QoS 3, short topic, oversized, PUBREL = 4; then the broken length = 5.
   expect(errors).toEqual([0, 4, 5]);
   expect(births.every((b) => b.retain)).toBe(true);
-  link.badPayload();
+  link.fault();
   expect(link.stats().errors).toBe(6);
 });

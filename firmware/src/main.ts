@@ -77,7 +77,7 @@ function onMsg(kind: string, data: string): void {
   if (!tb) return;
   const v: any = decode(tb, data);
   if (typeof v === 'string') {
-    if (L) L.badPayload();
+    if (L) L.fault();
     post({ t: 'bad', n: 0 });
     return;
   }
@@ -89,8 +89,13 @@ function onMsg(kind: string, data: string): void {
     if (p.version) cfg.v = p.version;
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
     if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) cfg.digits = p.accountDigits;
-    // A full Storage keeps the patch in RAM only: it still applies until the next reboot.
-    (L as Link).store(CONFIG_FILE, cfg);
+    // A full Storage keeps the patch in RAM only: it still applies until the next
+    // reboot, and the next birth counts the failed write.
+    try {
+      require('Storage').writeJSON(CONFIG_FILE, cfg);
+    } catch (e) {
+      (L as Link).fault();
+    }
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }

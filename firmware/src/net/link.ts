@@ -82,11 +82,10 @@ export interface LinkIo {
 
 export interface Link {
   send(kind: 'lookup' | 'action' | 'sync', bytes: Uint8Array, persist: boolean): void;
-  badPayload(): void;
+  /** Counts an error the birth reports: a malformed payload, a Storage write of the app's that failed. */
+  fault(): void;
   stop(): void;
   stats(): LinkStats;
-  /** Writes a file as the link writes its own: a full Storage keeps the value in RAM only and counts as an error in the birth. */
-  store(name: string, value: any): void;
 }
 
 export interface LinkStats {
@@ -198,9 +197,8 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   bringUp(L);
   return {
     send: (kind, bytes, persist) => send(L, kind, bstr(bytes), persist),
-    badPayload: () => { L.err++; },
+    fault: () => { L.err++; },
     stop: () => stop(L),
-    store: (name, value) => put(L, name, value),
     stats: () => ({
       state: 'down dial connect online'.split(' ')[L.st], session: L.ses, errors: L.err, queued: L.q.length, delivered: L.nm,
       duplicates: L.nd, resent: L.nr, connects: L.nc, dropped: L.no, address: L.n.a, rssi: L.n.r,
