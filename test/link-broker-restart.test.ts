@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import linux from '../hardware/boards/linux.json' with { type: 'json' };
 import { decode, encode } from '../protocol/device/codec.ts';
-import { Action, LookupRequest } from '../protocol/device/tables.generated.ts';
+import { Action } from '../protocol/device/tables.generated.ts';
 import { upTopic } from '../protocol/topics.ts';
 import { createLink } from '../firmware/src/net/link.ts';
 import { requires } from './helpers/requires.ts';
@@ -38,11 +38,10 @@ describe.each<BrokerKind>(['embedded', 'mosquitto'])('broker killed under the st
     await broker.restart();
 
     await until(() => link.stats().connects === 2 && link.stats().queued === 0, 'reconnected and acknowledged', 15000);
-    // A later message from the station is the barrier: the broker forwards one client's messages in order.
-    link.send('lookup', encode(LookupRequest, { corr: 'after' }), false);
-    await until(() => host.got.some((m) => m.topic === upTopic(ID, 'lookup')), 'the later lookup at the host', 15000);
+    // No later message can serve as a barrier: aedes may hand the host a live
+    // message before one it queued for the host's session while it was away.
+    await until(() => host.got.some((m) => m.topic === upTopic(ID, 'action')), 'the action at the host', 15000);
     const actions = host.got.filter((m) => m.topic === upTopic(ID, 'action'));
-    expect(actions.length).toBeGreaterThanOrEqual(1);
     for (const a of actions) expect(decode(Action, a.payload)).toMatchObject({ key: '7-1', kind: 1, callId: 'c-1' });
     // Sent once, on the new connection, with a fresh packet id: never retransmitted.
     expect(link.stats()).toMatchObject({ resent: 0, queued: 0 });
