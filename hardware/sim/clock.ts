@@ -22,6 +22,8 @@ export class SimClock {
   private readonly timers = new Map<number, Timer>();
   private nextId = 1;
   private realTicker: ReturnType<typeof setInterval> | null = null;
+  /** Powered off: the code still on the stack when power went may set timers, and none of them may run. */
+  private halted = false;
 
   constructor(
     readonly mode: ClockMode,
@@ -67,6 +69,7 @@ export class SimClock {
     if (typeof fn !== 'function') throw new Error('Function or String not supplied!');
     const delay = Math.max(0, Number(ms) || 0);
     const id = this.nextId++;
+    if (this.halted) return id;
     this.timers.set(id, { id, due: this.now() + delay, interval: interval ? Math.max(1, delay) : null, fn, args });
     return id;
   }
@@ -135,6 +138,13 @@ export class SimClock {
   /** Drops every timer (a restart of the interpreter); the clock keeps running. */
   clearAll(): void {
     this.timers.clear();
+    this.halted = false;
+  }
+
+  /** Power gone: every timer dropped, and those set from now on too, until the next start (clearAll). */
+  halt(): void {
+    this.timers.clear();
+    this.halted = true;
   }
 
   stop(): void {

@@ -172,6 +172,12 @@ export class SimNetwork {
     this.sockets.clear();
   }
 
+  /** Power gone: sockets and drivers gone, and the WIZnet chip's registers too. */
+  powerOff(): void {
+    this.close();
+    this.wiznet.powerOff();
+  }
+
   /** A new interpreter (reboot): sockets and drivers gone, the WIZnet chip keeps its registers. */
   restart(): void {
     this.close();

@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   bundle?: string;
   /** Storage: a JSON file path (kept across runs) or files to start with. */
   storage?: string | StorageSeed;
+  /** Storage as bytes in flash to power on with (a laid-out Storage, what a power cut left), instead of `storage`. */
+  flash?: Uint8Array;
   /** Written as deskphone.json before boot, as `deskphone flash` would. */
   config?: object;
   clock?: ClockMode;

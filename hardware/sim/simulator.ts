@@ -34,7 +34,8 @@ import { SimPins } from './pins.ts';
 import { BundleStacks } from './source-stack.ts';
 import type { Ssd1306 } from './ssd1306.ts';
 import type { St7789 } from './st7789.ts';
-import { SimStorage } from './storage.ts';
+import { heatshrinkModule } from './heatshrink.ts';
+import { PowerCut, SimStorage } from './storage.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..');
 export const BOOT_FILE = '.bootcde';
@@ -87,8 +88,9 @@ export class Simulator {
     this.clock = new SimClock(options.clock ?? 'manual', options.startTime ?? Date.UTC(2026, 0, 5, 8, 0, 0), report);
     const path = typeof options.storage === 'string' ? options.storage : undefined;
     const seed = typeof options.storage === 'object' ? options.storage : undefined;
-    this.storage = new SimStorage(this.board.budget.storageBytes, path, seed);
+    this.storage = new SimStorage(this.firmware.storage, path, seed, options.flash);
     this.storage.print = (line) => this.print(line);
+    this.storage.flash.onCut = () => this.powerCut();
     if (options.config) this.storage.put(CONFIG_FILE, JSON.stringify(options.config));
     if (options.bundle || !this.storage.bytes(BOOT_FILE)) {
       if (!existsSync(bundlePath)) throw new Error(`no bundle at ${bundlePath}: run \`npm run build\` (or pass bundle:)`);
@@ -112,15 +114,23 @@ export class Simulator {
 
   // --- lifecycle ------------------------------------------------------------
 
-  /** Starts the interpreter and runs the boot code from Storage, as power-on does. */
+  /** Power-on (again after a cut): Storage checked first (jsiSemiInit: jsfIsStorageValid, else jsfResetStorage erases it), then the boot code. */
   boot(): this {
+    this.storage.flash.powerOn();
+    if (!this.storage.jsf.isValid()) this.storage.jsf.reset();
     this.start(BOOT_FILE);
     return this;
   }
 
-  /** load() / E.reboot(): stop everything, start again from Storage. */
+  /** E.reboot(): a hardware reset, so the same as power-on. */
   reboot(): void {
-    this.start(BOOT_FILE);
+    this.boot();
+  }
+
+  /** The power went (flash.cutAfterBytes / cutBeforeErase): the board stops with no timer, socket or chip state left until boot(). */
+  private powerCut(): void {
+    this.clock.halt();
+    this.network.powerOff();
   }
 
   /** Restarts the interpreter and runs Storage file `file` (null: none, as reset() does). */
@@ -247,6 +257,7 @@ export class Simulator {
   }
 
   private uncaught(err: unknown): void {
+    if (err instanceof PowerCut) return; // thrown into the code running when the power went: a dead board prints nothing
     const e = err as { message?: string; stack?: string; name?: string };
     const message = e && typeof e === 'object' && 'message' in e ? `${e.name ?? 'Error'}: ${e.message}` : String(err);
     this.errors.push({ message, stack: typeof e?.stack === 'string' ? this.stacks.of(e.stack) : undefined });
@@ -313,6 +324,8 @@ export class Simulator {
     G.require = (name: string) => {
       if (name === 'Storage') return this.storage.module({ JSON: G.JSON, ArrayBuffer: G.ArrayBuffer, array: (items) => G.Array.prototype.slice.call(items) });
       if (name === 'TelnetServer' && this.firmware.modules.includes(name)) return this.consoles.telnetModule();
+      if (name === 'Flash') return this.storage.flashModule({ Uint8Array: G.Uint8Array, JSON: G.JSON });
+      if (name === 'heatshrink') return heatshrinkModule(G);
       const net = this.network.module(name);
       if (net) return net;
       throw new G.Error(`Module ${JSON.stringify(String(name))} not found`);

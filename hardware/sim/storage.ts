@@ -15,7 +15,8 @@ export const MAX_NAME_LENGTH = NAME_BYTES;
 /** What a Storage file may be seeded with: bytes, a byte string, or an object stored as JSON. */
 export type StorageSeed = Record<string, string | Uint8Array | object>;
 
-function toBytes(data: unknown): Uint8Array {
+/** A value's bytes as the interpreter iterates them: byte strings, arrays of numbers, typed arrays, ArrayBuffers. */
+export function toBytes(data: unknown): Uint8Array {
   if (typeof data === 'string') {
     for (let i = 0; i < data.length; i++) if (data.charCodeAt(i) > 255) return Buffer.from(data, 'utf8');
     return Buffer.from(data, 'latin1');

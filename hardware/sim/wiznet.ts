@@ -70,6 +70,12 @@ export class SimWiznet {
     this.online = false;
   }
 
+  /** Power gone (the shield is powered by the board): the chip's registers are back to their reset values. */
+  powerOff(): void {
+    Object.assign(this.chip, { mac: '00:00:00:00:00:00', ip: ZERO, subnet: ZERO, gateway: ZERO, dns: ZERO });
+    this.restart();
+  }
+
   /** require("WIZnet") */
   module(): object {
     return this.host.object({
