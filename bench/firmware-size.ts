@@ -3,17 +3,19 @@
 // interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts),
 // the variables each board's bundle really uses there with its stand-in: at
 // the first screen, online after boot and after a full call cycle over MQTT
-// (test/helpers/real-board-run.ts), next to the stand-in's own share and the
-// simulator's estimate. Measures only; never fails on a number.
+// (test/helpers/real-board-run.ts), next to the stand-in's own share, the
+// room a call cycle's peak leaves (the largest ballast it survives) and the
+// simulator's estimate; and an SPI display's flip() time. Measures only; never
+// fails on a number.
 import { formatTable } from '../provisioner/text.ts';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
 import { loadBoard, type BoardProfile } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { brokerWithStations } from '../test/helpers/broker-fixtures.ts';
+import { brokerWithStations, type BrokerFixture } from '../test/helpers/broker-fixtures.ts';
 import { boardStandIn } from '../test/helpers/board-stand-in.ts';
 import { bootFromFlash } from '../test/helpers/flash-runner.ts';
 import { ESPRUINO_2950 } from '../test/helpers/interpreter.ts';
-import { callCycle, firstScreen, printed, stationOf } from '../test/helpers/real-board-run.ts';
+import { bundleOf, callCycle, firstScreen, printed, stationOf, trouble } from '../test/helpers/real-board-run.ts';
 
 /** Variables the stand-in alone holds, under a bundle that does nothing. */
 async function standInVars(interpreter: string, board: BoardProfile): Promise<number> {
@@ -22,6 +24,40 @@ async function standInVars(interpreter: string, board: BoardProfile): Promise<nu
   const out = await bootFromFlash({ interpreter, bundle: '0;', prelude, after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
   const empty = await bootFromFlash({ interpreter, bundle: '0;', after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
   return printed(out, 'MEM') - printed(empty, 'MEM');
+}
+
+/**
+ * flip() of an SPI display on the real interpreter: ms per frame (the board's
+ * SPI.write an empty function, so the figure is the firmware's own work: under
+ * qemu here, so compare only with another run of this bench) and writes per frame.
+ */
+async function flipTime(interpreter: string, board: BoardProfile): Promise<{ ms: number; writes: number }> {
+  const FRAMES = 5;
+  const code =
+    'var n = 0; SPI1.write = function () { n++; }; var t = getTime();' +
+    `for (var i = 0; i < ${FRAMES}; i++) SI.g.flip(); print("FLIP " + JSON.stringify({ ms: (getTime() - t) * 1000 / ${FRAMES}, writes: n / ${FRAMES} }))`;
+  const out = await bootFromFlash({ interpreter, bundle: bundleOf(board), prelude: boardStandIn(board), after: [{ atMs: 2500, code }], timeoutMs: 60_000 });
+  return printed(out, 'FLIP');
+}
+
+/**
+ * The largest ballast (in variables, held from boot) with which the call cycle
+ * still runs without an error: the room its peak leaves. Bisects over bytes.
+ */
+async function roomInCall(interpreter: string, board: BoardProfile, fx: BrokerFixture): Promise<number> {
+  const STEP = 52;
+  let ok = 0;
+  let lo = 0;
+  let hi = 20_000;
+  while (hi - lo > STEP) {
+    const mid = Math.round((lo + hi) / 2);
+    const run = await callCycle(interpreter, board, fx, mid).catch(() => null);
+    if (run && trouble(run.out).length === 0) {
+      lo = mid;
+      ok = printed(run.out, 'BALLAST');
+    } else hi = mid;
+  }
+  return ok;
 }
 
 async function realVariables(interpreter: string, builds: BoardBuild[]): Promise<void> {
@@ -33,13 +69,18 @@ async function realVariables(interpreter: string, builds: BoardBuild[]): Promise
       const { first } = await firstScreen(interpreter, board);
       const { boot, cycle } = await callCycle(interpreter, board, fx);
       const standIn = await standInVars(interpreter, board);
-      rows.push([board.name, String(first.vars), String(boot.vars), String(cycle.vars), String(standIn), String(cycle.vars - standIn)]);
+      const room = await roomInCall(interpreter, board, fx);
+      rows.push([board.name, String(first.vars), String(boot.vars), String(cycle.vars), String(standIn), String(cycle.vars - standIn), String(room)]);
     }
   } finally {
     await fx.close();
   }
+  for (const board of boards.filter((b) => b.display.bus.kind === 'spi')) {
+    const f = await flipTime(interpreter, board);
+    console.log(`${board.name}: flip() ${f.ms.toFixed(0)} ms per frame on the 2950 build under qemu (SPI.write an empty function), ${f.writes} SPI writes per frame`);
+  }
   console.log('Variables on the real interpreter (2v29, 32-bit, 2950 variables), bundles from flash with their board stand-in:');
-  console.log(formatTable(['board', 'first screen', 'online', 'after a call', 'stand-in', 'after a call without stand-in'], rows, { right: [1, 2, 3, 4, 5] }));
+  console.log(formatTable(['board', 'first screen', 'online', 'after a call', 'stand-in', 'after a call without stand-in', 'room in a call'], rows, { right: [1, 2, 3, 4, 5, 6] }));
 }
 
 export async function run(): Promise<void> {

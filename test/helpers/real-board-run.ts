@@ -111,6 +111,10 @@ setInterval(function () {
   else if (A === 4 && p === 2 && ++Aw > 3) { print("CYCLE " + JSON.stringify({ vars: process.memory().usage, wrapUp: Av, screen: DP.screen(), state: [s.act.length, s.out.length, s.acc, s.lk] })); quit(); }
 }, 250);`;
 
+const ballast = (bytes: number) =>
+  `var B0 = process.memory().usage, BALLAST = new Uint8Array(${bytes}); print("BALLAST " + (process.memory().usage - B0));` +
+  'setInterval(function () { var f = E.getErrorFlags(); if (f.length) { print("FLAGS " + f); quit(); } }, 300);';
+
 export interface CallCycle {
   out: string;
   /** Online after boot. */
@@ -121,8 +125,12 @@ export interface CallCycle {
   hostLog: string[];
 }
 
-/** Boots with a config for station `stationOf(board)` of `fx` (registered there) and runs a call; one board at a time per broker. */
-export async function callCycle(interpreter: string, board: BoardProfile, fx: BrokerFixture): Promise<CallCycle> {
+/**
+ * Boots with a config for station `stationOf(board)` of `fx` (registered there) and runs a call; one board at a time per broker.
+ * `ballastBytes`: a Uint8Array of that size held from right after boot (its cost in variables printed as BALLAST),
+ * to find how much room the cycle's peak leaves; the run then quits at the first error flag (LOW_MEMORY) instead of waiting.
+ */
+export async function callCycle(interpreter: string, board: BoardProfile, fx: BrokerFixture, ballastBytes = 0): Promise<CallCycle> {
   const ID = stationOf(board);
   const side = host(fx, ID);
   try {
@@ -132,7 +140,7 @@ export async function callCycle(interpreter: string, board: BoardProfile, fx: Br
       bundle: bundleOf(board),
       files: { 'deskphone.json': JSON.stringify(config) },
       prelude: boardStandIn(board) || undefined,
-      after: [{ atMs: 10, code: AGENT }],
+      after: [...(ballastBytes ? [{ atMs: 5, code: ballast(ballastBytes) }] : []), { atMs: 10, code: AGENT }],
       untilMs: 80_000,
       timeoutMs: 90_000,
     });

@@ -55,8 +55,6 @@ interface Tft {
   dc: any;
   /** RGB565 for pixel values 0 and 1: black background, white ink (symmetric, so byte order does not matter). */
   pal: Uint16Array;
-  /** Converted rows, reused on every flip. */
-  row: Uint16Array;
   /** Set up and awake: flips before that only wait (the init runs on timers). */
   on: boolean;
 }
@@ -72,13 +70,6 @@ function tftCmd(t: Tft, c: number, data: number[] | null): void {
 // T-Display panel: 240x135 visible inside the controller's 240x320 RAM, at column 40, row 53 in landscape.
 const X0 = 40;
 const Y0 = 53;
-/**
- * Lines per SPI write: 3 x 240 px x 2 B = 1,440 bytes. The 2v29 ESP32 build
- * sends one write as one transaction, and ESP-IDF refuses one over 4,092
- * bytes ("SPI Send Error"); 3 divides 135, and the smaller row buffer lets a
- * whole call run even in the 2,950 variables of the Pixl.js-sized test build.
- */
-const LINES = 3;
 // ST7789V datasheet v1.6: RESX low at least 10 us (table 9.3.3); after
 // reset 120 ms before Sleep Out may be sent, and after Sleep Out 5 ms before
 // the next command, 120 ms until the panel is fully awake (9.1.12, SLPOUT).
@@ -93,10 +84,16 @@ function st7789Flip(t: Tft): void {
   tftCmd(t, 0x2b, [0, Y0, (Y0 + h - 1) >> 8, (Y0 + h - 1) & 255]);
   digitalWrite(t.cs, 0);
   SPI1.write(0x2c, t.dc);
-  for (let y = 0; y < h; y += LINES) {
-    const n = (h - y < LINES ? h - y : LINES) * w;
-    E.mapInPlace(new Uint8Array(t.g.buffer, (y * w) >> 3, n >> 3), t.row, t.pal, 1);
-    SPI1.write(new Uint8Array(t.row.buffer, 0, n * 2));
+  // One line per SPI write (240 px x 2 B = 480 bytes), in a strip that exists
+  // only while flip() runs. The 2v29 ESP32 build sends one write as one
+  // transaction and ESP-IDF refuses one over 4,092 bytes ("SPI Send Error").
+  // A strip kept between flips (3 lines, 1,440 bytes: ~115 variables) left a
+  // call cycle on the 2,950-variable test build no room (firmware/README.md, "Memory and size").
+  const row = new Uint16Array(w);
+  const bytes = new Uint8Array(row.buffer);
+  for (let y = 0; y < h; y++) {
+    E.mapInPlace(new Uint8Array(t.g.buffer, (y * w) >> 3, w >> 3), row, t.pal, 1);
+    SPI1.write(bytes);
   }
   digitalWrite(t.cs, 1);
 }
@@ -124,7 +121,7 @@ function st7789(d: Display & { bus: { kind: 'spi' } }): Gfx {
   const b = d.bus;
   SPI1.setup({ mosi: global[b.mosi], sck: global[b.sck], baud: 20000000 });
   const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { msb: true });
-  const t: Tft = { g: gr, cs: global[b.cs], dc: global[b.dc], pal: new Uint16Array([0, 0xffff]), row: new Uint16Array(d.width * LINES), on: false };
+  const t: Tft = { g: gr, cs: global[b.cs], dc: global[b.dc], pal: new Uint16Array([0, 0xffff]), on: false };
   digitalWrite(t.cs, 1);
   if (b.bl) digitalWrite(global[b.bl], 1);
   const rst = global[b.rst];
