@@ -1,9 +1,11 @@
 // The simulator as a board whose power can go: a cut stops it where it was
-// (no timer of the dying code runs, its sockets are gone), power-on checks
+// (no timer of the dying code runs, its sockets are gone, and neither does a
+// reboot leave the old code anything to react to), power-on checks
 // Storage as the interpreter does and erases a corrupt one, and the modules an
 // update needs are there: require("Flash") at the board's own Storage
 // addresses and require("heatshrink") with the interpreter's parameters.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
@@ -77,4 +79,24 @@ it('has require("Flash") at the board\'s Storage addresses and require("heatshri
   const packed = Buffer.from(compress(Buffer.from('Update Update Update 42%'))).toString('base64');
   expect(s.eval(`E.toString(require("heatshrink").decompress(atob("${packed}")))`)).toBe('Update Update Update 42%');
   expect(s.eval('E.toString(require("heatshrink").decompress(require("heatshrink").compress("abcabcabc")))')).toBe('abcabcabc');
+});
+
+it('a reboot leaves the old code no socket event to react to: it does not dial again from beyond the grave', async () => {
+  const peers: Socket[] = [];
+  const server = createServer((p) => peers.push(p));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    // Dials at boot and again 10 ms after its connection closes, as the firmware's link does.
+    const dialer = bundle('dialer', `function dial(){require("net").connect({host:"127.0.0.1",port:${port}},function(){}).on("close",function(){setTimeout(dial,10)})}dial();`);
+    const s = sim({ board: 'linux', bundle: dialer }).boot();
+    for (let i = 0; i < 50 && peers.length < 1; i++) await s.advance(10);
+    s.reboot();
+    for (let i = 0; i < 50; i++) await s.advance(10);
+    // The first boot's connection and the second boot's, and no third from the first boot's close handler.
+    expect(peers.length).toBe(2);
+  } finally {
+    peers.forEach((p) => p.destroy());
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -14,7 +14,11 @@ import { ARP_TIMEOUT_MS, SimWiznet } from './wiznet.ts';
 export class Emitter {
   private readonly listeners = new Map<string, ((...args: unknown[]) => void)[]>();
 
-  constructor(private readonly report: (err: unknown) => void) {}
+  constructor(
+    private readonly report: (err: unknown) => void,
+    /** Whether the handlers are still there to call (false once the interpreter that set them is gone). */
+    private readonly alive: () => boolean = () => true,
+  ) {}
 
   on(event: string, fn: (...args: unknown[]) => void): void {
     this.listeners.set(event, [...(this.listeners.get(event) ?? []), fn]);
@@ -30,6 +34,7 @@ export class Emitter {
   }
 
   emit(event: string, ...args: unknown[]): void {
+    if (!this.alive()) return;
     for (const fn of this.listeners.get(event) ?? []) {
       try {
         fn(...args);
@@ -113,6 +118,8 @@ export class SimNetwork {
   private onDisconnect: (() => void) | null = null;
   /** Connect attempts the firmware made, for tests (the driver makes none of its own). */
   wifiConnects = 0;
+  /** Counts interpreters (restarts): a socket's events reach only the one that opened it. */
+  private life = 0;
   private bytesIn = 0;
   private bytesOut = 0;
   readonly lan: SimLan;
@@ -174,12 +181,17 @@ export class SimNetwork {
 
   /** Power gone: sockets and drivers gone, and the WIZnet chip's registers too. */
   powerOff(): void {
-    this.close();
+    this.restart();
     this.wiznet.powerOff();
   }
 
-  /** A new interpreter (reboot): sockets and drivers gone, the WIZnet chip keeps its registers. */
+  /**
+   * A new interpreter (reboot): sockets and drivers gone, the WIZnet chip
+   * keeps its registers. What the old sockets still report (Node delivers
+   * 'close' after destroy) reaches no handler: the code that set them up is gone.
+   */
   restart(): void {
+    this.life++;
     this.close();
     this.wiznet.restart();
   }
@@ -198,7 +210,8 @@ export class SimNetwork {
   }
 
   private connect(options: { host?: string; port?: number }, onConnect?: () => void): object {
-    const events = new Emitter(this.hooks.report);
+    const life = this.life;
+    const events = new Emitter(this.hooks.report, () => life === this.life);
     if (onConnect) events.on('connect', onConnect);
     // The W5100 connects synchronously: with no cable its ARP for the peer times out first.
     if (this.modules.includes('WIZnet') && this.configured && !this.linkUp) this.hooks.block(ARP_TIMEOUT_MS);
