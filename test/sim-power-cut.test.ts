@@ -56,6 +56,15 @@ it('stops the board at a power cut and boots it again with the flash as the cut 
   expect(s.eval('n')).toBe(1);
 });
 
+it('keeps a cut armed before the firmware reboots itself: it comes in the next boot\'s writes', async () => {
+  // Writes one file, then reboots; after the reboot writes the next one.
+  const rebooter = bundle('rebooter', 'var S=require("Storage"),n=S.list().length;S.write("g"+n,"y".repeat(100));if(n<3)setTimeout(E.reboot,10);');
+  const s = sim({ board: 'linux', bundle: rebooter }).boot();
+  s.storage.flash.cutAfterBytes(200);
+  for (let i = 0; i < 20 && !s.storage.flash.cut; i++) await s.advance(20);
+  expect(s.storage.flash.cut).toBe(true);
+});
+
 it('at power-on erases a Storage whose chain is broken, as jsfIsStorageValid and jsfResetStorage do', () => {
   const { storage } = espruinoBuild('pixljs_wiznet');
   const jsf = new JsfStorage(new FlashMemory(storage));

@@ -114,9 +114,9 @@ export class Simulator {
 
   // --- lifecycle ------------------------------------------------------------
 
-  /** Power-on (again after a cut): Storage checked first (jsiSemiInit: jsfIsStorageValid, else jsfResetStorage erases it), then the boot code. */
+  /** Power-on (again after a cut; a cut armed before a reboot still comes): Storage checked first (jsiSemiInit: jsfIsStorageValid, else jsfResetStorage erases it), then the boot code. */
   boot(): this {
-    this.storage.flash.powerOn();
+    if (this.storage.flash.cut) this.storage.flash.powerOn();
     if (!this.storage.jsf.isValid()) this.storage.jsf.reset();
     this.start(BOOT_FILE);
     return this;
