@@ -24,6 +24,12 @@ afterEach(async () => {
 });
 
 const footprint = (n: number) => FILE_HEADER_BYTES + Math.ceil(n / 4) * 4;
+/** The size of a file that leaves no byte free beside the bundle, the config and `others`. */
+function fillerFor(config: object, others: string[] = []): number {
+  const bundle = statSync(join(REPO_ROOT, 'firmware', 'dist', BOARD + '.js')).size;
+  const held = [bundle, JSON.stringify(config).length, ...others.map((o) => o.length)].reduce((sum, n) => sum + footprint(n), 0);
+  return loadBoard(BOARD).budget.storageBytes - held - FILE_HEADER_BYTES;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until(sim: Simulator, pred: () => boolean, what: string): Promise<void> {
@@ -83,10 +89,7 @@ describe('the firmware and Storage', () => {
     });
     const config = { v: 1, id: ID, board: BOARD, host: '127.0.0.1', port: fx.broker.tcpPort, pass: fx.secrets[ID], lang: 'de', digits: 12 };
     // Everything the board's Storage holds beyond the bundle and the config is taken by another file.
-    const capacity = loadBoard(BOARD).budget.storageBytes;
-    const bundle = statSync(join(REPO_ROOT, 'firmware', 'dist', BOARD + '.js')).size;
-    const filler = capacity - footprint(bundle) - footprint(JSON.stringify(config).length) - FILE_HEADER_BYTES;
-    const sim = new Simulator({ board: BOARD, config, storage: { filler: 'f'.repeat(filler) } });
+    const sim = new Simulator({ board: BOARD, config, storage: { filler: 'f'.repeat(fillerFor(config)) } });
     cleanups.push(() => sim.close());
     expect(sim.storage.module({ JSON, ArrayBuffer, array: (i) => i }).getFree()).toBe(0);
     sim.boot();
@@ -121,6 +124,40 @@ describe('the firmware and Storage', () => {
     await until(sim, () => sim.screen().some((l) => l.includes('Wrap-up')), 'the English screen');
     await reconnect(2);
     expect(birthErrors[1]).toBe(birthErrors[0] + 1);
+    expect(sim.errors).toEqual([]);
+    // The patched config (same size) did not fit beside the old one: the old one stays, so after a
+    // reboot the desk still knows its station (it lost the file and showed "Nicht eingerichtet").
+    expect(sim.storage.bytes('deskphone.json')?.toString()).toBe(JSON.stringify(config));
+    sim.reboot();
+    await sim.advance(500);
+    expect(sim.screen().slice(0, 2)).toEqual(['Start', 'Station ' + ID]);
+  });
+
+  it('keeps the old copy of a file it cannot rewrite on a full Storage: session counter and outbox', async () => {
+    // jsfWriteFile erases the old copy before it places the new one, and _jsfCreateFile compacts only
+    // when the trash would make room: a same-size rewrite on a full Storage lost the file.
+    const kept = [['action', Buffer.from('an action from before the reboot').toString('base64')]];
+    const seed = { 'deskphone.ses': '7', 'deskphone.out': JSON.stringify(kept) };
+    const config = { v: 1, id: ID, board: BOARD, host: '127.0.0.1', port: 1, pass: 'x', lang: 'de', digits: 12 };
+    const sim = new Simulator({ board: BOARD, config, storage: { ...seed, filler: 'f'.repeat(fillerFor(config, Object.values(seed))) } });
+    cleanups.push(() => sim.close());
+    expect(sim.storage.module({ JSON, ArrayBuffer, array: (i) => i }).getFree()).toBe(0);
+    sim.boot();
+    await sim.advance(1000);
+    // The next boot number did not fit beside the last one.
+    expect(sim.storage.bytes('deskphone.ses')?.toString()).toBe('7');
+    // An action queued offline: the outbox with it does not fit, the one from before stays.
+    const now = sim.eval('Date.now()') as number;
+    sim.eval(`DP.post({ t: 'snap', v: { station: '${ID}', phase: 5, seq: 1, hostTimeMs: ${now}, phaseSinceMs: ${now}, wrapUpDeadlineMs: ${now + 300_000}, areas: [1], wrapUpS: 300, agent: 'A',
+      call: { callId: 'c-1', menu: 2, area: 1, ivrAccount: '', offeredMs: ${now}, answeredMs: ${now}, endedMs: ${now} } } })`);
+    await sim.press('ticket');
+    expect((sim.state() as { out: unknown[]; act: unknown[] }).act.length).toBe(1);
+    expect(sim.storage.bytes('deskphone.out')?.toString()).toBe(seed['deskphone.out']);
+    // Room behind trash is compacted first: the next action is stored with the others.
+    sim.storage.module({ JSON, ArrayBuffer, array: (i) => i }).erase('filler');
+    await sim.press('ok');
+    expect(sim.storage.compactions).toBe(1);
+    expect(JSON.parse(sim.storage.bytes('deskphone.out')!.toString())).toHaveLength(3);
     expect(sim.errors).toEqual([]);
   });
 });

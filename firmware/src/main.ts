@@ -12,7 +12,7 @@ import { Event, State, initState, step } from './core/state.ts';
 import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
-import { createLink, Limits, Link } from './net/link.ts';
+import { createLink, Limits, Link, put } from './net/link.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
@@ -89,13 +89,9 @@ function onMsg(kind: string, data: string): void {
     if (p.version) cfg.v = p.version;
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
     if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) cfg.digits = p.accountDigits;
-    // A full Storage keeps the patch in RAM only: it still applies until the next
-    // reboot, and the next birth counts the failed write.
-    try {
-      require('Storage').writeJSON(CONFIG_FILE, cfg);
-    } catch (e) {
-      (L as Link).fault();
-    }
+    // A full Storage keeps the patch in RAM only (and the old file): it still
+    // applies until the next reboot, and the next birth counts the failed write.
+    if (!put(require('Storage'), CONFIG_FILE, cfg)) (L as Link).fault();
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }

@@ -22,20 +22,24 @@ export function nodeConnect(opts: { host: string; port: number }, onOpen: () => 
   };
 }
 
-/** Storage with Espruino's readJSON/writeJSON/erase semantics, kept in a Map so a test can "reboot" with the same files. */
+/** Storage with Espruino's readJSON/write/erase semantics and room for everything, kept in a Map so a test can "reboot" with the same files. */
 export class MemoryStorage implements Storage {
   files = new Map<string, string>();
   readJSON(name: string) {
     const v = this.files.get(name);
     return v === undefined ? undefined : JSON.parse(v);
   }
-  writeJSON(name: string, value: unknown) {
-    this.files.set(name, JSON.stringify(value));
+  write(name: string, data: string) {
+    this.files.set(name, data);
     return true;
   }
   erase(name: string) {
     this.files.delete(name);
   }
+  getFree() {
+    return Infinity;
+  }
+  compact() {}
 }
 
 export function testIo(storage: Storage = new MemoryStorage(), extra: Partial<LinkIo> = {}): LinkIo {

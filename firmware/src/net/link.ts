@@ -49,11 +49,13 @@ export interface Socket {
   end(): void;
 }
 
-/** The subset of Espruino's Storage module the link uses. */
+/** The subset of Espruino's Storage module the firmware writes through (put). */
 export interface Storage {
   readJSON(name: string, noExceptions: boolean): any;
-  writeJSON(name: string, value: any): any;
+  write(name: string, data: string): any;
   erase(name: string): void;
+  getFree(): number;
+  compact(): void;
 }
 
 export interface LinkHandlers {
@@ -439,27 +441,40 @@ function send(L: State, k: string, d: string, persist: boolean): void {
 /** Takes boot number b: stored at once, and the sessions that follow count from it. */
 function newBoot(L: State, b: number): void {
   L.ses = b * Limits.SESSIONS;
-  put(L, Files.SESSION, b);
+  if (!put(L.sto, Files.SESSION, b)) L.err++;
 }
 
 /**
- * Storage writes never stop the link: a full Storage throws ("Unable to find
- * or create file", src/jsflash.c jsfWriteFile) and compacting may fail. What
- * was not stored still lives in RAM; the failure counts as an error in the birth.
+ * Stores `v` as JSON (null erases the file); false when it was not stored: it
+ * then still lives in RAM, and the caller counts the failure for the birth.
+ * A write never throws out (a full Storage throws "Unable to find or create
+ * file", src/jsflash.c jsfWriteFile) and never costs the old copy: jsfWriteFile
+ * erases that before _jsfCreateFile looks for room, which compacts only when
+ * the trash alone would make enough, so a same-size rewrite on a full Storage
+ * lost the file. The new copy (a 32-byte header, the data padded to 4 bytes)
+ * must fit after the last file first, where _jsfCreateFile puts it
+ * (Storage.getFree(): jsfGetStorageStats' free), after compacting if short.
  */
-function put(L: State, name: string, v: any): void {
+export function put(sto: Storage, name: string, v: any): boolean {
   try {
-    if (v === null) L.sto.erase(name);
-    else L.sto.writeJSON(name, v);
+    if (v === null) sto.erase(name);
+    else {
+      const s = JSON.stringify(v);
+      const need = s.length + 35;
+      if (sto.getFree() < need) sto.compact();
+      if (sto.getFree() < need) return false;
+      sto.write(name, s);
+    }
+    return true;
   } catch (e) {
-    L.err++;
+    return false;
   }
 }
 
 function save(L: State): void {
   const a: string[][] = [];
   for (let i = 0; i < L.q.length; i++) if (L.q[i].p) a.push([L.q[i].k, btoa(L.q[i].d)]);
-  put(L, Files.OUTBOX, a.length ? a : null);
+  if (!put(L.sto, Files.OUTBOX, a.length ? a : null)) L.err++;
 }
 
 function stop(L: State): void {
