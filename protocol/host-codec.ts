@@ -229,12 +229,14 @@ class WireCheck {
       }
       const name = `${type.name}.${field.name} (field ${number})`;
       const sub = field.resolvedType instanceof protobuf.Type ? field.resolvedType : null;
-      const delimitedOk = sub !== null || field.type === 'string' || field.repeated;
-      const varintOk = sub === null && field.type !== 'string';
+      const delimited = sub !== null || field.type === 'string' || field.type === 'bytes';
+      const delimitedOk = delimited || field.repeated;
+      const varintOk = !delimited;
       if (wire === 2 && delimitedOk) {
         const stop = this.length(end, name);
         if (sub) this.message(sub, stop, depth + 1);
         else if (field.type === 'string') this.text(stop, name);
+        else if (field.type === 'bytes') this.pos = stop;
         else while (this.pos < stop) this.varint(stop, 10, `a value of ${name}`);
       } else if (wire === 0 && varintOk) {
         this.varint(end, 10, `the value of ${name}`);

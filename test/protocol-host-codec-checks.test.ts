@@ -66,3 +66,13 @@ describe('enum constants', () => {
     expect(Phase.WRAP_UP).toBe(5);
   });
 });
+
+describe('host decode of bytes fields', () => {
+  it('reads the update messages that carry bytes (UpdateChunk, RecoveryCode) back as they were encoded', () => {
+    const data = Buffer.from([0, 1, 2, 0xff, 0x80]);
+    const chunk = decodeMessage('UpdateChunk', encodeMessage('UpdateChunk', { data, crc32: 7, size: 5, id: 'u1' })) as { offset: number; data: Uint8Array; id: string };
+    expect([chunk.offset, Buffer.from(chunk.data).toString('hex'), chunk.id]).toEqual([0, '000102ff80', 'u1']);
+    const rec = decodeMessage('RecoveryCode', encodeMessage('RecoveryCode', { code: Buffer.from('print(1)') })) as { code: Uint8Array };
+    expect(Buffer.from(rec.code).toString()).toBe('print(1)');
+  });
+});

@@ -68,10 +68,10 @@ describe('station list, rotate-secret, remove, export', () => {
     registry.setPresence('desk-01', { online: true, session: 3, lastSeen: Date.UTC(2026, 10, 27, 9, 30), firmware: '1.4.2', board: 'pixljs-w5100' });
     registry.close();
     const list = await run('station', 'list');
-    expect(list.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+AREAS\s+STATE \(UTC\)\s+FIRMWARE\s+BOARD$/);
+    expect(list.out.split('\n')[0]).toMatch(/^ID\s+NAME\s+AREAS\s+STATE \(UTC\)\s+FIRMWARE\s+LAST UPDATE \(UTC\)\s+BOARD$/);
     // Online now: the last presence change is when it connected.
-    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online since 2026-11-27 09:30\s+1\.4\.2\s+pixljs-w5100/);
-    expect(list.out).toMatch(/desk-02\s+WV,KM\s+offline, never seen\s+-\s+esp32-st7789/);
+    expect(list.out).toMatch(/desk-01\s+Desk 1\s+WV\s+online since 2026-11-27 09:30\s+1\.4\.2\s+-\s+pixljs-w5100/);
+    expect(list.out).toMatch(/desk-02\s+WV,KM\s+offline, never seen\s+-\s+-\s+esp32-st7789/);
     expect((await run('station', 'show', 'desk-01')).out).toMatch(/^state \(UTC\)\s+online since 2026-11-27 09:30$/m);
 
     const json = JSON.parse((await run('station', 'list', '--json')).out);

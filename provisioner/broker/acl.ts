@@ -7,6 +7,9 @@ import type { Account } from '../registry/index.ts';
 
 const OWN_SUBTREE = ROOT + '/';
 
+/** What the admin tools send to desks: commands (`deskphone monitor`, flashing) and the update messages (`deskphone update`). */
+export const ADMIN_DOWN_KINDS = ['cmd', 'offer', 'chunk', 'rec'] as const satisfies readonly (keyof typeof DOWN)[];
+
 /** Retained messages are for state a reconnecting client needs at once, nothing else. */
 function retainable(topic: string): boolean {
   if (topic === HOST_PRESENCE) return true;
@@ -39,8 +42,8 @@ export function publishProblem(account: Account, topic: string, retain: boolean)
       return topic.startsWith(OWN_SUBTREE) ? '' : `host publishes only under ${OWN_SUBTREE}`;
     case 'admin': {
       const parsed = parseStationTopic(topic);
-      if (parsed && parsed.dir === 'dn' && parsed.kind === ('cmd' satisfies keyof typeof DOWN)) return '';
-      return 'admin tools may publish only commands (dn/cmd)';
+      if (parsed && parsed.dir === 'dn' && (ADMIN_DOWN_KINDS as readonly string[]).includes(parsed.kind)) return '';
+      return `admin tools may publish only ${ADMIN_DOWN_KINDS.map((k) => 'dn/' + k).join(', ')}`;
     }
   }
 }

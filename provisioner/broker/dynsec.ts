@@ -12,6 +12,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { DOWN, HOST_PRESENCE, ROOT, UP, downFilter, downTopic, upTopic } from '../../protocol/topics.ts';
 import { UserError } from '../../lib/user-error.ts';
+import { ADMIN_DOWN_KINDS } from './acl.ts';
 
 const CONTROL = '$CONTROL/dynamic-security/v1';
 /** Commands per control message: each answer lists every command, so a batch stays well below any packet limit. */
@@ -50,8 +51,8 @@ function serviceAcls(role: ServiceRole): Acl[] {
     { acltype: 'publishClientReceive', topic: everything, allow: true },
   ];
   if (role === 'host') return [...read, { acltype: 'publishClientSend', topic: everything, allow: true }];
-  // admin tools: read all, send only commands
-  return [...read, { acltype: 'publishClientSend', topic: downTopic('+', 'cmd' satisfies keyof typeof DOWN), allow: true }];
+  // admin tools: read all, send commands and updates
+  return [...read, ...ADMIN_DOWN_KINDS.map((kind): Acl => ({ acltype: 'publishClientSend', topic: downTopic('+', kind), allow: true }))];
 }
 
 /** `clientid`: the one client id the account may use (a station's is its id, as on the embedded broker). */
@@ -71,7 +72,7 @@ export const stationCommands = {
   ],
 };
 
-/** What a host service account may do: `host` everything under dp/v1, `admin` read it all and send commands. */
+/** What a host service account may do: `host` everything under dp/v1, `admin` read it all and send commands and updates. */
 export type ServiceRole = 'host' | 'admin';
 
 /** A service account (its components connect as <name>-<component>), replacing one of the same name: its secret changed. */

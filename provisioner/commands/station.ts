@@ -12,6 +12,8 @@ import { STATION_CSV_COLUMNS, stationsFromCsv, stationsToCsv } from '../registry
 import { writeCsv } from '../csv.ts';
 import { writeOutFile } from '../options/out-file.ts';
 import { formatTable } from '../text.ts';
+import { STATE_TEXT } from '../update/progress.ts';
+import { UpdateStore, type HistoryEntry } from '../update/store.ts';
 import { defineCommand, type Command } from './command.ts';
 
 export interface StationArgs {
@@ -85,16 +87,18 @@ export default defineCommand({
         reportSecret(ctx, args, issued, `Station ${args.id} added (areas ${areas.join(',') || '-'}, board ${station.board || '-'}).`);
       },
     ),
-    action('list', 'List the stations: id, name, areas, online since or last seen, firmware, board', (y) => y, (args, ctx, registry) => {
+    action('list', 'List the stations: id, name, areas, online since or last seen, firmware, its last network update, board', (y) => y, (args, ctx, registry) => {
       const stations = registry.listStations();
-      if (args.json) return ctx.output.out(JSON.stringify(stations, null, 2));
+      const updates = new UpdateStore(registry.db).latest();
+      if (args.json) return ctx.output.out(JSON.stringify(stations.map((s) => ({ ...s, lastUpdate: updates.get(s.id) ?? null })), null, 2));
       if (stations.length === 0) return ctx.output.out('No stations yet; add one with `deskphone station add <id>`.');
-      const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', s.board || '-']);
-      ctx.output.out(formatTable(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'BOARD'], rows));
+      const rows = stations.map((s) => [s.id, s.name, s.areas.join(','), presenceText(s), s.firmware || '-', updateText(updates.get(s.id)), s.board || '-']);
+      ctx.output.out(formatTable(['ID', 'NAME', 'AREAS', 'STATE (UTC)', 'FIRMWARE', 'LAST UPDATE (UTC)', 'BOARD'], rows));
     }),
     action('show <id>', 'Everything the registry knows about one station', stationId, (args, ctx, registry) => {
       const station = existing(registry, args.id);
-      if (args.json) return ctx.output.out(JSON.stringify(station, null, 2));
+      const history = new UpdateStore(registry.db).history(station.id, HISTORY_SHOWN);
+      if (args.json) return ctx.output.out(JSON.stringify({ ...station, updates: history }, null, 2));
       const fields: [string, string][] = [
         ['id', station.id],
         ['name', station.name || '-'],
@@ -106,6 +110,7 @@ export default defineCommand({
         ['address', station.address || '-'],
         ['session', String(station.session)],
         ['added (UTC)', formatTime(station.createdAt)],
+        ...history.map((h, i): [string, string] => [i ? '' : 'updates (UTC)', updateText(h) + (h.detail ? ` (${h.detail})` : '')]),
       ];
       ctx.output.out(formatTable(null, fields));
     }),
@@ -215,6 +220,14 @@ function reportSecret(ctx: Context, args: StationArgs, issued: IssuedSecret, hea
 
 function formatTime(ms: number): string {
   return ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : '-';
+}
+
+/** Updates `station show` lists, newest first. */
+const HISTORY_SHOWN = 10;
+
+/** "2.0.0 updated 2026-12-03 08:10": the image, how it ended (or where it stands), when. */
+function updateText(h: HistoryEntry | undefined): string {
+  return h ? `${h.version} ${STATE_TEXT[h.state]} ${formatTime(h.updatedMs)}` : '-';
 }
 
 /** The last presence change says since when a desk is online, or when it was last seen. */

@@ -7,6 +7,8 @@
 //           and the queued messages arrive in a single read
 //   dup   - every QoS 1 PUBLISH broker -> device sent twice, the second time
 //           with the DUP flag, as a broker does when it missed our PUBACK
+//   rewrite - (any mode) each broker -> device packet through a function, e.g.
+//           to tamper with an update chunk in flight
 // cut() destroys every connection without a DISCONNECT: for the broker the
 // device just vanished, so it publishes the last will.
 import net from 'node:net';
@@ -29,7 +31,9 @@ export interface TcpProxy {
 
 const MERGE_WINDOW_MS = 40;
 
-export async function startProxy(target: { port: number; host?: string }, mode: ProxyMode = 'pass'): Promise<TcpProxy> {
+export type PacketRewrite = (packet: mqttPacket.Packet) => mqttPacket.Packet;
+
+export async function startProxy(target: { port: number; host?: string }, mode: ProxyMode = 'pass', rewrite?: PacketRewrite): Promise<TcpProxy> {
   const pairs = new Set<[net.Socket, net.Socket]>();
   const server = net.createServer((device) => {
     proxy.accepted++;
@@ -38,7 +42,7 @@ export async function startProxy(target: { port: number; host?: string }, mode: 
     pairs.add(pair);
     device.setNoDelay(true);
     broker.setNoDelay(true);
-    const down = downstream(device, mode, proxy);
+    const down = rewrite ? rewriting(device, rewrite) : downstream(device, mode, proxy);
     device.on('data', (d) => { proxy.bytesUp += d.length; broker.write(d); });
     broker.on('data', (d) => { proxy.bytesDown += d.length; down(d); });
     const end = () => { device.destroy(); broker.destroy(); pairs.delete(pair); };
@@ -104,6 +108,14 @@ function downstream(device: net.Socket, mode: ProxyMode, proxy: TcpProxy): (d: B
     return (d) => { parser.parse(d); };
   }
   return (d) => { device.write(d); };
+}
+
+function rewriting(device: net.Socket, rewrite: PacketRewrite): (d: Buffer) => void {
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  parser.on('packet', (p) => {
+    if (!device.destroyed) device.write(mqttPacket.generate(rewrite(p)));
+  });
+  return (d) => { parser.parse(d); };
 }
 
 function countPackets(b: Buffer): number {
