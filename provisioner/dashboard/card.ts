@@ -30,6 +30,17 @@ export interface StationCard {
   keypad: boolean;
   /** The module's display: 1 bit per pixel, rows top to bottom, MSB first, base64. */
   frame?: { w: number; h: number; bits: string };
+  /** The station's latest network update (`deskphone update`), absent if it never had one. */
+  update?: CardUpdate;
+}
+
+export interface CardUpdate {
+  version: string;
+  /** update/store.ts TargetState: waiting, sending, verified, updated, failed, ... */
+  state: string;
+  /** Bytes the desk acknowledged, in percent of the image; 100 once the update ended. */
+  percent: number;
+  detail: string;
 }
 
 /** What the counts on top of the dashboard say, over every station (not only the shown page). */

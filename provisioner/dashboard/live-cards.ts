@@ -1,5 +1,5 @@
 // The dashboard's cards, built from what the host knows: the registry (name,
-// areas, board, online, firmware), each station's snapshot as the station
+// areas, board, online, firmware, the latest network update), each station's snapshot as the station
 // service in this process makes it (its own events, in order, so no older
 // snapshot can overtake a newer one), and the display frames of the virtual
 // desks and hardware mirrors running in this process.
@@ -8,6 +8,8 @@ import type { Registry, Station } from '../registry/index.ts';
 import { snapshotOf, type Snapshot, type StationService } from '../service/service.ts';
 import type { CardCounts, CardPage, CardSource, StationCard } from './card.ts';
 import type { OnDemandScreens } from './on-demand-screens.ts';
+import { followUpdates } from './update-progress.ts';
+import { UpdateStore } from '../update/store.ts';
 
 /** How often the displays are looked at; a countdown changes once a second. */
 const FRAME_POLL_MS = 200;
@@ -72,6 +74,7 @@ export function startLiveCards(options: LiveCardsOptions): LiveCards {
       lang: screen?.lang ?? '',
       keypad: screen?.keypad ?? false,
       frame: screen?.frame(),
+      update: updates.get(station.id),
     };
   };
   const changed = (id: string) => {
@@ -81,6 +84,7 @@ export function startLiveCards(options: LiveCardsOptions): LiveCards {
     for (const listener of listeners) listener(card);
   };
 
+  const updates = followUpdates(new UpdateStore(registry.db), (id) => changed(id));
   const now = Date.now();
   for (const id of stationIds()) {
     const state = service.state(id);
@@ -139,6 +143,7 @@ export function startLiveCards(options: LiveCardsOptions): LiveCards {
     },
     close() {
       clearInterval(poller);
+      updates.close();
       stopWatching();
       service.off('snapshot', onSnapshot);
       listeners.clear();

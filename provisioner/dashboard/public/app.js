@@ -12,12 +12,14 @@ const TEXT = {
   de: {
     title: 'Servicehotline – Arbeitsplätze', byPhase: 'Status', byTopic: 'Anliegen (laufende Anrufe)', phase: 'Status',
     topic: 'Anliegen', time: 'Zeit', left: (t) => `noch ${t}`, pager: (p, n, total) => `Seite ${p} von ${n} · ${total.toLocaleString('de-DE')} Arbeitsplätze`, prev: '‹ zurück', next: 'weiter ›', firmware: 'Firmware', live: 'live', reconnecting: 'Verbindung unterbrochen …',
-    display: 'Anzeige', languages: { de: 'Deutsch', en: 'Englisch' },
+    display: 'Anzeige', languages: { de: 'Deutsch', en: 'Englisch' }, update: 'Update',
+    updates: { updated: 'aktualisiert', current: 'war aktuell', 'rolled-back': 'zurückgesetzt', failed: 'fehlgeschlagen', offline: 'offline', stopped: 'angehalten', busy: 'wartet (Anruf)' },
   },
   en: {
     title: 'Service hotline – desks', byPhase: 'Phase', byTopic: 'Topics (calls in progress)', phase: 'Phase',
     topic: 'Topic', time: 'Time', left: (t) => `${t} left`, pager: (p, n, total) => `Page ${p} of ${n} · ${total.toLocaleString('en-GB')} desks`, prev: '‹ back', next: 'next ›', firmware: 'Firmware', live: 'live', reconnecting: 'connection lost …',
-    display: 'Module language', languages: { de: 'German', en: 'English' },
+    display: 'Module language', languages: { de: 'German', en: 'English' }, update: 'Update',
+    updates: { updated: 'updated', current: 'was current', 'rolled-back': 'rolled back', failed: 'failed', offline: 'offline', stopped: 'stopped', busy: 'waits (call)' },
   },
 }[LANG];
 // Phases, topics and key labels: the catalogue's (labels.generated.js, loaded before this file).
@@ -98,8 +100,18 @@ function render(card) {
   el.querySelector('.topic').textContent = card.menu ? `${card.menu} ${TEXT.topics[card.menu] || ''} (${card.area})` : '–';
   el.querySelector('.firmware').textContent = card.firmware || '–';
   el.querySelector('.display').textContent = TEXT.languages[card.lang] || '–';
+  renderUpdate(el, card.update);
   if (card.frame) drawFrame(el.querySelector('canvas'), card.frame);
   renderTime(el, card);
+}
+
+/** The latest network update: percent while it runs, how it ended after; the row only on desks that had one. */
+function renderUpdate(el, update) {
+  const value = el.querySelector('.update');
+  value.hidden = el.querySelector('.update-label').hidden = !update;
+  if (!update) return;
+  value.textContent = `${update.version} · ${TEXT.updates[update.state] || `${update.percent} %`}`;
+  value.title = update.detail || '';
 }
 
 function createCard(card) {
