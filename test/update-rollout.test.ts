@@ -107,12 +107,12 @@ describe('deskphone update', () => {
   it('stops on the first rollback of a canary, naming desk and reason; the others get no offer', async () => {
     rig = await startUpdateRig(['a-canary', 'b-1', 'b-2']);
     const file = rig.bundle('linux', NEW, '2.0.0');
-    const canary = desk('a-canary', { crashAtBoot: true });
+    const canary = desk('a-canary', { crashAtBoot: 'ReferenceError: oops is not defined' });
     const others = [desk('b-1'), desk('b-2')];
     await Promise.all([canary, ...others].map((d) => d.boot()));
     const { code, out } = await rig.update('--firmware', file, '--stations', 'all', '--canary', '1', '--canary-time', '1s').done;
     expect(code).toBe(1);
-    expect(out).toContain('Stopped: a-canary rolled back: came back on 1.0.0 instead of 2.0.0');
+    expect(out).toContain('Stopped: rollback on a-canary: rolled back from 2.0.0: ReferenceError: oops is not defined.');
     expect(others.map((d) => d.received)).toEqual([[], []]);
     expect(canary.version).toBe('1.0.0');
     expect(out).toContain('rolled back 1, stopped 2');

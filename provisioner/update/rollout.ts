@@ -15,6 +15,7 @@ import { decodeMessage, encodeMessage, Phase, UpdateState } from '../../protocol
 import { downTopic, parseStationTopic, STATION_PREFIX } from '../../protocol/topics.ts';
 import { deviceText } from '../text.ts';
 import type { FirmwareImage } from './image.ts';
+import { STATE_TEXT } from './progress.ts';
 import type { RolloutLimits } from './limits.ts';
 import { inWindow } from './plan.ts';
 import { isFinal, type RunRecord, type TargetRecord, type TargetState, type UpdateStore } from './store.ts';
@@ -24,6 +25,8 @@ const STALLS = 5;
 /** Phases in which a desk takes an update (net/update.ts free()); paused only inside the window. */
 const FREE_PHASES: number[] = [Phase.PHASE_UNSPECIFIED, Phase.SIGNED_OUT, Phase.AVAILABLE];
 const TICK_MS = 100;
+/** How long a desk that came back on its old image has to say why (after its birth) before the host reports it without. */
+const REASON_WAIT_MS = 5000;
 
 /** What the rollout knows of one desk beyond its stored record. */
 interface Desk {
@@ -40,6 +43,8 @@ interface Desk {
   stalls: number;
   rewoundTo: number;
   rewoundAt: number;
+  /** Its birth said it runs another image than this one: rolled back, the reason to follow. */
+  fellBack: string;
 }
 
 export type RolloutEnd = { kind: 'done' } | { kind: 'stopped'; station: string; reason: string } | { kind: 'interrupted' };
@@ -74,7 +79,7 @@ export class Rollout extends EventEmitter {
     this.startedAt = this.now();
     this.tokens = this.burst();
     this.lastRefill = this.startedAt;
-    for (const rec of o.targets) this.desks.set(rec.station, { rec, online: null, session: -1, phase: null, firmware: rec.fromVersion, next: rec.offset, since: this.startedAt, attempts: 0, stalls: 0, rewoundTo: -1, rewoundAt: 0 });
+    for (const rec of o.targets) this.desks.set(rec.station, { rec, online: null, session: -1, phase: null, firmware: rec.fromVersion, next: rec.offset, since: this.startedAt, attempts: 0, stalls: 0, rewoundTo: -1, rewoundAt: 0, fellBack: '' });
     this.ended = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -118,7 +123,7 @@ export class Rollout extends EventEmitter {
   }
 
   /** `retained`: the broker's copy from before this run subscribed, e.g. the birth before the restart a resumed run waits for. */
-  private onPresence(d: Desk, p: { online: boolean; session: number; birth: { firmware: string; session: number; rolledBack?: string } | null }, retained: boolean): void {
+  private onPresence(d: Desk, p: { online: boolean; session: number; birth: { firmware: string; session: number } | null }, retained: boolean): void {
     const session = p.session || p.birth?.session || 0;
     // The broker may hand over a copy twice and out of order (broker/auth.ts NO_DUPLICATE_FILTER), and a will of an
     // earlier session arrives after the new birth when the broker learns late of the old connection's end.
@@ -133,20 +138,20 @@ export class Rollout extends EventEmitter {
     }
     d.session = session;
     const firmware = deviceText(p.birth?.firmware ?? '');
-    const rolledBack = deviceText(p.birth?.rolledBack ?? '', 120);
     d.firmware = firmware;
     // what the desk ran before this run touched it, for the result table (the registry may not have seen its birth yet)
     if (d.rec.state === 'waiting' && d.rec.offset === 0 && firmware && d.rec.fromVersion !== firmware) d.rec = { ...d.rec, fromVersion: firmware };
     const { version } = this.o.image;
     if (d.rec.state === 'verified' || d.rec.state === 'rebooting' || d.rec.state === 'probation') {
-      if (firmware === version && !rolledBack) {
+      // the desk's reason follows as UpdateStatus FAILED "rolled back from <version>: <why>" once this birth is through
+      if (firmware === version) {
         if (d.rec.state !== 'probation') this.healthy(d);
-      } else if (rolledBack || (d.rec.state !== 'rebooting' && !retained)) {
-        this.rolledBack(d, rolledBack || `came back on ${firmware || 'an unknown version'} instead of ${version}`);
+      } else if (d.rec.state !== 'rebooting' && !retained) {
+        d.since = this.now();
+        d.fellBack = `came back on ${firmware || 'an unknown version'} instead of ${version}`;
       }
       return;
     }
-    if (rolledBack.startsWith(version + ':') && !isFinal(d.rec.state)) return this.rolledBack(d, rolledBack);
     if (d.rec.state === 'waiting' && wasOnline === false && d.rec.detail === 'offline') this.set(d, 'waiting', '');
     if (d.rec.state === 'offered' || d.rec.state === 'sending') this.set(d, 'waiting', 'reconnected');
   }
@@ -158,9 +163,11 @@ export class Rollout extends EventEmitter {
     } else this.set(d, 'updated', '', this.o.image.bytes.length);
   }
 
+  /** Also when the desk's own reason arrives after its birth said it came back on the old image: the reason replaces the guess. */
   private rolledBack(d: Desk, reason: string): void {
     this.set(d, 'rolled-back', reason);
-    this.stop(d.rec.station, `${d.rec.station} rolled back: ${reason}`);
+    if (this.stoppedBy?.station === d.rec.station) this.stoppedBy.reason = `rollback on ${d.rec.station}: ${reason}`;
+    this.stop(d.rec.station, `rollback on ${d.rec.station}: ${reason}`);
   }
 
   private onPhase(d: Desk, phase: number): void {
@@ -175,7 +182,9 @@ export class Rollout extends EventEmitter {
 
   private onStatus(d: Desk, s: { id: string; state: number; offset: number; detail: string }): void {
     const detail = deviceText(s.detail, 120);
-    // The recovery asks without a run id (it knows none); everything else answers this run's offer.
+    // Without a run id: the recovery asking (it knows none), and a desk telling after its birth that it fell back
+    // from an image (net/update.ts healthy()); everything else answers this run's offer.
+    if (s.id === '' && s.state === UpdateState.FAILED) return this.onFallback(d, detail);
     if (s.id !== this.o.run.id && s.state !== UpdateState.RECOVERY) return;
     if (isFinal(d.rec.state) || d.rec.state === 'probation') return;
     d.online = true;
@@ -202,6 +211,11 @@ export class Rollout extends EventEmitter {
       case UpdateState.FAILED:
         return this.set(d, 'failed', detail === 'image crc' ? 'image CRC-32 mismatch at the desk (corrupted in transit); nothing switched' : detail || 'the desk refused the image');
     }
+  }
+
+  private onFallback(d: Desk, detail: string): void {
+    const ours = detail.startsWith(`rolled back from ${this.o.image.version}:`);
+    if (ours && (!isFinal(d.rec.state) || d.rec.state === 'rolled-back')) this.rolledBack(d, detail);
   }
 
   private failRecoveryCode(d: Desk): void {
@@ -239,7 +253,7 @@ export class Rollout extends EventEmitter {
     this.stoppedBy = { station, reason };
     for (const d of this.desks.values()) {
       if (d.rec.state === 'probation') this.set(d, 'updated', 'healthy on the new version; its canary time was cut short by the stop');
-      else if (!isFinal(d.rec.state) && d.rec.state !== 'verified' && d.rec.state !== 'rebooting') this.set(d, 'stopped', `rollout stopped: ${reason}`);
+      else if (!isFinal(d.rec.state) && d.rec.state !== 'verified' && d.rec.state !== 'rebooting') this.set(d, 'stopped', `rollout stopped by the ${reason.split(':')[0]}`);
     }
   }
 
@@ -266,7 +280,7 @@ export class Rollout extends EventEmitter {
     this.lastRefill = now;
     for (const d of this.desks.values()) this.checkDeadlines(d, now);
     const failedCanary = [...this.desks.values()].find((d) => d.rec.canary && isFinal(d.rec.state) && d.rec.state !== 'updated' && d.rec.state !== 'current' && d.rec.state !== 'stopped');
-    if (failedCanary) this.stop(failedCanary.rec.station, `canary ${failedCanary.rec.station} ${failedCanary.rec.state}: ${failedCanary.rec.detail}`);
+    if (failedCanary) this.stop(failedCanary.rec.station, `canary ${failedCanary.rec.station} ${STATE_TEXT[failedCanary.rec.state]}: ${failedCanary.rec.detail}`);
     if (!this.stoppedBy) this.offer(now);
     this.send();
     if ([...this.desks.values()].every((d) => isFinal(d.rec.state))) {
@@ -299,7 +313,9 @@ export class Rollout extends EventEmitter {
         return;
       case 'verified':
       case 'rebooting':
-        if (waited >= l.healthS * 1000 + l.bootGraceMs) this.set(d, 'failed', d.rec.state === 'verified' ? `no birth on ${this.o.image.version} after the restart` : 'its recovery never asked for the image');
+        if (d.fellBack) {
+          if (waited >= REASON_WAIT_MS) this.rolledBack(d, d.fellBack);
+        } else if (waited >= l.healthS * 1000 + l.bootGraceMs) this.set(d, 'failed', d.rec.state === 'verified' ? `no birth on ${this.o.image.version} after the restart` : 'its recovery never asked for the image');
         return;
       case 'probation':
         if (waited < l.canaryTimeMs) return;

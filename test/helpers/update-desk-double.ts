@@ -23,8 +23,8 @@ export interface DeskDoubleOptions {
   version: string;
   /** The running image's bytes (its CRC-32 decides CURRENT). */
   image: Buffer;
-  /** Fault: the new image throws at boot; the boot selector falls back to the old one. */
-  crashAtBoot?: boolean;
+  /** Fault: the new image throws this at boot; the boot selector falls back to the old one, which tells why after its birth. */
+  crashAtBoot?: string;
   /** Fault: the desk loses power once it has received this many bytes (then boots again and reconnects). */
   dieAtByte?: number;
 }
@@ -59,11 +59,7 @@ export class DeskDouble extends EventEmitter {
     this.dieAt = o.dieAtByte;
   }
 
-  /**
-   * Boots: connects with a persistent session and publishes its birth. The
-   * birth's rolledBack field is not in main's protocol yet (it comes with the
-   * desk side), so a fallen-back desk shows only by its old version.
-   */
+  /** Boots: connects with a persistent session and publishes its birth. */
   async boot(): Promise<void> {
     this.session++;
     const will = encodeMessage('Presence', { online: false, session: this.session });
@@ -153,7 +149,13 @@ export class DeskDouble extends EventEmitter {
 
   private async restartInto(slot: Slot): Promise<void> {
     this.powerCut();
-    if (this.o.crashAtBoot) return this.boot();
+    if (this.o.crashAtBoot) {
+      await this.boot();
+      // as net/update.ts healthy(): once the birth is through, once, without a run id
+      this.runId = '';
+      await this.say(this.client!, UpdateState.FAILED, 0, `rolled back from ${slot.version}: ${this.o.crashAtBoot}`);
+      return;
+    }
     this.version = slot.version;
     this.image = slot.data;
     await this.boot();
