@@ -15,7 +15,7 @@ import { ensureFirmware } from '../provisioner/up/firmware.ts';
 import { formatTable } from '../provisioner/text.ts';
 import { startProxy } from '../test/helpers/tcp-proxy.ts';
 import { DeskDouble } from '../test/helpers/update-desk-double.ts';
-import { randomImage, startUpdateRig } from '../test/helpers/update-rig.ts';
+import { randomImage, startUpdateRig } from '../test/helpers/update-site.ts';
 
 const STATIONS = Number(process.env.DESKPHONE_BENCH_STATIONS ?? 200);
 const TICKS_PER_S = 100;

@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inWindow, parseDuration, parseRate, parseWindow } from '../provisioner/update/plan.ts';
-import { randomImage, startUpdateRig, type UpdateRig } from './helpers/update-rig.ts';
+import { randomImage, startUpdateRig, type UpdateRig } from './helpers/update-site.ts';
 
 let rig: UpdateRig;
 let linux: string;

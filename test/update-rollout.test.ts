@@ -11,7 +11,7 @@ import { decodeMessage, encodeMessage, Phase, UpdateState } from '../protocol/ho
 import { cliIn } from './helpers/station-cli-fixtures.ts';
 import { startProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
 import { DeskDouble } from './helpers/update-desk-double.ts';
-import { hostClient, randomImage, startUpdateRig, type UpdateRig } from './helpers/update-rig.ts';
+import { hostClient, randomImage, startUpdateRig, type UpdateRig } from './helpers/update-site.ts';
 
 const OLD = randomImage(3000);
 const NEW = randomImage(5200);
