@@ -170,4 +170,21 @@ describe('deskphone update', () => {
     expect(list).toMatch(/d-flip .*\s\S+\s+2\.0\.0 updated 20\d\d-\d\d-\d\d \d\d:\d\d\s+linux/);
     expect((await cliIn(rig.home)('station', 'show', 'd-bad')).out).toMatch(/^updates \(UTC\)\s+2\.0\.0 FAILED .* \(image CRC-32 mismatch at the desk/m);
   });
+
+  it('a one-slot desk restarts into its recovery, which gets its second stage and then the image', async () => {
+    rig = await startUpdateRig(['p-1', 'p-2'], 'pixljs-w5100');
+    const withStage2 = rig.bundle('pixljs-w5100', NEW, '2.0.0', 'pixljs-w5100', 'global.DPR = function () {};');
+    const [one, two] = [desk('p-1', { board: 'pixljs-w5100', oneSlot: true }), desk('p-2', { board: 'pixljs-w5100', oneSlot: true })];
+    await one.boot();
+    const { code } = await rig.update('--firmware', withStage2, '--stations', 'p-1').done;
+    expect(code).toBe(0);
+    expect([one.version, one.received.filter((r) => r === 'offer' || r === 'rec')]).toEqual(['2.0.0', ['offer', 'rec']]);
+
+    // without the second stage beside the image the run says what is missing
+    await two.boot();
+    const bare = rig.bundle('bare', NEW, '2.0.0', 'pixljs-w5100');
+    const failed = await rig.update('--firmware', bare, '--stations', 'p-2').done;
+    expect(failed.code).toBe(1);
+    expect(rig.store.history('p-2')[0].detail).toMatch(/^the desk's recovery asks for its second stage, and there is no .*bare\.rec\.js beside the image/);
+  });
 });

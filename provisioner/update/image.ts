@@ -20,6 +20,9 @@ export interface FirmwareImage {
   sha256: string;
   /** The bundle file it was read from. */
   file: string;
+  /** The recovery's second stage for the board (<board>.rec.js beside the bundle), sent to a one-slot desk in its recovery; null if the build made none. */
+  recovery: Buffer | null;
+  recoveryFile: string;
 }
 
 const Manifest = z.object({
@@ -49,7 +52,9 @@ export function loadImage(firmware: string, distDir = DIST_DIR): FirmwareImage {
   }
   if (!boardNames().includes(manifest.board)) throw new UserError(`the manifest ${manifestFile} names an unknown board "${manifest.board}"`, `rebuild the firmware with \`npm run build\` (boards: ${boardNames().join(', ')})`);
   const bytes = readFileSync(file);
-  const image = { board: manifest.board, version: manifest.version, bytes, crc32: crc32(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), file };
+  const recoveryFile = join(dirname(file), basename(file).replace(/\.js$/, '') + '.rec.js');
+  const recovery = existsSync(recoveryFile) ? readFileSync(recoveryFile) : null;
+  const image = { board: manifest.board, version: manifest.version, bytes, crc32: crc32(bytes), sha256: createHash('sha256').update(bytes).digest('hex'), file, recovery, recoveryFile };
   const mismatch = [
     bytes.length !== manifest.bytes && `${bytes.length} bytes (manifest: ${manifest.bytes})`,
     image.crc32 !== manifest.crc32 && 'CRC-32',

@@ -186,6 +186,8 @@ export class Rollout extends EventEmitter {
     // from an image (net/update.ts healthy()); everything else answers this run's offer.
     if (s.id === '' && s.state === UpdateState.FAILED) return this.onFallback(d, detail);
     if (s.id !== this.o.run.id && s.state !== UpdateState.RECOVERY) return;
+    // a one-slot desk whose new image failed is back in its recovery, which says why
+    if (s.state === UpdateState.RECOVERY && detail && detail !== 'code' && (d.rec.state === 'verified' || d.rec.state === 'probation')) return this.rolledBack(d, `in its recovery: ${detail}`);
     if (isFinal(d.rec.state) || d.rec.state === 'probation') return;
     d.online = true;
     switch (s.state) {
@@ -199,7 +201,7 @@ export class Rollout extends EventEmitter {
         return this.startSending(d, s.offset);
       case UpdateState.RECOVERY:
         // "code": the recovery's second stage, which the Pixl.js build keeps out of Storage (docs/updates.md)
-        if (detail === 'code') return this.failRecoveryCode(d);
+        if (detail === 'code') return this.sendRecoveryCode(d);
         return this.startSending(d, s.offset);
       case UpdateState.REBOOTING:
         return this.set(d, 'rebooting', 'restarting into its recovery');
@@ -218,8 +220,14 @@ export class Rollout extends EventEmitter {
     if (ours && (!isFinal(d.rec.state) || d.rec.state === 'rolled-back')) this.rolledBack(d, detail);
   }
 
-  private failRecoveryCode(d: Desk): void {
-    this.set(d, 'failed', 'the desk is in its recovery and asks for its second stage, which this host does not send yet');
+  /** The recovery's first stage asks for its second (the build's <board>.rec.js) every 15 s until it runs. */
+  private sendRecoveryCode(d: Desk): void {
+    const { recovery, recoveryFile } = this.o.image;
+    if (!recovery) return this.set(d, 'failed', `the desk's recovery asks for its second stage, and there is no ${recoveryFile} beside the image (build it with npm run build)`);
+    d.since = this.now();
+    this.set(d, 'rebooting', 'in its recovery');
+    // QoS 0 as the recovery subscribes: nothing is kept for a desk that restarted meanwhile
+    this.o.client.publish(downTopic(d.rec.station, 'rec'), Buffer.from(encodeMessage('RecoveryCode', { code: recovery })), { qos: 0 });
   }
 
   private startSending(d: Desk, offset: number): void {

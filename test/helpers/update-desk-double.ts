@@ -27,6 +27,13 @@ export interface DeskDoubleOptions {
   crashAtBoot?: string;
   /** Fault: the desk loses power once it has received this many bytes (then boots again and reconnects). */
   dieAtByte?: number;
+  /**
+   * One slot (the Pixl.js): an accepted offer restarts the desk into its
+   * recovery (REBOOTING), which connects with a clean session and no birth,
+   * asks for its second stage (RECOVERY "code", no run id), and once that came
+   * on dn/rec says RECOVERY with its offset and receives the image.
+   */
+  oneSlot?: boolean;
 }
 
 interface Slot {
@@ -104,8 +111,27 @@ export class DeskDouble extends EventEmitter {
     return client.publishAsync(upTopic(this.o.id, 'update'), Buffer.from(encodeMessage('UpdateStatus', status)), { qos: 1 });
   }
 
+  /** The recovery's first stage: its own MQTT (clean session, QoS 0), no birth, asking for the second stage. */
+  private async recovery(): Promise<void> {
+    this.powerCut();
+    const client = mqtt.connect(this.o.url, { clientId: this.o.id, username: this.o.id, password: this.o.secret, clean: true, reconnectPeriod: 0 });
+    this.client = client;
+    client.on('message', (topic, payload) => this.onMessage(client, topic, payload));
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+    await client.subscribeAsync([`dp/v1/st/${this.o.id}/dn/rec`, `dp/v1/st/${this.o.id}/dn/chunk`], { qos: 0 });
+    const runId = this.runId;
+    this.runId = '';
+    await this.say(client, UpdateState.RECOVERY, 0, 'code');
+    this.runId = runId;
+  }
+
   private onMessage(client: MqttClient, topic: string, payload: Buffer): void {
     if (client !== this.client) return;
+    if (topic.endsWith('/dn/rec')) {
+      this.received.push('rec');
+      void this.say(client, UpdateState.RECOVERY, this.slot?.at ?? 0, '');
+      return;
+    }
     if (topic.endsWith('/dn/offer')) void this.onOffer(client, decodeMessage('UpdateOffer', payload));
     else if (topic.endsWith('/dn/chunk')) void this.onChunk(client, decodeMessage('UpdateChunk', payload) as { offset: number; data: Uint8Array; crc32: number; version: string });
     else this.received.push(topic.slice(topic.lastIndexOf('/') + 1));
@@ -117,6 +143,7 @@ export class DeskDouble extends EventEmitter {
     if (offer.crc32 === crc32(this.image)) return this.say(client, UpdateState.CURRENT, 0);
     if (this.inCall) return this.say(client, UpdateState.BUSY, 0, 'in a call');
     if (!this.slot || this.slot.size !== offer.size || this.slot.crc !== offer.crc32) this.slot = { size: offer.size, crc: offer.crc32, data: Buffer.alloc(offer.size), at: 0, version: offer.version };
+    if (this.o.oneSlot) return this.say(client, UpdateState.REBOOTING, 0).then(() => this.recovery());
     return this.say(client, UpdateState.READY, this.slot.at);
   }
 

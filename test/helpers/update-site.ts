@@ -23,8 +23,8 @@ export interface UpdateRig {
   broker: BrokerHandle;
   secrets: Record<string, string>;
   store: UpdateStore;
-  /** Writes `<name>.js` and its manifest into the rig's dist dir; returns the bundle path. */
-  bundle(name: string, bytes: Buffer, version: string, board?: string): string;
+  /** Writes `<name>.js` and its manifest (and `<name>.rec.js`, the recovery's second stage, if given) into the rig's dist dir; returns the bundle path. */
+  bundle(name: string, bytes: Buffer, version: string, board?: string, recovery?: string): string;
   /** `deskphone update ...` in-process; `stop()` is its Ctrl-C. */
   update(...argv: string[]): { done: Promise<CliRun>; stop(): void };
   /** What the last update printed so far (for a test that failed before it ended). */
@@ -59,9 +59,10 @@ export async function startUpdateRig(stations: string[], board = 'linux'): Promi
     broker,
     secrets,
     store,
-    bundle(name, bytes, version, boardName = board) {
+    bundle(name, bytes, version, boardName = board, recovery) {
       const file = join(dist, `${name}.js`);
       writeFileSync(file, bytes);
+      if (recovery) writeFileSync(join(dist, `${name}.rec.js`), recovery);
       const manifest = { board: boardName, version, bytes: bytes.length, crc32: crc32(bytes), sha256: createHash('sha256').update(bytes).digest('hex') };
       writeFileSync(join(dist, `${name}.json`), JSON.stringify(manifest));
       return file;
