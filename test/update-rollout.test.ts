@@ -187,4 +187,31 @@ describe('deskphone update', () => {
     expect(failed.code).toBe(1);
     expect(rig.store.history('p-2')[0].detail).toMatch(/^the desk's recovery asks for its second stage, and there is no .*bare\.rec\.js beside the image/);
   });
+
+  it('a call that arrives during the transfer pauses it; once the desk is free it goes on from the same byte', async () => {
+    rig = await startUpdateRig(['d-mid']);
+    const file = rig.bundle('linux', NEW, '2.0.0');
+    const d = desk('d-mid');
+    await d.boot();
+    let busyAt = -1;
+    let busyOffset = -1;
+    let talking: Promise<void> | null = null;
+    d.on('status', (state: number, offset: number) => {
+      if (!talking && state === UpdateState.RECEIVING && offset >= 2048) {
+        d.inCall = true;
+        talking = rig.snapshot('d-mid', Phase.TALKING);
+      }
+      if (state === UpdateState.BUSY && busyAt < 0) {
+        [busyAt, busyOffset] = [d.received.length, offset];
+        d.inCall = false;
+        // the host's snapshot follows the call's end (the broker may hand the host the snapshot before the desk's BUSY)
+        void talking!.then(() => rig.snapshot('d-mid', Phase.AVAILABLE));
+      }
+    });
+    const { code } = await rig.update('--firmware', file, '--stations', 'd-mid').done;
+    expect(code).toBe(0);
+    expect(busyOffset).toBeGreaterThanOrEqual(2048);
+    expect(d.version).toBe('2.0.0');
+    expect(d.received.slice(busyAt).filter((r) => r.startsWith('chunk ') && Number(r.slice(6)) < busyOffset)).toEqual([]);
+  });
 });

@@ -27,6 +27,8 @@ const FREE_PHASES: number[] = [Phase.PHASE_UNSPECIFIED, Phase.SIGNED_OUT, Phase.
 const TICK_MS = 100;
 /** How long a desk that came back on its old image has to say why (after its birth) before the host reports it without. */
 const REASON_WAIT_MS = 5000;
+/** A desk that said busy while the host's snapshot already said free is asked again after this. */
+const STALE_BUSY_MS = 2000;
 
 /** What the rollout knows of one desk beyond its stored record. */
 interface Desk {
@@ -305,8 +307,10 @@ export class Rollout extends EventEmitter {
         if (d.online !== true && waited >= l.offlineTimeoutMs) this.set(d, 'offline', `offline for ${Math.round(waited / 1000)} s; run the update again to resume`);
         return;
       case 'busy':
+        // A desk busy by the host's last snapshot is offered again when a snapshot says it is free (onPhase); one whose
+        // phase the host does not know, after a while; one the snapshot already called free had not yet heard of it.
         if (d.online !== true && waited >= l.offlineTimeoutMs) this.set(d, 'offline', 'went offline while busy; run the update again to resume');
-        else if (d.phase === null && waited >= l.busyRetryMs) this.set(d, 'waiting', d.rec.detail);
+        else if (waited >= (d.phase === null ? l.busyRetryMs : this.isFree(d) ? STALE_BUSY_MS : Infinity)) this.set(d, 'waiting', d.rec.detail);
         return;
       case 'offered':
         if (waited < l.offerTimeoutMs) return;

@@ -46,7 +46,7 @@ interface Slot {
 
 const BAD_CHUNK = 'chunk crc';
 
-/** Emits 'status' (UpdateState) for every status it sends and 'birth' for every birth. */
+/** Emits 'status' (UpdateState, offset) for every status it sends and 'birth' for every birth. */
 export class DeskDouble extends EventEmitter {
   client: MqttClient | null = null;
   version: string;
@@ -81,6 +81,12 @@ export class DeskDouble extends EventEmitter {
     });
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(client, topic, payload));
+    // as the firmware's link: a connection the broker ended is dialled again (with the next session number)
+    client.on('close', () => {
+      if (this.client !== client) return;
+      this.client = null;
+      void this.boot();
+    });
     await new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -107,7 +113,7 @@ export class DeskDouble extends EventEmitter {
 
   private say(client: MqttClient, state: number, offset: number, detail = ''): Promise<unknown> {
     const status = { id: this.runId, state, offset, version: this.version, detail, crc32: this.slot?.crc ?? crc32(this.image) };
-    this.emit('status', state);
+    this.emit('status', state, offset);
     return client.publishAsync(upTopic(this.o.id, 'update'), Buffer.from(encodeMessage('UpdateStatus', status)), { qos: 1 });
   }
 
