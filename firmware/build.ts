@@ -1,11 +1,14 @@
-// The firmware build: one minified bundle per board profile, checked by the
-// gate and held to the board's budget. The bundle is the exact text that gets
-// flashed as Storage file .bootcde and that the simulator runs.
+// The firmware build: per board profile, the minified firmware bundle (held
+// to the board's budget) and the boot selector with the recovery
+// (<board>.boot.js, Storage file dp.boot), both checked by the gate: the exact
+// text that gets flashed and that the simulator runs (docs/updates.md).
 import * as esbuild from 'esbuild';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { loadBoards, pinFields, type BoardProfile } from '../hardware/board.ts';
+import { BOOT_STUB, crc32, layoutEnd, storagePlan, type StoragePlan } from '../hardware/storage-layout.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
 import { packageVersion } from '../lib/version.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -13,6 +16,7 @@ import { formatProblem, gate, type GateProblem } from '../hardware/espruino-gate
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'main.ts');
+export const BOOT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'boot.ts');
 export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
 
 /** Espruino's Storage puts a 32-byte header (length + 28-byte name) before each file. */
@@ -38,14 +42,25 @@ export interface StorageFit {
   storageBytes: number;
   bundleBytes: number;
   configBytes: number;
-  /** Bytes the firmware and config occupy, headers included. */
+  /** Bytes the firmware and config occupy, headers included (two-slot boards: the whole slot layout). */
   used: number;
-  /** Bytes needed while an update writes the new bundle before the old one is erased. */
+  /** Bytes needed while an update writes the new bundle before the old one is erased (two-slot boards: the same, the slot is there). */
   usedDuringUpdate: number;
   /** Firmware and config fit at all. */
   fits: boolean;
   /** An update can write the new bundle beside the old one (a failed update leaves the old firmware). */
   fitsSideBySide: boolean;
+  /** Two-slot boards (hardware/storage-layout.ts): each slot's size and the largest image it holds. */
+  slots?: { slotBytes: number; imageMax: number };
+}
+
+/** What the build knows of an image: for `deskphone update` and the records. */
+export interface Manifest {
+  board: string;
+  version: string;
+  bytes: number;
+  crc32: number;
+  sha256: string;
 }
 
 export interface BoardBuild {
@@ -54,6 +69,9 @@ export interface BoardBuild {
   bytes: number;
   budget: number;
   storage: StorageFit;
+  /** The boot selector with the recovery (Storage file dp.boot). */
+  boot: { file: string; bytes: number };
+  manifest: Manifest;
 }
 
 export interface BuildOptions {
@@ -64,10 +82,23 @@ export interface BuildOptions {
   outDir?: string;
   /** Where progress lines go (default: stdout). */
   log?: (line: string) => void;
+  /** Firmware version (default: package.json's); tests build "newer" images with it. */
+  version?: string;
 }
 
-export function storageFit(board: BoardProfile, bundleBytes: number, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
+/**
+ * Storage for a bundle of this size and config: on two-slot boards laid out in
+ * slots after the boot stub and selector, as `deskphone flash` writes it; on
+ * the others as one file behind a one-line stub.
+ */
+export function storageFit(board: BoardProfile, bundleBytes: number, selectorBytes: number, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
   const file = (n: number) => STORAGE_FILE_HEADER + Math.ceil(n / 4) * 4;
+  const plan = storagePlan(board);
+  if (plan.slots.length > 1) {
+    const used = layoutEnd(plan, selectorBytes) + file(BOOT_STUB.length) + file(configBytes);
+    const fits = used <= plan.bytes && bundleBytes <= plan.imageMax;
+    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: fits, slots: { slotBytes: plan.slotBytes, imageMax: plan.imageMax } };
+  }
   const used = file(bundleBytes) + file(configBytes);
   const usedDuringUpdate = used + file(bundleBytes);
   return {
@@ -102,12 +133,17 @@ const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
  * fold (the object becomes a shared variable), so code that also runs without
  * this build (the link in host tests) guards the bare `__NET__` instead.
  */
-export function boardDefines(board: BoardProfile): Record<string, string> {
+export function boardDefines(board: BoardProfile, version = packageVersion()): Record<string, string> {
+  const plan: StoragePlan = storagePlan(board);
   const defines: Record<string, string> = {
     __NET__: JSON.stringify(board.network.kind),
     // Every pin name the profile uses, checked at boot against the interpreter's globals.
     __PINS__: JSON.stringify([...new Set(pinFields(board).map(([, name]) => name))]),
-    __FW_VERSION__: JSON.stringify(packageVersion()),
+    __FW_VERSION__: JSON.stringify(version),
+    // The Storage layout (hardware/storage-layout.ts): slot names, and the second slot's name or '' so one-slot bundles drop the A/B code.
+    __SLOTS__: JSON.stringify(plan.slots.join(',')),
+    __SLOT_B__: JSON.stringify(plan.slots[1] ?? ''),
+    __STORAGE_BASE__: String(plan.base),
   };
   const add = (name: string, value: unknown): void => {
     defines[name] = JSON.stringify(value);
@@ -118,7 +154,7 @@ export function boardDefines(board: BoardProfile): Record<string, string> {
   return defines;
 }
 
-async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean): Promise<{ code: string; map: string }> {
+async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean, version?: string): Promise<{ code: string; map: string }> {
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
   try {
     result = await esbuild.build({
@@ -140,7 +176,7 @@ async function bundle(board: BoardProfile, entry: string, outfile: string, minif
       sourcesContent: false,
       legalComments: 'none',
       logLevel: 'silent',
-      define: boardDefines(board),
+      define: boardDefines(board, version),
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     });
   } catch (err) {
@@ -170,34 +206,60 @@ function gateBoth(minified: { code: string; map: string }, plain: { code: string
   });
 }
 
+/** Bundles and gates one entry for a board; returns the minified code and its source map. */
+async function buildEntry(board: BoardProfile, entry: string, outfile: string, version?: string): Promise<{ code: string; map: string }> {
+  const [minified, plain] = await Promise.all([bundle(board, entry, outfile, true, version), bundle(board, entry, outfile, false, version)]);
+  const problems = gateBoth(minified, plain, outfile);
+  if (problems.length) {
+    throw new UserError(
+      `${relative(REPO_ROOT, outfile)} uses ${problems.length} construct(s) the Espruino interpreter lacks:\n  ${problems.map((p) => formatProblem(p, basename(outfile))).join('\n  ')}`,
+      'rewrite those lines in the interpreter subset (hardware/docs/board-facts.md, "The language subset"); the bundle was not written',
+    );
+  }
+  return minified;
+}
+
+/** Written beside and renamed so a reader never sees half a file. */
+function writeAtomically(file: string, content: string): void {
+  const tmp = file + '.tmp-' + process.pid;
+  writeFileSync(tmp, content);
+  renameSync(tmp, file);
+}
+
 export async function buildBoard(board: BoardProfile, options: BuildOptions = {}): Promise<BoardBuild> {
   const entry = options.entry ?? DEFAULT_ENTRY;
   const outDir = options.outDir ?? DIST_DIR;
   const outfile = join(outDir, board.name + '.js');
-  const [minified, plain] = await Promise.all([bundle(board, entry, outfile, true), bundle(board, entry, outfile, false)]);
-  const problems = gateBoth(minified, plain, outfile);
+  const bootfile = join(outDir, board.name + '.boot.js');
+  const [app, selector] = await Promise.all([buildEntry(board, entry, outfile, options.version), buildEntry(board, BOOT_ENTRY, bootfile, options.version)]);
+  const code = app.code;
+  const boot = selector.code;
   const shown = relative(REPO_ROOT, outfile);
-  if (problems.length) {
-    throw new UserError(
-      `${shown} uses ${problems.length} construct(s) the Espruino interpreter lacks:\n  ${problems.map((p) => formatProblem(p, board.name + '.js')).join('\n  ')}`,
-      'rewrite those lines in the interpreter subset (hardware/docs/board-facts.md, "The language subset"); the bundle was not written',
-    );
-  }
-  const bytes = Buffer.byteLength(minified.code, 'latin1');
+  const bytes = Buffer.byteLength(code, 'latin1');
   if (bytes > board.budget.codeBytes) {
     throw new UserError(
       `${shown} is ${bytes} bytes, over the ${board.name} code budget of ${board.budget.codeBytes} bytes by ${bytes - board.budget.codeBytes}`,
       `make the firmware smaller, or raise budget.codeBytes in hardware/boards/${board.name}.json if Storage allows (see the Storage report)`,
     );
   }
+  const bootBytes = Buffer.byteLength(boot, 'latin1');
+  const storage = storageFit(board, bytes, bootBytes);
   mkdirSync(outDir, { recursive: true });
-  // Written beside and renamed so a reader never sees half a bundle.
-  const tmp = outfile + '.tmp-' + process.pid;
-  writeFileSync(tmp, minified.code);
-  renameSync(tmp, outfile);
-  // Never flashed: the simulator maps run-time errors back to firmware/src with it.
-  writeFileSync(outfile + '.map', minified.map);
-  return { board: board.name, file: outfile, bytes, budget: board.budget.codeBytes, storage: storageFit(board, bytes) };
+  writeAtomically(outfile, code);
+  writeAtomically(bootfile, boot);
+  // Never flashed: the simulator maps run-time errors back to firmware/src with them.
+  writeFileSync(outfile + '.map', app.map);
+  writeFileSync(bootfile + '.map', selector.map);
+  const image = Buffer.from(code, 'latin1');
+  const manifest: Manifest = {
+    board: board.name,
+    version: options.version ?? packageVersion(),
+    bytes,
+    crc32: crc32(image),
+    sha256: createHash('sha256').update(image).digest('hex'),
+  };
+  writeAtomically(join(outDir, board.name + '.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return { board: board.name, file: outfile, bytes, budget: board.budget.codeBytes, storage, boot: { file: bootfile, bytes: bootBytes }, manifest };
 }
 
 export function formatBuild(b: BoardBuild): string {
@@ -205,11 +267,14 @@ export function formatBuild(b: BoardBuild): string {
   const s = b.storage;
   return (
     `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
-    `Storage with config ${s.used} of ${s.storageBytes} B, ` +
-    (s.fitsSideBySide
-      ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
-      : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first ` +
-        '(deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)')
+    (s.slots
+      ? `Storage in two slots of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
+        'updates are received beside the running image'
+      : `Storage with config ${s.used} of ${s.storageBytes} B, ` +
+        (s.fitsSideBySide
+          ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
+          : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first ` +
+            '(deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)'))
   );
 }
 
@@ -221,7 +286,7 @@ export function removeRetiredBundles(outDir: string, boards: BoardProfile[]): vo
   if (!existsSync(outDir)) return;
   const current = new Set(boards.map((b) => b.name));
   for (const file of readdirSync(outDir)) {
-    const name = /^(.+)\.js(\.map)?$/.exec(file)?.[1];
+    const name = /^(.+?)(\.boot)?\.(js|js\.map|json)$/.exec(file)?.[1];
     if (name && !current.has(name)) rmSync(join(outDir, file));
   }
 }

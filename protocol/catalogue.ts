@@ -134,6 +134,8 @@ export const DEVICE_TEXT = {
   OPEN: { de: 'offen', en: 'open' },
   /** A lookup without an answer in time. */
   TIMEOUT: { de: 'Keine Antwort', en: 'No answer' },
+  /** Footer while a firmware update is received, with its percentage. */
+  UPDATE: { de: 'Update', en: 'Update' },
 } as const satisfies Record<string, Label>;
 
 /** The not-set-up screen cannot know the language (there is no config), so it says it in both. */

@@ -14,8 +14,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 it('removes bundles of boards without a profile and keeps the others', () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-dist-'));
   const boards = loadBoards();
-  const kept = [boards[0]!.name + '.js', boards[0]!.name + '.js.map', 'notes.txt'];
-  const retired = ['pixljs-w5500.js', 'pixljs-w5500.js.map'];
+  const kept = [boards[0]!.name + '.js', boards[0]!.name + '.js.map', boards[0]!.name + '.boot.js', boards[0]!.name + '.json', 'notes.txt'];
+  const retired = ['pixljs-w5500.js', 'pixljs-w5500.js.map', 'pixljs-w5500.boot.js', 'pixljs-w5500.boot.js.map', 'pixljs-w5500.json'];
   for (const f of [...kept, ...retired]) writeFileSync(join(dir, f), 'x');
   removeRetiredBundles(dir, boards);
   expect(kept.filter((f) => existsSync(join(dir, f)))).toEqual(kept);

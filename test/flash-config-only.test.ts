@@ -14,8 +14,9 @@ test('config only: same firmware, new config, online again', async () => {
   const storage = device.sim.storage;
   const flashed = await f.run('flash', '--port', device.repl.url, '--station', 'desk-01', '--broker-address', `127.0.0.1:${broker.tcpPort}`, '--online-timeout', '0');
   expect(errorOf(flashed)).toBe('');
-  const firmwareFiles = storage.names().filter((n) => n.startsWith('dp-'));
-  const bundle = storage.bytes(firmwareFiles[0]);
+  // A two-slot board: the firmware lies in slots (hardware/storage-layout.ts).
+  const firmwareFiles = storage.names().filter((n) => n.startsWith('dp.'));
+  const firmware = firmwareFiles.map((n) => storage.bytes(n));
   const firstConfig = JSON.parse(storage.bytes('deskphone.json')!.toString('utf8'));
   expect(firstConfig.port).toBe(broker.tcpPort);
 
@@ -27,6 +28,7 @@ test('config only: same firmware, new config, online again', async () => {
   expect(config).toMatchObject({ id: 'desk-01', host: 'localhost', port: broker.tcpPort });
   expect(config.v).toBeGreaterThan(firstConfig.v);
   expect(config.pass).not.toBe(firstConfig.pass);
-  expect(storage.names().filter((n) => n.startsWith('dp-'))).toEqual(firmwareFiles);
-  expect(storage.bytes(firmwareFiles[0])).toEqual(bundle);
+  expect(storage.names().filter((n) => n.startsWith('dp.'))).toEqual(firmwareFiles);
+  // Written since: only slot A's healthy word, once the firmware came online after the first flash.
+  expect(firmwareFiles.map((n) => storage.bytes(n))).toEqual(firmware);
 });

@@ -3,6 +3,7 @@
 // connects with the secret the flash issued, sends its birth, and
 // `station list` shows it online with that firmware version.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { BOOT_STUB, IMAGE_OFFSET } from '../hardware/storage-layout.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -36,10 +37,11 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
   expect(flash.err.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
   expect(flash.code).toBe(0);
   expect(flash.out).toMatch(new RegExp(`^desk-01 on ${device.repl.url}: firmware \\d+ B and config written and verified; online with firmware ${packageVersion()}`));
-  // The device runs what the flash wrote: the stub in .bootcde and the bundle it names.
-  const boot = device.sim.storage.bytes('.bootcde')!.toString('latin1');
-  const bundleFile = /"(dp-[0-9a-f]{8}\.js)"/.exec(boot)![1];
-  expect(device.sim.storage.bytes(bundleFile)).toEqual(readFileSync(join(import.meta.dirname, '..', 'firmware', 'dist', 'linux.js')));
+  // The device runs what the flash wrote: the stub in .bootcde and the bundle in slot A, which it booted.
+  const bundle = readFileSync(join(import.meta.dirname, '..', 'firmware', 'dist', 'linux.js'));
+  expect(device.sim.storage.bytes('.bootcde')!.toString('latin1')).toBe(BOOT_STUB);
+  expect(device.sim.storage.bytes('dp.a')!.subarray(IMAGE_OFFSET, IMAGE_OFFSET + bundle.length)).toEqual(bundle);
+  expect(device.sim.eval('DPB.n')).toBe('dp.a');
   // The secret reached the device and nothing else.
   const secret = JSON.parse(device.sim.storage.bytes('deskphone.json')!.toString('utf8')).pass as string;
   expect(await registry.verifyStation('desk-01', secret)).toBe(true);

@@ -42,13 +42,15 @@ describe('build + gate', () => {
     expect(result.storage.fitsSideBySide).toBe(true);
   });
 
-  it('the real bundles in firmware/dist pass the gate and their budgets', () => {
-    const built = readdirSync(DIST_DIR).filter((f) => f.endsWith('.js'));
+  it('the real bundles in firmware/dist pass the gate and their budgets, and so do their boot selectors', () => {
+    const built = readdirSync(DIST_DIR).filter((f) => f.endsWith('.js') && !f.endsWith('.boot.js'));
     expect(built.sort()).toEqual(loadBoards().map((b) => b.name + '.js').sort());
     for (const file of built) {
       const code = readFileSync(join(DIST_DIR, file), 'latin1');
       expect(gate(code), file).toEqual([]);
       expect(code.length).toBeLessThanOrEqual(loadBoard(file.slice(0, -3)).budget.codeBytes);
+      const selector = file.replace(/\.js$/, '.boot.js');
+      expect(gate(readFileSync(join(DIST_DIR, selector), 'latin1')), selector).toEqual([]);
     }
   });
 });

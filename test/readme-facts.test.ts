@@ -44,7 +44,8 @@ describe('README facts', () => {
 
   it('tells the technician what an update that must erase the old bundle means', () => {
     const line = formatBuild({
-      board: 'pixljs-w5100', file: 'x.js', bytes: 23_778, budget: 26_000,
+      board: 'pixljs-w5100', file: 'x.js', bytes: 23_778, budget: 26_000, boot: { file: 'x.boot.js', bytes: 3000 },
+      manifest: { board: 'pixljs-w5100', version: '1', bytes: 23_778, crc32: 1, sha256: '' },
       storage: { storageBytes: 36_864, bundleBytes: 23_778, configBytes: 300, used: 24_136, usedDuringUpdate: 47_948, fits: true, fitsSideBySide: false },
     });
     expect(line).toContain('updates must erase the old bundle first (deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)');

@@ -8,14 +8,17 @@ import { CommandKind } from '../../protocol/device/enums.generated.ts';
 import { Action, ActionAck, Command, HostPresence, LookupRequest, LookupResult, Snapshot, SyncRequest } from '../../protocol/device/tables.generated.ts';
 import { display } from './boards/display.ts';
 import { beep, input } from './boards/input.ts';
-import { Event, State, initState, step } from './core/state.ts';
+import { Event, State, initState, phaseOf, step } from './core/state.ts';
 import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link, put } from './net/link.ts';
+import { healthy, onUpdate } from './net/update.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
+/** The board's second firmware slot, '' on one-slot boards (hardware/storage-layout.ts). */
+declare const __SLOT_B__: string;
 /** The profile's pin names (firmware/build.ts). */
 declare const __PINS__: string[];
 declare const global: any;
@@ -72,6 +75,8 @@ function post(ev: Event): void {
 }
 
 function onMsg(kind: string, data: string): void {
+  // Two-slot boards only: a one-slot bundle keeps none of the update code (the build defines __SLOT_B__ as '').
+  if (__SLOT_B__ && (kind === 'offer' || kind === 'chunk')) return onUpdate(kind, data, phaseOf(S), say, (pct) => post({ t: 'upd', n: 0, v: pct }));
   // Downlink kind -> message table and core event type.
   const tb: any = kind === 'snap' ? Snapshot : kind === 'lookup' ? LookupResult : kind === 'ack' ? ActionAck : kind === 'cmd' ? Command : kind === 'host' ? HostPresence : null;
   if (!tb) return;
@@ -94,6 +99,11 @@ function onMsg(kind: string, data: string): void {
     if (!put(require('Storage'), CONFIG_FILE, cfg)) (L as Link).fault();
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
+}
+
+/** Sends an UpdateStatus. */
+function say(b: Uint8Array): void {
+  if (L) L.send('update', b, false);
 }
 
 function onLink(stepName: string, detail: string): void {
@@ -138,7 +148,7 @@ if (missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
 else input(press);
 if (cfg && !missing) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
-  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth });
+  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: __SLOT_B__ ? () => healthy(say) : undefined });
   // The boot number is unique and increasing across reboots: a better key prefix than chance.
   S.ses = 's' + L.stats().session / Limits.SESSIONS;
 }

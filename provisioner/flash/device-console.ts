@@ -95,6 +95,25 @@ export class DeviceConsole {
     }
   }
 
+  /**
+   * Writes `bytes` into Storage file `name` at `offset`, in CHUNK_BYTES pieces
+   * (a write at an offset lands in place in erased bytes; `size` creates the
+   * file with that total size on the first piece).
+   */
+  async writeAt(name: string, bytes: Uint8Array, offset: number, size?: number): Promise<void> {
+    const n = JSON.stringify(name);
+    for (let at = 0; at < bytes.length; at += CHUNK_BYTES) {
+      const piece = Buffer.from(bytes.subarray(at, at + CHUNK_BYTES)).toString('base64');
+      await this.evaluate(`require("Storage").write(${n},atob("${piece}"),${offset + at}${at === 0 && size !== undefined ? ',' + size : ''})`);
+    }
+  }
+
+  /** CRC-32 of `length` bytes of a Storage file from `offset` as the device reads them back, or null when the file does not exist. */
+  async rangeCrc(name: string, offset: number, length: number): Promise<number | null> {
+    const r = await this.evaluate<number | null>(`(function(f){return f===undefined?null:E.CRC32(f)})(require("Storage").read(${JSON.stringify(name)},${offset},${length}))`);
+    return r === null || r === undefined ? null : r >>> 0;
+  }
+
   /** CRC-32 of a Storage file as the device reads it back, or null when it does not exist. */
   async fileCrc(name: string): Promise<{ crc: number; size: number } | null> {
     const n = JSON.stringify(name);

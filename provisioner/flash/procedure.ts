@@ -8,6 +8,14 @@
 // cannot hold old and new bundles at once (Pixl.js: 36 KB), the old stub and
 // bundle are erased first, so a flash that fails half-way leaves nothing that
 // runs; running the command again finishes it.
+//
+// Boards with room for two firmware slots (ESP32, Linux) get Storage laid out
+// for network updates instead (hardware/storage-layout.ts, docs/updates.md):
+// erased, then the boot stub, the boot selector, slot A holding the verified
+// image and an empty slot B, all on page boundaries; the firmware's own files
+// (session counter, outbox) are kept across. An image already in a slot is
+// not sent again. A flash that fails half-way leaves a desk that boots
+// nothing (the stub goes last) until the same command is run again.
 import type { BoardProfile } from '../../hardware/board.ts';
 import { ESPRUINO_VERSION, espruinoReleaseFile } from '../../hardware/espruino.ts';
 import { unitMac } from '../../firmware/src/net/ethernet.ts';
@@ -15,6 +23,7 @@ import { CONFIG_FILE } from '../../protocol/device-config.ts';
 import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
 import { FlashError } from './errors.ts';
 import { EspruinoLink } from './link.ts';
+import { BOOT_STUB, crc32, IMAGE_OFFSET, layoutWrites, SELECTOR_FILE, storagePlan, TRAILER_BYTES, TRAILER_META } from '../../hardware/storage-layout.ts';
 
 export const BOOT_FILE = '.bootcde';
 const FIRMWARE_PREFIX = 'dp-';
@@ -28,6 +37,10 @@ export interface FlashJob {
   board: BoardProfile;
   /** The bundle; omitted for --config-only. */
   firmware?: Uint8Array;
+  /** The boot selector (firmware/dist/<board>.boot.js), with the firmware on two-slot boards. */
+  selector?: Uint8Array;
+  /** The firmware's version, written into its slot's trailer (two-slot boards). */
+  version?: string;
   /**
    * The config file's bytes, asked for once the firmware is verified: making
    * it may rotate the station's secret, which should not happen for a device
@@ -96,7 +109,13 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   const outcome: FlashOutcome = { firmwareFile: null, firmwareReused: false, retries: 0, env };
   if (job.board.network.kind === 'w5100') outcome.unitMac = unitMac(await device.evaluate<string>('NRF.getAddress()'));
 
-  if (job.firmware) {
+  const slotted = storagePlan(job.board).slots.length > 1;
+  if (job.firmware && slotted) {
+    const laid = await layOutSlots(device, job, files, step);
+    outcome.firmwareFile = laid.slot;
+    outcome.firmwareReused = laid.reused;
+    outcome.retries += laid.retries;
+  } else if (job.firmware) {
     const name = firmwareFileName(job.firmware);
     outcome.firmwareFile = name;
     const present = files.includes(name) ? await device.fileCrc(name) : null;
@@ -109,7 +128,7 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
     }
   } else {
     const stub = files.includes(BOOT_FILE) ? await device.evaluate<string>(`require("Storage").read(${JSON.stringify(BOOT_FILE)})`) : '';
-    const current = /"(dp-[0-9a-f]{8}\.js)"/.exec(stub ?? '')?.[1];
+    const current = stub === BOOT_STUB && files.includes(SELECTOR_FILE) ? SELECTOR_FILE : /"(dp-[0-9a-f]{8}\.js)"/.exec(stub ?? '')?.[1];
     if (!current || !files.includes(current))
       throw new FlashError('device-error', `the device on ${job.port} has no deskphone firmware to keep`, 'flash the firmware too (leave out --config-only)');
     outcome.firmwareFile = current;
@@ -119,7 +138,7 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   const deviceVersion = await device.evaluate<number>(`(function(c){return c&&c.v>0?c.v:0})(require("Storage").readJSON(${JSON.stringify(CONFIG_FILE)},1))`);
   const config = await job.config(deviceVersion ?? 0);
   outcome.retries += await writeVerified(device, CONFIG_FILE, config, (done, total) => job.onBytes?.('config', done, total), step);
-  if (job.firmware) {
+  if (job.firmware && !slotted) {
     step('switch', outcome.firmwareFile!);
     outcome.retries += await writeVerified(device, BOOT_FILE, Buffer.from(bootStub(outcome.firmwareFile!), 'latin1'), undefined, step);
     for (const old of files) if (old.startsWith(FIRMWARE_PREFIX) && old !== outcome.firmwareFile) await device.evaluate(`require("Storage").erase(${JSON.stringify(old)})`);
@@ -127,6 +146,66 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
   step('restart');
   await device.send('load()');
   return outcome;
+}
+
+/** Files the firmware writes that outlive a flash: the session counter (key prefixes stay unique) and the outbox (actions not yet delivered). */
+const KEPT_FILES = ['deskphone.ses', 'deskphone.out'];
+
+/**
+ * Two-slot boards: lays Storage out in slots unless a slot already holds this
+ * image behind the same stub and selector. Every file is read back by CRC;
+ * a mismatch lays it all out once more.
+ */
+async function layOutSlots(device: DeviceConsole, job: FlashJob, files: string[], step: NonNullable<FlashJob['onStep']>): Promise<{ slot: string; reused: boolean; retries: number }> {
+  if (!job.selector) throw new Error('flashDevice: a two-slot board needs the boot selector with the firmware');
+  const plan = storagePlan(job.board);
+  const image = job.firmware!;
+  const crc = crc32(image);
+  const holds = async (slot: string) => {
+    const meta = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(slot)},${plan.slotBytes - TRAILER_BYTES + TRAILER_META},64)`);
+    return typeof meta === 'string' && meta.startsWith(`${image.length},${crc},`) && (await device.rangeCrc(slot, IMAGE_OFFSET, image.length)) === crc;
+  };
+  if (files.includes(BOOT_FILE) && (await device.fileCrc(BOOT_FILE))?.crc === crc32(Buffer.from(BOOT_STUB, 'latin1')) && (await device.fileCrc(SELECTOR_FILE))?.crc === crc32(job.selector)) {
+    for (const slot of plan.slots) if (files.includes(slot) && (await holds(slot))) return { slot, reused: true, retries: 0 };
+  }
+  const kept: [string, Uint8Array][] = [];
+  for (const f of KEPT_FILES) {
+    if (!files.includes(f)) continue;
+    const text = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(f)})`);
+    if (typeof text === 'string' && text.length) kept.push([f, Buffer.from(text, 'latin1')]);
+  }
+  const writes = layoutWrites(plan, { selector: job.selector, image, version: job.version ?? '' });
+  // The stub last: until the rest reads back right, the desk boots nothing half-written.
+  const stub = { name: BOOT_FILE, data: Buffer.from(BOOT_STUB, 'latin1') };
+  const slot = plan.slots[0]!;
+  let retries = 0;
+  for (; ; retries++) {
+    step('firmware', slot);
+    await device.evaluate('require("Storage").eraseAll()');
+    let done = 0;
+    for (const w of writes) {
+      if (w.offset === undefined) await device.writeFile(w.name, w.data);
+      else await device.writeAt(w.name, w.data, w.offset, w.size);
+      if (w.name === slot && w.offset) job.onBytes?.('firmware', (done = Math.min(done + w.data.length, image.length)), image.length);
+    }
+    step('verify', slot);
+    const bad = (await device.fileCrc(SELECTOR_FILE))?.crc !== crc32(job.selector) ? SELECTOR_FILE : (await holds(slot)) ? null : slot;
+    if (!bad) break;
+    if (retries === 1) throw mismatch(bad, 'read back wrong twice');
+  }
+  for (const [f, bytes] of kept) await device.writeFile(f, bytes);
+  step('switch', slot);
+  await device.writeFile(stub.name, stub.data);
+  if ((await device.fileCrc(stub.name))?.crc !== crc32(stub.data)) throw mismatch(stub.name, 'read back wrong');
+  return { slot, reused: false, retries };
+}
+
+function mismatch(name: string, what: string): FlashError {
+  return new FlashError(
+    'verify-mismatch',
+    `${name} ${what}`,
+    "the link or the flash is corrupting data: try another cable or a lower --baud; if it persists the board's flash may be failing",
+  );
 }
 
 /**

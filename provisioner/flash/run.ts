@@ -18,6 +18,7 @@ import type { Registry, Station } from '../registry/index.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
 import type { PlannedAddress } from './network-plan.ts';
+import { storagePlan } from '../../hardware/storage-layout.ts';
 import { deviceLinkState, firmwareFileName, flashDevice, type FlashJob, type FlashStep } from './procedure.ts';
 
 export const STATE_FILE = 'flash-state.json';
@@ -174,10 +175,16 @@ function makeConfig(options: FlashOptions, station: Station, board: BoardProfile
   return config;
 }
 
-function readBundle(options: FlashOptions, board: BoardProfile): Uint8Array {
-  const path = join(options.bundleDir ?? DIST_DIR, board.name + '.js');
+function readBundle(options: FlashOptions, board: BoardProfile, suffix = '.js'): Uint8Array {
+  const path = join(options.bundleDir ?? DIST_DIR, board.name + suffix);
   if (!existsSync(path)) throw new UserError(`no firmware bundle for ${board.name} at ${path}`, 'build it with `npm run build`');
   return readFileSync(path);
+}
+
+/** The version the build wrote into the bundle (its manifest, firmware/build.ts), else the package's. */
+function bundleVersion(options: FlashOptions, board: BoardProfile): string {
+  const path = join(options.bundleDir ?? DIST_DIR, board.name + '.json');
+  return existsSync(path) ? String(JSON.parse(readFileSync(path, 'utf8')).version) : packageVersion();
 }
 
 export async function flashAll(options: FlashOptions): Promise<DeviceResult[]> {
@@ -216,6 +223,9 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
       port: a.port,
       board: a.board,
       firmware,
+      // Two-slot boards boot through the selector (hardware/storage-layout.ts).
+      selector: firmware && storagePlan(a.board).slots.length > 1 ? readBundle(options, a.board, '.boot.js') : undefined,
+      version: firmware ? bundleVersion(options, a.board) : undefined,
       baud: options.baud,
       configSize: sample.length + 8,
       config: async (deviceVersion) => {

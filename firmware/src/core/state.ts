@@ -78,6 +78,8 @@ export interface State {
   lk: Lookup | null;
   act: Act[];
   out: Out[];
+  /** Firmware update received so far, percent; -1 when none runs. */
+  upd: number;
 }
 
 /** What the shell knows at boot; `cfg` is null when Storage had no usable config. */
@@ -89,7 +91,7 @@ export interface Boot {
 }
 
 export interface Event {
-  /** Type: snap, res, ack, cmd, host, link, key, tick, bad. */
+  /** Type: snap, res, ack, cmd, host, link, key, tick, bad, upd (update progress). */
   t: string;
   /** Local clock (ms) when the event happened. */
   n: number;
@@ -126,6 +128,7 @@ export function initState(b: Boot): State {
     lk: null,
     act: [],
     out: [],
+    upd: -1,
   };
 }
 
@@ -269,6 +272,7 @@ export function step(s: State, e: Event): State {
     s.ls = e.k as string;
     s.ld = e.d || '';
   } else if (t === 'bad') s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  else if (t === 'upd') s.upd = e.v;
   else if (t === 'tick') {
     const l = s.lk;
     if (l && l.st === 0 && e.n - l.t >= LOOKUP_TIMEOUT_MS) l.st = 2;

@@ -33,6 +33,7 @@ export const enum S {
   WAIT = 39,
   OPEN = 40,
   TIMEOUT = 41,
+  UPDATE = 42,
 }
 
 export const enum Catalogue {
@@ -48,8 +49,8 @@ export const NET_STEPS = 'link|address|broker|refused|auth|online';
 
 /** The string table for a language ('en', else German). */
 export function table(lang: string): string {
-  if (lang === 'en') return "Fault service|Billing/Contract|Water meter/Reading|House con\u00adnections|Drinking water/Lab|Switchboard|Signed out|Available|Ringing|Talking|Wrap-up|Paused|Not found|Invalid number|Too many requests|Directory down|Ticket|Letter|Forward|Ready|No network|No IP address|Connecting broker|Broker refused|Bad credentials|Connected|#=Look up *=Correct|Starting|Version|Station|Not set up|Areas|for|No agent signed in|OFFLINE|NO HOST|Contract account:|need|^v digit >next OK|Looking up...|open|No answer";
-  return "Entstörungs\u00addienst|Abrechnung/Vertrag|Wasserzähler/Zählerstand|Hausanschlüsse|Trinkwasser/Labor|Telefonzentrale|Abgemeldet|Bereit|Klingelt|Gespräch|Nachbearbeitung|Pause|Nicht gefunden|Ungültige Nummer|Zu viele Anfragen|Verzeichnis gestört|Ticket|Brief|Weiterl.|Bereit|Kein Netzwerk|Keine IP-Adresse|Verbinde Broker|Broker lehnt ab|Zugang abgelehnt|Verbunden|#=Suchen *=Korrektur|Start|Version|Station|Nicht eingerichtet|Bereiche|seit|Niemand angemeldet|OFFLINE|HOST AUS|Vertragskonto:|noch|^v Ziffer >weiter OK|Suche...|offen|Keine Antwort";
+  if (lang === 'en') return "Fault service|Billing/Contract|Water meter/Reading|House con\u00adnections|Drinking water/Lab|Switchboard|Signed out|Available|Ringing|Talking|Wrap-up|Paused|Not found|Invalid number|Too many requests|Directory down|Ticket|Letter|Forward|Ready|No network|No IP address|Connecting broker|Broker refused|Bad credentials|Connected|#=Look up *=Correct|Starting|Version|Station|Not set up|Areas|for|No agent signed in|OFFLINE|NO HOST|Contract account:|need|^v digit >next OK|Looking up...|open|No answer|Update";
+  return "Entstörungs\u00addienst|Abrechnung/Vertrag|Wasserzähler/Zählerstand|Hausanschlüsse|Trinkwasser/Labor|Telefonzentrale|Abgemeldet|Bereit|Klingelt|Gespräch|Nachbearbeitung|Pause|Nicht gefunden|Ungültige Nummer|Zu viele Anfragen|Verzeichnis gestört|Ticket|Brief|Weiterl.|Bereit|Kein Netzwerk|Keine IP-Adresse|Verbinde Broker|Broker lehnt ab|Zugang abgelehnt|Verbunden|#=Suchen *=Korrektur|Start|Version|Station|Nicht eingerichtet|Bereiche|seit|Niemand angemeldet|OFFLINE|HOST AUS|Vertragskonto:|noch|^v Ziffer >weiter OK|Suche...|offen|Keine Antwort|Update";
 }
 
 /** The not-set-up screen's lines, in both languages. */

@@ -247,6 +247,8 @@ export function view(s: State, now: number): Screen {
     sc.l.push(tr(t, S.STN) + ' ' + s.id);
     sc.l.push(tr(t, S.NO_AGENT));
   }
+  // Updates run only outside calls, so the footer is free on the screens they run on.
+  if (s.upd >= 0) sc.f = tr(t, S.UPDATE) + ' ' + s.upd + '%';
   if (now < s.idf) {
     sc.i = Math.floor(now / 500) % 2 === 0;
     sc.z = true;

@@ -69,6 +69,8 @@ export interface LinkHandlers {
   state(step: string, detail: string): void;
   /** Birth fields from the app (freeVars, totalVars, uptimeS, firmware, resetCause) and haveSeq for the SyncRequest. */
   birth(): { [k: string]: any };
+  /** The broker acknowledged this connection's birth: the firmware booted, read its config and reached the host. */
+  born?(): void;
 }
 
 /** Test and platform hooks; every field optional. */
@@ -83,7 +85,7 @@ export interface LinkIo {
 }
 
 export interface Link {
-  send(kind: 'lookup' | 'action' | 'sync', bytes: Uint8Array, persist: boolean): void;
+  send(kind: 'lookup' | 'action' | 'sync' | 'update', bytes: Uint8Array | string, persist: boolean): void;
   /** Counts an error the birth reports: a malformed payload, a Storage write of the app's that failed. */
   fault(): void;
   stop(): void;
@@ -176,6 +178,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   up.lookup = lstr(upTopic(cfg.id, 'lookup'));
   up.action = lstr(upTopic(cfg.id, 'action'));
   up.sync = lstr(upTopic(cfg.id, 'sync'));
+  up.update = lstr(upTopic(cfg.id, 'update'));
   const L: State = {
     c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0, u: 0, t: 0, g: 0 },
     ka: o.ka || Limits.KEEPALIVE_S, base: o.base || Limits.BACKOFF_BASE_MS, max: maxPacket(board),
@@ -198,7 +201,7 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   }
   bringUp(L);
   return {
-    send: (kind, bytes, persist) => send(L, kind, bstr(bytes), persist),
+    send: (kind, bytes, persist) => send(L, kind, typeof bytes === 'string' ? bytes : bstr(bytes), persist),
     fault: () => { L.err++; },
     stop: () => stop(L),
     stats: () => ({
@@ -287,7 +290,9 @@ function packet(L: State, f: number, b: string, whole: boolean): boolean {
     const id = readId(b);
     for (let i = 0; i < L.q.length; i++) {
       if (L.q[i].i === id) {
-        if (L.q.splice(i, 1)[0].p) save(L);
+        const e = L.q.splice(i, 1)[0];
+        if (e.p) save(L);
+        if (e.k === 'presence' && L.h.born) L.h.born();
         break;
       }
     }

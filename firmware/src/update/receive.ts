@@ -1,0 +1,79 @@
+// Receiving an image into a slot, chunk by chunk, for the firmware (into the
+// other slot, while it runs) and the recovery (into the only slot): what a
+// desk answers to each chunk, and how it resumes after a reboot or a power
+// cut with nothing kept in RAM. Written in the interpreter's subset.
+import { ff, field, Sto, Tr, wipe, type Slot } from './slot.ts';
+import { UpdateState as St } from '../../../protocol/device/enums.generated.ts';
+
+declare const E: { CRC32(data: string): number };
+
+/** A transfer: slot, image length and CRC-32, the next byte wanted. */
+export interface Rx {
+  s: Slot;
+  L: number;
+  c: number;
+  at: number;
+}
+
+/** Records which image the slot now belongs to (written once, after its pages were erased). */
+function claim(rx: Rx): void {
+  Sto.write(rx.s.n, rx.L + ',' + rx.c + ';', rx.s.T + Tr.PEND);
+}
+
+/**
+ * Prepares a slot for an image: if it is already being filled with this one,
+ * resumes after the bytes written (chunks are written in order, so they are a
+ * prefix: the first erased word ends it, one word back in case a cut tore
+ * it); otherwise erases and claims it.
+ */
+export function begin(s: Slot, L: number, c: number): Rx {
+  const rx: Rx = { s: s, L: L, c: c, at: 0 };
+  if (field(s, Tr.PEND, ';') !== L + ',' + c) {
+    wipe(s, 0);
+    claim(rx);
+    return rx;
+  }
+  let lo = 0;
+  let hi = L >> 2;
+  while (lo < hi) {
+    const w = (lo + hi) >> 1;
+    if (Sto.read(s.n, Tr.IMG + w * 4, 4) === ff(4)) hi = w;
+    else lo = w + 1;
+  }
+  rx.at = lo && lo * 4 - 4;
+  return rx;
+}
+
+/**
+ * One chunk: checked against its CRC-32, written in place (a chunk already
+ * there is taken as it is), read back; after the last one the whole image's
+ * CRC-32. Returns [state, offset wanted next, detail]. Bytes that are neither
+ * the chunk nor erased were torn by a cut: their pages are erased again and
+ * the host is sent back to where those pages begin.
+ */
+export function chunk(rx: Rx, off: number, data: string, crc: number): [number, number, string] {
+  const n = data.length;
+  const o = Tr.IMG + off;
+  if (off !== rx.at || !n || off + n > rx.L) return [St.RECEIVING, rx.at, 'offset'];
+  if (E.CRC32(data) !== crc) return [St.RECEIVING, rx.at, 'chunk crc'];
+  const cur = Sto.read(rx.s.n, o, n);
+  if (cur !== data) {
+    if (cur === ff(n)) Sto.write(rx.s.n, data, o);
+    if (E.CRC32(Sto.read(rx.s.n, o, n)) !== crc) {
+      rx.at = Math.max(0, wipe(rx.s, o) - Tr.IMG);
+      claim(rx);
+      return [St.RECEIVING, rx.at, 'rewind'];
+    }
+  }
+  rx.at = off + n;
+  if (rx.at < rx.L) return [St.RECEIVING, rx.at, ''];
+  if (E.CRC32(Sto.read(rx.s.n, Tr.IMG, rx.L)) === rx.c) return [St.VERIFIED, rx.at, ''];
+  wipe(rx.s, 0);
+  return [St.FAILED, 0, 'image crc'];
+}
+
+/** Makes a verified image bootable: its trailer's first field, written once. */
+export function seal(rx: Rx, gen: number, healthS: number, version: string): void {
+  // The version is cut so the field stays within its 64 bytes (the longest numbers take 30).
+  if (!field(rx.s, Tr.META, ';')) Sto.write(rx.s.n, rx.L + ',' + rx.c + ',' + gen + ',' + healthS + ',' + version.substr(0, 32) + ';', rx.s.T + Tr.META);
+}

@@ -1,0 +1,75 @@
+// The update messages of protocol/deskphone.proto in protobuf's wire format,
+// by hand, for the recovery, which has no room for the generic codec
+// (protocol/device/codec.ts with its tables is ~3 KB; the recovery and the
+// boot selector have to fit beside the config in the Pixl.js's first flash
+// page), and for UpdateChunk's bytes in the firmware too. Field numbers are
+// the .proto's; test/protocol-update-wire.test.ts checks both against
+// protobufjs. Strings are 8-bit (one char per byte), as the socket delivers
+// them; the desk's own strings here (ids, reasons) are ASCII, so they are
+// their own UTF-8.
+
+/** UpdateChunk's field numbers. */
+export const enum C {
+  OFFSET = 1,
+  DATA = 2,
+  CRC = 3,
+  SIZE = 4,
+  IMAGE_CRC = 5,
+  VERSION = 6,
+  HEALTH = 7,
+  ID = 8,
+}
+
+/**
+ * A message's fields by number: varints as numbers (exact up to 2^53, by
+ * arithmetic), length-delimited fields as 8-bit strings; absent ones
+ * undefined. Other wire types do not occur in these messages: they end it.
+ */
+export function fields(b: string): { [f: number]: any } {
+  const o: { [f: number]: any } = {};
+  let i = 0;
+  const vi = (): number => {
+    let v = 0;
+    let m = 1;
+    let c: number;
+    do {
+      c = b.charCodeAt(i++);
+      v += (c & 127) * m;
+      m *= 128;
+    } while (c > 127);
+    return v;
+  };
+  while (i < b.length) {
+    const t = vi();
+    const f = t >> 3;
+    if (t & 7) {
+      if ((t & 7) !== 2) break;
+      const n = vi();
+      o[f] = b.substr(i, n);
+      i += n;
+    } else o[f] = vi();
+  }
+  return o;
+}
+
+/** UpdateStatus{id, state, offset, version, detail, crc32}: fields in number order, defaults left out, as protobufjs writes it. */
+export function status(id: string, state: number, offset: number, version: string, detail: string, crc: number): string {
+  const a = [id, state, offset, version, detail, crc];
+  let o = '';
+  for (let f = 0; f < 6; f++) {
+    let v = a[f];
+    if (!v) continue;
+    const s = typeof v === 'string';
+    o += String.fromCharCode(f * 8 + (s ? 10 : 8));
+    if (s) {
+      o += String.fromCharCode((v as string).length) + v;
+      continue;
+    }
+    while ((v as number) > 127) {
+      o += String.fromCharCode(((v as number) % 128) + 128);
+      v = Math.floor((v as number) / 128);
+    }
+    o += String.fromCharCode(v as number);
+  }
+  return o;
+}

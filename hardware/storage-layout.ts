@@ -1,0 +1,157 @@
+// How `deskphone flash` lays out a two-slot board's Storage for network
+// updates (docs/updates.md): the boot selector first, then two firmware slots
+// whose data covers whole flash pages, then room for the boot stub, the
+// config and what the firmware writes. The firmware build reads the slot names from here
+// (__SLOTS__); the flasher, the simulator's tests and the real-interpreter
+// runner write the files this plans, byte for byte the same. One-slot boards
+// (the Pixl.js) keep the one-file layout of provisioner/flash/procedure.ts
+// until their recovery is built.
+import type { BoardProfile } from './board.ts';
+import { espruinoBuild } from './espruino.ts';
+
+/** firmware/src/update/slot.ts Tr.BYTES and Tr.IMG. */
+export const TRAILER_BYTES = 192;
+export const IMAGE_OFFSET = 4;
+/** Where the trailer's fields sit (Tr.META, Tr.TRIES, Tr.OK, Tr.BAD, Tr.WHY). */
+export const TRAILER_META = 0;
+export const TRAILER_TRIES = 96;
+export const TRAILER_OK = 112;
+export const TRAILER_BAD = 116;
+export const TRAILER_WHY = 128;
+export const SLOT_FILES = ['dp.a', 'dp.b'] as const;
+export const BOOT_FILE = '.bootcde';
+export const SELECTOR_FILE = 'dp.boot';
+/** Padding files: the first puts slot A's data on a page, the second slot B's. */
+export const PAD_FILES = ['dp.pad', 'dp.pad2'] as const;
+/**
+ * .bootcde: runs the boot selector (dp.boot), which leaves the image to boot
+ * in global DPB (or runs the recovery), then boots that image here, at global
+ * scope, so nothing of the selector stays in RAM beside it. An image that
+ * throws while loading is failed at once: the reason (unless a cut left one
+ * there already: flash words take one write), then the failed word, then a
+ * reboot into the other slot. jsfLoadBootCodeFromFlash (src/jsflash.c)
+ * evaluates .bootcde at global scope; the exception is catchable (measured,
+ * docs/updates.md).
+ */
+export const BOOT_STUB =
+  'eval(require("Storage").read("dp.boot"));' +
+  'if(global.DPB)try{eval(require("Storage").read(DPB.n,4,DPB.L))}catch(e){var S=require("Storage");' +
+  `if(S.read(DPB.n,DPB.T+${TRAILER_WHY},1)=="\\xff")S.write(DPB.n,("boot: "+(e&&e.message||e)).substr(0,63),DPB.T+${TRAILER_WHY});` +
+  `S.write(DPB.n,"\\0\\0\\0\\0",DPB.T+${TRAILER_BAD});E.reboot()}`;
+/** Health time written with a flashed image (it is marked healthy at once, so it only matters for updates). */
+export const DEFAULT_HEALTH_S = 120;
+
+/** Room a board keeps after its slots for the config and the files the firmware writes (session, outbox). */
+const TAIL_BYTES = 8192;
+const HEADER = 32;
+const align4 = (n: number) => Math.ceil(n / 4) * 4;
+
+export interface StoragePlan {
+  base: number;
+  bytes: number;
+  page: number;
+  /** Slot files: two on boards whose Storage holds two beside the boot files and the tail, else one. */
+  slots: string[];
+  slotPages: number;
+  /** Size of each slot file. */
+  slotBytes: number;
+  /** Largest image a slot holds. */
+  imageMax: number;
+}
+
+/** Slots sized for the board's code budget; two where Storage holds them with a page for the boot files and the tail. */
+export function storagePlan(board: BoardProfile): StoragePlan {
+  const { base, bytes, page } = espruinoBuild(board.firmware.build).storage;
+  const slotPages = Math.ceil((board.budget.codeBytes + IMAGE_OFFSET + TRAILER_BYTES) / page);
+  const pages = (n: number) => Math.ceil(n / page);
+  // Boot files, slot A, a page of padding before slot B, slot B, the tail.
+  const two = pages(4096) + 2 * slotPages + 1 + pages(TAIL_BYTES) <= bytes / page;
+  const slotBytes = slotPages * page;
+  return { base, bytes, page, slots: two ? [...SLOT_FILES] : [SLOT_FILES[0]], slotPages, slotBytes, imageMax: slotBytes - IMAGE_OFFSET - TRAILER_BYTES };
+}
+
+/** One Storage.write: name, data, offset and total size as the call takes them. */
+export interface LayoutWrite {
+  name: string;
+  data: Uint8Array;
+  offset?: number;
+  size?: number;
+}
+
+export interface LayoutFiles {
+  /** firmware/dist/<board>.boot.js, Storage file dp.boot. */
+  selector: Uint8Array;
+  image: Uint8Array;
+  version: string;
+}
+
+export class LayoutError extends Error {}
+
+/** CRC-32 (IEEE), as E.CRC32 computes it. */
+export function crc32(bytes: Uint8Array): number {
+  let crc = ~0;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+/** The trailer's first field, as the firmware seals an image (update/receive.ts seal). */
+export function imageMeta(image: Uint8Array, gen: number, healthS: number, version: string): string {
+  return `${image.length},${crc32(image)},${gen},${healthS},${version.slice(0, 32)};`;
+}
+
+/** Where the layout ends (offset into Storage): the config and the firmware's files go after it. */
+export function layoutEnd(plan: StoragePlan, selectorBytes: number): number {
+  return slotStart(plan, selectorBytes) + 2 * plan.slotBytes + plan.page;
+}
+
+/** Offset of slot A's data: the first page boundary after the selector and the padding file's header. */
+function slotStart(plan: StoragePlan, selectorBytes: number): number {
+  const before = HEADER + align4(selectorBytes) + HEADER;
+  // The padding file needs data of its own (Storage holds no empty file), and slot A's header ends where the page begins.
+  return Math.ceil((before + 4 + HEADER) / plan.page) * plan.page;
+}
+
+/**
+ * The writes that lay a two-slot board's Storage out from empty (after
+ * Storage.eraseAll), in order: the selector, a padding file so that slot A's
+ * data starts on a page, slot A holding the image (created with its first
+ * word left erased: offset 0 is never written again, since an offset-0 write
+ * makes Storage replace the file), sealed and marked healthy, a padding file,
+ * and an empty slot B. The stub (BOOT_STUB as .bootcde) comes after all of
+ * them, once they read back right: until then the desk boots nothing
+ * half-written. Files go where Storage appends them (src/jsflash.c
+ * jsfCreateFile: after the last file's header and data), so each one's
+ * address follows from the sizes. The image is written in pieces of
+ * pieceBytes.
+ */
+export function layoutWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes = 4096): LayoutWrite[] {
+  if (plan.slots.length < 2) throw new LayoutError('one-slot boards keep the one-file layout (provisioner/flash/procedure.ts)');
+  if (files.image.length > plan.imageMax) throw new LayoutError(`the image is ${files.image.length} B, a slot holds ${plan.imageMax} B`);
+  const start = slotStart(plan, files.selector.length);
+  if (layoutEnd(plan, files.selector.length) + TAIL_BYTES > plan.bytes) {
+    throw new LayoutError(`the selector takes ${start} B before the slots: with two slots of ${plan.slotBytes} B, under ${TAIL_BYTES} B are left for the config and the firmware's files`);
+  }
+  const padBytes = start - HEADER - (HEADER + align4(files.selector.length) + HEADER);
+  const [a, b] = plan.slots as [string, string];
+  const writes: LayoutWrite[] = [
+    { name: SELECTOR_FILE, data: files.selector },
+    { name: PAD_FILES[0], data: Buffer.alloc(padBytes, 0x20) },
+    // 0xFF leaves the word erased.
+    { name: a, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes },
+  ];
+  for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name: a, data: files.image.subarray(o, o + pieceBytes), offset: IMAGE_OFFSET + o });
+  const trailer = plan.slotBytes - TRAILER_BYTES;
+  writes.push({ name: a, data: Buffer.from(imageMeta(files.image, 1, DEFAULT_HEALTH_S, files.version), 'latin1'), offset: trailer + TRAILER_META });
+  writes.push({ name: a, data: new Uint8Array(4), offset: trailer + TRAILER_OK });
+  writes.push({ name: PAD_FILES[1], data: Buffer.alloc(plan.page - 2 * HEADER, 0x20) });
+  writes.push({ name: b, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes });
+  return writes;
+}
+
+/** The layout's writes with the stub after them: what a test seeds a blank Storage with. */
+export function layoutWithStub(plan: StoragePlan, files: LayoutFiles): LayoutWrite[] {
+  return [...layoutWrites(plan, files), { name: BOOT_FILE, data: Buffer.from(BOOT_STUB, 'latin1') }];
+}
