@@ -17,6 +17,8 @@ import { formatProblem, gate, type GateProblem } from '../hardware/espruino-gate
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'main.ts');
 export const BOOT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'boot.ts');
+/** The firmware's update side (two-slot boards), carried as a comment at the end of the image and evaluated only when an update needs it. */
+export const AGENT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'agent.ts');
 export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
 
 /** Espruino's Storage puts a 32-byte header (length + 28-byte name) before each file. */
@@ -133,7 +135,7 @@ const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
  * fold (the object becomes a shared variable), so code that also runs without
  * this build (the link in host tests) guards the bare `__NET__` instead.
  */
-export function boardDefines(board: BoardProfile, version = packageVersion()): Record<string, string> {
+export function boardDefines(board: BoardProfile, version = packageVersion(), agentBytes = 0): Record<string, string> {
   const plan: StoragePlan = storagePlan(board);
   const defines: Record<string, string> = {
     __NET__: JSON.stringify(board.network.kind),
@@ -144,6 +146,8 @@ export function boardDefines(board: BoardProfile, version = packageVersion()): R
     __SLOTS__: JSON.stringify(plan.slots.join(',')),
     __SLOT_B__: JSON.stringify(plan.slots[1] ?? ''),
     __STORAGE_BASE__: String(plan.base),
+    // Length of the update side at the image's end (0: none).
+    __AGENT_BYTES__: String(agentBytes),
   };
   const add = (name: string, value: unknown): void => {
     defines[name] = JSON.stringify(value);
@@ -154,7 +158,7 @@ export function boardDefines(board: BoardProfile, version = packageVersion()): R
   return defines;
 }
 
-async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean, version?: string): Promise<{ code: string; map: string }> {
+async function bundle(board: BoardProfile, entry: string, outfile: string, minify: boolean, version?: string, agentBytes = 0): Promise<{ code: string; map: string }> {
   let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
   try {
     result = await esbuild.build({
@@ -176,7 +180,7 @@ async function bundle(board: BoardProfile, entry: string, outfile: string, minif
       sourcesContent: false,
       legalComments: 'none',
       logLevel: 'silent',
-      define: boardDefines(board, version),
+      define: boardDefines(board, version, agentBytes),
       tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
     });
   } catch (err) {
@@ -207,8 +211,8 @@ function gateBoth(minified: { code: string; map: string }, plain: { code: string
 }
 
 /** Bundles and gates one entry for a board; returns the minified code and its source map. */
-async function buildEntry(board: BoardProfile, entry: string, outfile: string, version?: string): Promise<{ code: string; map: string }> {
-  const [minified, plain] = await Promise.all([bundle(board, entry, outfile, true, version), bundle(board, entry, outfile, false, version)]);
+async function buildEntry(board: BoardProfile, entry: string, outfile: string, version?: string, agentBytes = 0): Promise<{ code: string; map: string }> {
+  const [minified, plain] = await Promise.all([bundle(board, entry, outfile, true, version, agentBytes), bundle(board, entry, outfile, false, version, agentBytes)]);
   const problems = gateBoth(minified, plain, outfile);
   if (problems.length) {
     throw new UserError(
@@ -231,8 +235,13 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
   const outDir = options.outDir ?? DIST_DIR;
   const outfile = join(outDir, board.name + '.js');
   const bootfile = join(outDir, board.name + '.boot.js');
-  const [app, selector] = await Promise.all([buildEntry(board, entry, outfile, options.version), buildEntry(board, BOOT_ENTRY, bootfile, options.version)]);
-  const code = app.code;
+  // Two-slot boards carry their update side after the firmware, inside a comment: evaluating the image only skips it,
+  // so it costs no variables until an offer comes (on the Linux build, code evaluated from Storage lives in RAM).
+  const agent = storagePlan(board).slots.length > 1 ? (await buildEntry(board, AGENT_ENTRY, join(outDir, board.name + '.agent.js'), options.version)).code : '';
+  if (agent.includes('*/')) throw new Error(`the update side of ${board.name} contains */ and cannot ride in a comment`);
+  const agentBytes = Buffer.byteLength(agent, 'latin1');
+  const [app, selector] = await Promise.all([buildEntry(board, entry, outfile, options.version, agentBytes), buildEntry(board, BOOT_ENTRY, bootfile, options.version)]);
+  const code = agent ? app.code + '/*' + agent + '*/' : app.code;
   const boot = selector.code;
   const shown = relative(REPO_ROOT, outfile);
   const bytes = Buffer.byteLength(code, 'latin1');

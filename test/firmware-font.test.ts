@@ -39,7 +39,7 @@ describe('firmware font', () => {
   });
 
   it('the German and English tables line up with the string ids', () => {
-    for (const t of [DE, EN]) expect(t.length).toBe(S.TIMEOUT + 1);
+    for (const t of [DE, EN]) expect(t.length).toBe(S.UPDATE + 1);
     expect([DE[S.LOOKUP + 2], DE[S.TIMEOUT], DE[S.ACTION + 1], DE[S.NET + 5], DE[S.PHASE + 5]]).toEqual(['Nicht gefunden', 'Keine Antwort', 'Ticket', 'Verbunden', 'Nachbearbeitung']);
     expect([EN[S.MENU + 6], EN[S.LOOKUP + 5], EN[S.ACTION + 4], EN[S.NET + NET_STEPS.split('|').length - 1]]).toEqual(['Switchboard', 'Directory down', 'Ready', 'Connected']);
   });

@@ -13,12 +13,13 @@ import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link, put } from './net/link.ts';
-import { healthy, onUpdate } from './net/update.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
 /** The board's second firmware slot, '' on one-slot boards (hardware/storage-layout.ts). */
 declare const __SLOT_B__: string;
+/** Length of the update side the build put at the end of the image, inside a comment (firmware/build.ts). */
+declare const __AGENT_BYTES__: number;
 /** The profile's pin names (firmware/build.ts). */
 declare const __PINS__: string[];
 declare const global: any;
@@ -75,8 +76,11 @@ function post(ev: Event): void {
 }
 
 function onMsg(kind: string, data: string): void {
-  // Two-slot boards only: a one-slot bundle keeps none of the update code (the build defines __SLOT_B__ as '').
-  if (__SLOT_B__ && (kind === 'offer' || kind === 'chunk')) return onUpdate(kind, data, phaseOf(S), say, (pct) => post({ t: 'upd', n: 0, v: pct }));
+  // Two-slot boards booted from a slot only (the build defines __SLOT_B__ as '' on one-slot boards).
+  if (__SLOT_B__ && (kind === 'offer' || kind === 'chunk')) {
+    if (global.DPB && !agent().u(kind, data, phaseOf(S), say, (pct: number) => post({ t: 'upd', n: 0, v: pct }))) global.DPU = undefined;
+    return;
+  }
   // Downlink kind -> message table and core event type.
   const tb: any = kind === 'snap' ? Snapshot : kind === 'lookup' ? LookupResult : kind === 'ack' ? ActionAck : kind === 'cmd' ? Command : kind === 'host' ? HostPresence : null;
   if (!tb) return;
@@ -102,8 +106,26 @@ function onMsg(kind: string, data: string): void {
 }
 
 /** Sends an UpdateStatus. */
-function say(b: Uint8Array): void {
+function say(b: string): void {
   if (L) L.send('update', b, false);
+}
+
+/**
+ * The update side (update/agent.ts), evaluated from the end of this image in
+ * its slot when first needed: until then it costs no variables.
+ */
+function agent(): { u(kind: string, data: string, phase: number, say: (b: string) => void, show: (pct: number) => void): boolean; h(say: (b: string) => void): void } {
+  const B = global.DPB;
+  if (!global.DPU) global.eval(require('Storage').read(B.n, 4 + B.L - 2 - __AGENT_BYTES__, __AGENT_BYTES__));
+  return global.DPU;
+}
+
+/** The broker has this connection's birth: a new image proves itself healthy, a rollback gets told. */
+function born(): void {
+  const B = global.DPB;
+  if (!B || (B.ok && !B.fn)) return;
+  agent().h(say);
+  global.DPU = undefined;
 }
 
 function onLink(stepName: string, detail: string): void {
@@ -148,7 +170,7 @@ if (missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
 else input(press);
 if (cfg && !missing) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
-  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: __SLOT_B__ ? () => healthy(say) : undefined });
+  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: __SLOT_B__ ? born : undefined });
   // The boot number is unique and increasing across reboots: a better key prefix than chance.
   S.ses = 's' + L.stats().session / Limits.SESSIONS;
 }

@@ -1,22 +1,21 @@
-// The firmware's side of a network update (docs/updates.md): answers an
-// offer, receives the image into the other slot while the desk keeps working
-// (boards with two slots), or hands over to the recovery (one slot); marks the
-// running image healthy once its birth reached the broker. Only while the desk
-// is free: a call that arrives stops the transfer, which the host resumes
-// later at the same offset. Written in the interpreter's subset.
-import { decode, encode } from '../../../protocol/device/codec.ts';
-import { UpdateOffer, UpdateStatus } from '../../../protocol/device/tables.generated.ts';
+// The firmware's side of a network update on two-slot boards
+// (docs/updates.md): answers an offer, receives the image into the other slot
+// while the desk keeps working, and marks the running image healthy once its
+// birth reached the broker. Only while the desk is free: a call that arrives
+// stops the transfer, which the host resumes later at the same offset. The
+// messages are coded by hand (update/wire.ts): the generic codec's tables for
+// them would cost variables on every board while no update runs. Written in
+// the interpreter's subset.
 import { Phase, UpdateState as St } from '../../../protocol/device/enums.generated.ts';
-import { begin, chunk, seal, type Rx } from '../update/receive.ts';
+import { begin, chunk, resumeAt, seal, type Rx } from '../update/receive.ts';
 import { slot, Sto, Tr } from '../update/slot.ts';
-import { C, fields } from '../update/wire.ts';
+import { C, fields, O, status } from '../update/wire.ts';
 
 declare const global: any;
 declare const E: { reboot(): void };
 declare const __FW_VERSION__: string;
-/** The board's slot names, comma-separated, and its second slot's name or '' (firmware build, hardware/storage-layout.ts). */
+/** The board's slot names, comma-separated (firmware build, hardware/storage-layout.ts). */
 declare const __SLOTS__: string;
-declare const __SLOT_B__: string;
 
 /** The running image as the boot selector left it (update/boot.ts Boot); absent when booted without it. */
 interface Booted {
@@ -26,9 +25,12 @@ interface Booted {
   T: number;
   ok: boolean;
   rb: string;
+  /** The failed slot's name and trailer offset, while its rollback is not yet told. */
+  fn?: string;
+  fT?: number;
 }
 
-/** The transfer in progress (two-slot boards); the offer's run id, maintenance window, version and health seconds. */
+/** The transfer in progress; the offer's run id, maintenance window, version and health seconds. */
 const u: { rx: Rx | null; id: string; w: boolean; v: string; h: number } = { rx: null, id: '', w: false, v: '', h: 0 };
 
 /** Free to update: signed out, available or not yet told; paused too inside the window. Never in a call. */
@@ -38,69 +40,68 @@ function free(phase: number): boolean {
 
 /**
  * An offer or chunk message. `say` sends an UpdateStatus, `show` the progress
- * in percent (-1: none) to the screen.
+ * in percent (-1: none) to the screen. Returns whether a transfer goes on
+ * (else the firmware lets go of this code; an offer later resumes from the
+ * bytes in the slot).
  */
-export function onUpdate(kind: string, data: string, phase: number, say: (b: Uint8Array) => void, show: (pct: number) => void): void {
+export function onUpdate(kind: string, data: string, phase: number, say: (b: string) => void, show: (pct: number) => void): boolean {
   const B: Booted | undefined = global.DPB;
-  const reply = (a: [number, number, string]) => say(encode(UpdateStatus, { id: u.id, state: a[0], offset: a[1], version: __FW_VERSION__, detail: a[2], crc32: u.rx ? u.rx.c : B ? B.c : 0 }));
+  const reply = (a: [number, number, string]) => {
+    say(status(u.id, a[0], a[1], __FW_VERSION__, a[2], u.rx ? u.rx.c : B ? B.c : 0));
+    return a[0] === St.READY || a[0] === St.RECEIVING;
+  };
+  const f = fields(data);
   if (kind === 'offer') {
-    const o = decode(UpdateOffer, data);
-    if (typeof o === 'string') return;
-    u.id = o.id;
-    u.w = o.window;
+    u.id = f[O.ID] || '';
+    u.w = !!f[O.WINDOW];
+    const size = f[O.SIZE];
+    const crc = f[O.CRC];
     if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
-    if (o.crc32 === B.c) return reply([St.CURRENT, 0, '']);
+    if (crc === B.c) return reply([St.CURRENT, 0, '']);
+    const n = __SLOTS__.split(',');
+    const s = slot(B.n === n[0] ? n[1] : n[0]);
     // A transfer under way keeps its offset: the host resumes there once the desk is free.
-    if (!free(phase)) return reply([St.BUSY, u.rx && u.rx.c === o.crc32 ? u.rx.at : 0, 'in a call']);
-    // Each bundle keeps one branch: the build defines __SLOT_B__ as '' on one-slot boards.
-    if (__SLOT_B__) {
-      const a = __SLOTS__.split(',')[0];
-      const s = slot(B.n === a ? __SLOT_B__ : a);
-      if (!s || o.size > s.T - Tr.IMG) return reply([St.FAILED, 0, s ? 'image larger than the slot' : 'no second slot']);
-      u.rx = begin(s, o.size, o.crc32);
-      u.v = o.version;
-      u.h = o.healthS;
-      show(Math.floor((100 * u.rx.at) / o.size));
-      return reply([St.READY, u.rx.at, '']);
-    }
-    // One slot: the boot selector starts the recovery, which receives the image.
-    Sto.writeJSON('dp.go', { c: o.crc32, i: u.id });
-    reply([St.REBOOTING, 0, '']);
-    setTimeout(E.reboot, 1000);
-    return;
+    if (!free(phase)) return reply([St.BUSY, s ? Math.max(0, resumeAt(s, size, crc)) : 0, 'in a call']);
+    if (!s || !(size > 0) || size > s.T - Tr.IMG) return reply([St.FAILED, 0, s ? 'image size' : 'no second slot']);
+    // The same image again (after a call, or a status that went missing) goes on from where it is.
+    if (!u.rx || u.rx.c !== crc || u.rx.L !== size) u.rx = begin(s, size, crc);
+    u.v = f[O.VERSION] || '';
+    u.h = f[O.HEALTH] || 0;
+    show(Math.floor((100 * u.rx.at) / size));
+    return reply([St.READY, u.rx.at, '']);
   }
   const rx = u.rx;
-  if (__SLOT_B__ && rx && B) {
-    if (!free(phase)) {
-      show(-1);
-      return reply([St.BUSY, rx.at, 'in a call']);
-    }
-    const f = fields(data);
-    const a = chunk(rx, f[C.OFFSET] || 0, f[C.DATA] || '', f[C.CRC]);
-    if (a[0] === St.VERIFIED) {
-      seal(rx, B.g + 1, f[C.HEALTH] || u.h, f[C.VERSION] || u.v);
-      setTimeout(E.reboot, 1000);
-    }
-    if (a[0] === St.VERIFIED || a[0] === St.FAILED) u.rx = null;
-    show(u.rx ? Math.floor((100 * rx.at) / rx.L) : -1);
-    reply(a);
+  if (!rx || !B) return false;
+  if (!free(phase)) {
+    show(-1);
+    return reply([St.BUSY, rx.at, 'in a call']);
   }
+  const a = chunk(rx, f[C.OFFSET] || 0, f[C.DATA] || '', f[C.CRC]);
+  if (a[0] === St.VERIFIED) {
+    seal(rx, B.g + 1, f[C.HEALTH] || u.h, f[C.VERSION] || u.v);
+    setTimeout(E.reboot, 1000);
+  }
+  if (a[0] === St.VERIFIED || a[0] === St.FAILED) u.rx = null;
+  show(u.rx ? Math.floor((100 * rx.at) / rx.L) : -1);
+  return reply(a);
 }
 
 /**
  * The broker has this connection's birth: the image proved itself, and the
- * boot selector stops counting its tries. A boot that rolled back says so once,
- * as an UpdateStatus FAILED naming the image it fell back from and why (a
- * birth field would cost variables on every board all the time; this costs
- * them once).
+ * boot selector stops counting its tries. A boot that rolled back says so
+ * once, as an UpdateStatus FAILED naming the image it fell back from and why,
+ * and marks that told in the failed slot (a birth field would cost variables
+ * on every board all the time; this costs them once).
  */
-export function healthy(say: (b: Uint8Array) => void): void {
+export function healthy(say: (b: string) => void): void {
   const B: Booted | undefined = global.DPB;
   if (!B) return;
   if (!B.ok) {
     Sto.write(B.n, '\0\0\0\0', B.T + Tr.OK);
     B.ok = true;
   }
-  if (B.rb) say(encode(UpdateStatus, { id: '', state: St.FAILED, offset: 0, version: __FW_VERSION__, detail: 'rolled back from ' + B.rb, crc32: B.c }));
-  B.rb = '';
+  if (!B.fn) return;
+  say(status('', St.FAILED, 0, __FW_VERSION__, 'rolled back from ' + B.rb, B.c));
+  Sto.write(B.fn, '\0\0\0\0', (B.fT as number) + Tr.TOLD);
+  B.fn = '';
 }

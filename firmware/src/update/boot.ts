@@ -28,6 +28,9 @@ interface Boot {
   T: number;
   ok: boolean;
   rb: string;
+  /** The failed slot's name and trailer offset, while its rollback is not yet told. */
+  fn?: string;
+  fT?: number;
 }
 
 (function () {
@@ -37,6 +40,7 @@ interface Boot {
   let t = 0;
   let s: Slot | null = null;
   let rolledBack = '';
+  let f: Slot | null = null;
   for (let i = 0; i < names.length; i++) {
     const x = slot(names[i]);
     // The trailer says an image verified; its bytes must still have that CRC.
@@ -49,8 +53,11 @@ interface Boot {
     // Boots that never got to a healthy birth (a crash loop, a watchdog reset) fail it here.
     if (!ok && tries >= Tr.MAX_TRIES) fail(x, 'no birth in ' + tries + ' boots');
     if (has(x, Tr.BAD)) {
-      // A failed image newer than what boots is what this boot rolled back from.
-      if (!b || +m[2] > b.g) rolledBack = m[4] + ': ' + field(x, Tr.WHY, '\xff');
+      // A failed image not yet reported is what this boot rolled back from.
+      if (!has(x, Tr.TOLD)) {
+        rolledBack = m[4] + ': ' + field(x, Tr.WHY, '\xff');
+        f = x;
+      }
     } else if (!b || +m[2] > b.g) {
       b = { n: x.n, L: L, c: +m[1], g: +m[2], T: x.T, ok: ok, rb: '' };
       s = x;
@@ -65,6 +72,10 @@ interface Boot {
   const x: Slot = s as Slot;
   const B: Boot = b;
   B.rb = rolledBack;
+  if (f) {
+    B.fn = f.n;
+    B.fT = f.T;
+  }
   if (!B.ok) {
     mark(x, Tr.TRIES + t * 4);
     setTimeout(() => {

@@ -21,18 +21,13 @@ function claim(rx: Rx): void {
 }
 
 /**
- * Prepares a slot for an image: if it is already being filled with this one,
- * resumes after the bytes written (chunks are written in order, so they are a
- * prefix: the first erased word ends it, one word back in case a cut tore
- * it); otherwise erases and claims it.
+ * Where a slot being filled with this image goes on, or -1 when it is not:
+ * chunks are written in order, so they are a prefix, and the first erased
+ * word ends it (a word a power cut tore there fails the whole image's CRC,
+ * which empties the slot).
  */
-export function begin(s: Slot, L: number, c: number): Rx {
-  const rx: Rx = { s: s, L: L, c: c, at: 0 };
-  if (field(s, Tr.PEND, ';') !== L + ',' + c) {
-    wipe(s, 0);
-    claim(rx);
-    return rx;
-  }
+export function resumeAt(s: Slot, L: number, c: number): number {
+  if (field(s, Tr.PEND, ';') !== L + ',' + c) return -1;
   let lo = 0;
   let hi = L >> 2;
   while (lo < hi) {
@@ -40,7 +35,17 @@ export function begin(s: Slot, L: number, c: number): Rx {
     if (Sto.read(s.n, Tr.IMG + w * 4, 4) === ff(4)) hi = w;
     else lo = w + 1;
   }
-  rx.at = lo && lo * 4 - 4;
+  return lo * 4;
+}
+
+/** Prepares a slot for an image: resumes one it is already being filled with, else erases and claims it. */
+export function begin(s: Slot, L: number, c: number): Rx {
+  const rx: Rx = { s: s, L: L, c: c, at: resumeAt(s, L, c) };
+  if (rx.at < 0) {
+    wipe(s, 0);
+    claim(rx);
+    rx.at = 0;
+  }
   return rx;
 }
 

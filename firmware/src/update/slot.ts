@@ -24,6 +24,8 @@ export const enum Tr {
   MAX_TRIES = 3,
   OK = 112,
   BAD = 116,
+  /** The rollback from this failed image was reported (net/update.ts healthy). */
+  TOLD = 120,
   WHY = 128,
   /** A reason leaves the field's last byte erased, its end mark. */
   WHY_BYTES = 63,

@@ -20,6 +20,16 @@ export const enum C {
   ID = 8,
 }
 
+/** UpdateOffer's field numbers. */
+export const enum O {
+  ID = 1,
+  VERSION = 2,
+  SIZE = 3,
+  CRC = 4,
+  HEALTH = 7,
+  WINDOW = 8,
+}
+
 /**
  * A message's fields by number: varints as numbers (exact up to 2^53, by
  * arithmetic), length-delimited fields as 8-bit strings; absent ones

@@ -1,0 +1,89 @@
+// A two-slot desk in the simulator, laid out as `deskphone flash` lays it
+// (hardware/storage-layout.ts), and the host's side of an update driven by
+// hand over a real broker: offers and chunks coded by the host codec, the
+// desk's UpdateStatus answers decoded in order.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { loadBoard } from '../../hardware/board.ts';
+import { Simulator } from '../../hardware/sim/simulator.ts';
+import type { SimulatorOptions } from '../../hardware/sim/options.ts';
+import { crc32, layoutWithStub, storagePlan } from '../../hardware/storage-layout.ts';
+import { decodeMessage, encodeMessage } from '../../protocol/host-codec.ts';
+import { downTopic, upTopic } from '../../protocol/topics.ts';
+import { buildBoard, DIST_DIR } from '../../firmware/build.ts';
+import { packageVersion } from '../../lib/version.ts';
+import { until, type TestBroker } from './link-io.ts';
+
+/** UpdateState (protocol/deskphone.proto). */
+export const St = { CURRENT: 1, BUSY: 2, READY: 3, RECEIVING: 4, VERIFIED: 5, FAILED: 6 } as const;
+
+export interface Status {
+  id: string;
+  state: number;
+  offset: number;
+  version: string;
+  detail: string;
+  crc32: number;
+}
+
+/** A simulator whose Storage holds the flashed layout with `image` (default the built bundle) in slot A; not booted yet. */
+export function slottedSim(board: string, config: object, opts: Partial<SimulatorOptions> = {}, image?: Uint8Array): Simulator {
+  const sim = new Simulator({ board, clock: 'real', ...opts });
+  sim.storage.jsf.eraseAll();
+  const plan = storagePlan(loadBoard(board));
+  const files = { selector: readFileSync(join(DIST_DIR, board + '.boot.js')), image: image ?? readFileSync(join(DIST_DIR, board + '.js')), version: packageVersion() };
+  for (const w of layoutWithStub(plan, files)) sim.storage.put(w.name, w.data, w.offset, w.size);
+  sim.storage.put('deskphone.json', JSON.stringify(config));
+  return sim;
+}
+
+/** A newer firmware image for a board: the real bundle built with another version. */
+export async function newerImage(board: string, outDir: string, version: string): Promise<{ image: Buffer; version: string }> {
+  const b = await buildBoard(loadBoard(board), { outDir, version, quiet: true, log: () => undefined });
+  return { image: readFileSync(b.file), version };
+}
+
+/** The host's side, by hand: publishes offers and chunks to one station, collects its UpdateStatus answers. */
+export async function updateHost(broker: TestBroker, station: string) {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { ...broker.host, clientId: broker.host.username + '-upd-' + station, reconnectPeriod: 0 });
+  const got: Status[] = [];
+  client.on('message', (_t, payload) => got.push(decodeMessage('UpdateStatus', payload) as unknown as Status));
+  await client.subscribeAsync(upTopic(station, 'update'), { qos: 1 });
+  let seen = 0;
+  // The last chunk carries the version and health time of the image offered last, as the host's does.
+  let offered = { version: '', healthS: 30 };
+  const host = {
+    got,
+    offer: (image: Uint8Array, version: string, over: { healthS?: number } = {}) => {
+      offered = { version, healthS: over.healthS ?? 30 };
+      return client.publishAsync(downTopic(station, 'offer'), Buffer.from(encodeMessage('UpdateOffer', { id: 'run-1', version, size: image.length, crc32: crc32(image), sha256: '', chunkSize: 1024, healthS: 30, ...over })), { qos: 1 });
+    },
+    chunk: (image: Uint8Array, offset: number, n = 1024, over: object = {}) => {
+      const data = image.subarray(offset, offset + n);
+      const last = offset + data.length >= image.length;
+      return client.publishAsync(
+        downTopic(station, 'chunk'),
+        Buffer.from(encodeMessage('UpdateChunk', { offset, data, crc32: crc32(data), size: image.length, imageCrc32: crc32(image), id: 'run-1', ...(last ? offered : {}), ...over })),
+        { qos: 1 },
+      );
+    },
+    /** The next status not yet taken. */
+    async next(what: string, ms = 15000): Promise<Status> {
+      await until(() => got.length > seen, what, ms);
+      return got[seen++]!;
+    },
+    /** Sends chunks from `from` as the desk asks for them, until it says VERIFIED or something else than RECEIVING. */
+    async send(image: Uint8Array, from: number, n = 1024): Promise<Status> {
+      let at = from;
+      for (;;) {
+        await host.chunk(image, at, n);
+        const s = await host.next(`the answer to the chunk at ${at}`);
+        if (s.state !== St.RECEIVING) return s;
+        at = s.offset;
+      }
+    },
+    end: () => client.endAsync(true),
+  };
+  return host;
+}
