@@ -8,7 +8,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { loadBoards, pinFields, type BoardProfile } from '../hardware/board.ts';
-import { BOOT_STUB, crc32, layoutEnd, storagePlan, type StoragePlan } from '../hardware/storage-layout.ts';
+import { BOOT_STUB, crc32, layoutEnd, LayoutError, layoutWrites, storagePlan, type StoragePlan } from '../hardware/storage-layout.ts';
 import { deviceConfig } from '../protocol/device-config.ts';
 import { packageVersion } from '../lib/version.ts';
 import { UserError } from '../lib/user-error.ts';
@@ -17,8 +17,10 @@ import { formatProblem, gate, type GateProblem } from '../hardware/espruino-gate
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'main.ts');
 export const BOOT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'boot.ts');
-/** The firmware's update side (two-slot boards), carried as a comment at the end of the image and evaluated only when an update needs it. */
+/** The firmware's update side, carried as a comment at the end of the image and evaluated only when an update needs it. */
 export const AGENT_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'agent.ts');
+/** The recovery's second stage (<board>.rec.js), which the host sends a desk in its recovery as RecoveryCode. */
+export const RECOVERY_ENTRY = join(REPO_ROOT, 'firmware', 'src', 'update', 'receiver.ts');
 export const DIST_DIR = join(REPO_ROOT, 'firmware', 'dist');
 
 /** Espruino's Storage puts a 32-byte header (length + 28-byte name) before each file. */
@@ -52,8 +54,8 @@ export interface StorageFit {
   fits: boolean;
   /** An update can write the new bundle beside the old one (a failed update leaves the old firmware). */
   fitsSideBySide: boolean;
-  /** Two-slot boards (hardware/storage-layout.ts): each slot's size and the largest image it holds. */
-  slots?: { slotBytes: number; imageMax: number };
+  /** Boards laid out in slots (hardware/storage-layout.ts): how many, each one's size and the largest image it holds. */
+  slots?: { count: number; slotBytes: number; imageMax: number };
 }
 
 /** What the build knows of an image: for `deskphone update` and the records. */
@@ -89,17 +91,26 @@ export interface BuildOptions {
 }
 
 /**
- * Storage for a bundle of this size and config: on two-slot boards laid out in
- * slots after the boot stub and selector, as `deskphone flash` writes it; on
- * the others as one file behind a one-line stub.
+ * Storage for a bundle of this size and config, laid out in slots as
+ * `deskphone flash` writes it: on two-slot boards after the selector, with
+ * the stub and config at the end; on one-slot boards after the first page,
+ * which holds the stub, the config and the compressed selector (a layout that
+ * does not fit there throws LayoutError).
  */
-export function storageFit(board: BoardProfile, bundleBytes: number, selectorBytes: number, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
+export function storageFit(board: BoardProfile, bundleBytes: number, selector: Uint8Array, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
   const file = (n: number) => STORAGE_FILE_HEADER + Math.ceil(n / 4) * 4;
   const plan = storagePlan(board);
+  const slots = { count: plan.slots.length, slotBytes: plan.slotBytes, imageMax: plan.imageMax };
   if (plan.slots.length > 1) {
-    const used = layoutEnd(plan, selectorBytes) + file(BOOT_STUB.length) + file(configBytes);
+    const used = layoutEnd(plan, selector.length) + file(BOOT_STUB.length) + file(configBytes);
     const fits = used <= plan.bytes && bundleBytes <= plan.imageMax;
-    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: fits, slots: { slotBytes: plan.slotBytes, imageMax: plan.imageMax } };
+    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: fits, slots };
+  }
+  if (plan.slots.length === 1) {
+    layoutWrites(plan, { selector, config: Buffer.alloc(configBytes, 0x20), image: new Uint8Array(Math.min(bundleBytes, plan.imageMax)), version: '' });
+    const used = plan.page + plan.slotBytes;
+    const fits = bundleBytes <= plan.imageMax;
+    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: false, slots };
   }
   const used = file(bundleBytes) + file(configBytes);
   const usedDuringUpdate = used + file(bundleBytes);
@@ -235,13 +246,18 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
   const outDir = options.outDir ?? DIST_DIR;
   const outfile = join(outDir, board.name + '.js');
   const bootfile = join(outDir, board.name + '.boot.js');
-  // Two-slot boards carry their update side after the firmware, inside a comment: evaluating the image only skips it,
+  // The update side rides after the firmware, inside a comment: evaluating the image only skips it,
   // so it costs no variables until an offer comes (on the Linux build, code evaluated from Storage lives in RAM).
-  const agent = storagePlan(board).slots.length > 1 ? (await buildEntry(board, AGENT_ENTRY, join(outDir, board.name + '.agent.js'), options.version)).code : '';
+  const agent = (await buildEntry(board, AGENT_ENTRY, join(outDir, board.name + '.agent.js'), options.version)).code;
   if (agent.includes('*/')) throw new Error(`the update side of ${board.name} contains */ and cannot ride in a comment`);
   const agentBytes = Buffer.byteLength(agent, 'latin1');
-  const [app, selector] = await Promise.all([buildEntry(board, entry, outfile, options.version, agentBytes), buildEntry(board, BOOT_ENTRY, bootfile, options.version)]);
-  const code = agent ? app.code + '/*' + agent + '*/' : app.code;
+  const recfile = join(outDir, board.name + '.rec.js');
+  const [app, selector, stage2] = await Promise.all([
+    buildEntry(board, entry, outfile, options.version, agentBytes),
+    buildEntry(board, BOOT_ENTRY, bootfile, options.version),
+    buildEntry(board, RECOVERY_ENTRY, recfile, options.version),
+  ]);
+  const code = app.code + '/*' + agent + '*/';
   const boot = selector.code;
   const shown = relative(REPO_ROOT, outfile);
   const bytes = Buffer.byteLength(code, 'latin1');
@@ -252,10 +268,17 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
     );
   }
   const bootBytes = Buffer.byteLength(boot, 'latin1');
-  const storage = storageFit(board, bytes, bootBytes);
+  let storage: StorageFit;
+  try {
+    storage = storageFit(board, bytes, Buffer.from(boot, 'latin1'));
+  } catch (err) {
+    if (!(err instanceof LayoutError)) throw err;
+    throw new UserError(`${board.name}: ${err.message}`, 'make the boot selector and the recovery (firmware/src/update) smaller; docs/updates.md has the Storage map');
+  }
   mkdirSync(outDir, { recursive: true });
   writeAtomically(outfile, code);
   writeAtomically(bootfile, boot);
+  writeAtomically(recfile, stage2.code);
   // Never flashed: the simulator maps run-time errors back to firmware/src with them.
   writeFileSync(outfile + '.map', app.map);
   writeFileSync(bootfile + '.map', selector.map);
@@ -277,8 +300,8 @@ export function formatBuild(b: BoardBuild): string {
   return (
     `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
     (s.slots
-      ? `Storage in two slots of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
-        'updates are received beside the running image'
+      ? `Storage in ${s.slots.count === 1 ? 'one slot' : 'two slots'} of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
+        (s.slots.count === 1 ? 'updates are received by the recovery (the module shows "Update" and no calls meanwhile)' : 'updates are received beside the running image')
       : `Storage with config ${s.used} of ${s.storageBytes} B, ` +
         (s.fitsSideBySide
           ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
@@ -295,7 +318,7 @@ export function removeRetiredBundles(outDir: string, boards: BoardProfile[]): vo
   if (!existsSync(outDir)) return;
   const current = new Set(boards.map((b) => b.name));
   for (const file of readdirSync(outDir)) {
-    const name = /^(.+?)(\.boot)?\.(js|js\.map|json)$/.exec(file)?.[1];
+    const name = /^(.+?)(\.boot|\.rec)?\.(js|js\.map|json)$/.exec(file)?.[1];
     if (name && !current.has(name)) rmSync(join(outDir, file));
   }
 }

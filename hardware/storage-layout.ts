@@ -1,13 +1,17 @@
-// How `deskphone flash` lays out a two-slot board's Storage for network
-// updates (docs/updates.md): the boot selector first, then two firmware slots
-// whose data covers whole flash pages, then room for the boot stub, the
-// config and what the firmware writes. The firmware build reads the slot names from here
-// (__SLOTS__); the flasher, the simulator's tests and the real-interpreter
-// runner write the files this plans, byte for byte the same. One-slot boards
-// (the Pixl.js) keep the one-file layout of provisioner/flash/procedure.ts
-// until their recovery is built.
+// How `deskphone flash` lays out a board's Storage for network updates
+// (docs/updates.md). Two-slot boards: the boot selector first, then two
+// firmware slots whose data covers whole flash pages, then room for the boot
+// stub, the config and what the firmware writes. One-slot boards (the
+// Pixl.js): the first page holds the stub, the config and the boot selector
+// with the recovery's first stage (heatshrink-compressed: uncompressed it
+// does not fit there), written once and never moved; the slot's data covers
+// the pages after it, the last page takes what the firmware writes. The
+// firmware build reads the slot names from here (__SLOTS__); the flasher, the
+// simulator's tests and the real-interpreter runner write the files this
+// plans, byte for byte the same.
 import type { BoardProfile } from './board.ts';
 import { espruinoBuild } from './espruino.ts';
+import { compress } from './heatshrink.ts';
 
 /** firmware/src/update/slot.ts Tr.BYTES and Tr.IMG. */
 export const TRAILER_BYTES = 192;
@@ -21,6 +25,7 @@ export const TRAILER_WHY = 128;
 export const SLOT_FILES = ['dp.a', 'dp.b'] as const;
 export const BOOT_FILE = '.bootcde';
 export const SELECTOR_FILE = 'dp.boot';
+export const CONFIG_FILE = 'deskphone.json';
 /** Padding files: the first puts slot A's data on a page, the second slot B's. */
 export const PAD_FILES = ['dp.pad', 'dp.pad2'] as const;
 /**
@@ -38,6 +43,9 @@ export const BOOT_STUB =
   'if(global.DPB)try{eval(require("Storage").read(DPB.n,4,DPB.L))}catch(e){var S=require("Storage");' +
   `if(S.read(DPB.n,DPB.T+${TRAILER_WHY},1)=="\\xff")S.write(DPB.n,("boot: "+(e&&e.message||e)).substr(0,63),DPB.T+${TRAILER_WHY});` +
   `S.write(DPB.n,"\\0\\0\\0\\0",DPB.T+${TRAILER_BAD});E.reboot()}`;
+const SELECTOR_EVAL = 'eval(require("Storage").read("dp.boot"));';
+/** .bootcde on one-slot boards, where dp.boot is stored heatshrink-compressed (require("heatshrink") is built into every build we run). */
+export const BOOT_STUB_COMPRESSED = BOOT_STUB.replace(SELECTOR_EVAL, 'eval(E.toString(require("heatshrink").decompress(require("Storage").read("dp.boot"))));');
 /** Health time written with a flashed image (it is marked healthy at once, so it only matters for updates). */
 export const DEFAULT_HEALTH_S = 120;
 
@@ -81,6 +89,8 @@ export interface LayoutWrite {
 export interface LayoutFiles {
   /** firmware/dist/<board>.boot.js, Storage file dp.boot. */
   selector: Uint8Array;
+  /** The station config: one-slot boards keep it in the first page, written with the layout. */
+  config?: Uint8Array;
   image: Uint8Array;
   version: string;
 }
@@ -128,8 +138,8 @@ function slotStart(plan: StoragePlan, selectorBytes: number): number {
  * pieceBytes.
  */
 export function layoutWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes = 4096): LayoutWrite[] {
-  if (plan.slots.length < 2) throw new LayoutError('one-slot boards keep the one-file layout (provisioner/flash/procedure.ts)');
   if (files.image.length > plan.imageMax) throw new LayoutError(`the image is ${files.image.length} B, a slot holds ${plan.imageMax} B`);
+  if (plan.slots.length < 2) return oneSlotWrites(plan, files, pieceBytes);
   const start = slotStart(plan, files.selector.length);
   if (layoutEnd(plan, files.selector.length) + TAIL_BYTES > plan.bytes) {
     throw new LayoutError(`the selector takes ${start} B before the slots: with two slots of ${plan.slotBytes} B, under ${TAIL_BYTES} B are left for the config and the firmware's files`);
@@ -139,16 +149,53 @@ export function layoutWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes =
   const writes: LayoutWrite[] = [
     { name: SELECTOR_FILE, data: files.selector },
     { name: PAD_FILES[0], data: Buffer.alloc(padBytes, 0x20) },
-    // 0xFF leaves the word erased.
-    { name: a, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes },
+    ...slotWrites(plan, a, files, pieceBytes),
   ];
-  for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name: a, data: files.image.subarray(o, o + pieceBytes), offset: IMAGE_OFFSET + o });
-  const trailer = plan.slotBytes - TRAILER_BYTES;
-  writes.push({ name: a, data: Buffer.from(imageMeta(files.image, 1, DEFAULT_HEALTH_S, files.version), 'latin1'), offset: trailer + TRAILER_META });
-  writes.push({ name: a, data: new Uint8Array(4), offset: trailer + TRAILER_OK });
   writes.push({ name: PAD_FILES[1], data: Buffer.alloc(plan.page - 2 * HEADER, 0x20) });
   writes.push({ name: b, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes });
   return writes;
+}
+
+/**
+ * Slot `name` holding the image: created with its first word left erased
+ * (offset 0 is never written again, since an offset-0 write makes Storage
+ * replace the file), the image after it in pieces, sealed and marked healthy.
+ */
+function slotWrites(plan: StoragePlan, name: string, files: LayoutFiles, pieceBytes: number): LayoutWrite[] {
+  // 0xFF leaves the word erased.
+  const writes: LayoutWrite[] = [{ name, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes }];
+  for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name, data: files.image.subarray(o, o + pieceBytes), offset: IMAGE_OFFSET + o });
+  const trailer = plan.slotBytes - TRAILER_BYTES;
+  writes.push({ name, data: Buffer.from(imageMeta(files.image, 1, DEFAULT_HEALTH_S, files.version), 'latin1'), offset: trailer + TRAILER_META });
+  writes.push({ name, data: new Uint8Array(4), offset: trailer + TRAILER_OK });
+  return writes;
+}
+
+/**
+ * One-slot boards: the stub, the config padded with spaces (JSON allows them)
+ * so that the slot's data starts where the second page does, the selector
+ * compressed, then the slot. Nothing before the slot is ever rewritten, so no
+ * trash lies there and a compaction (which starts at the first page holding
+ * trash) never moves these files or the slot. The stub goes first: a flash cut
+ * off before dp.boot boots nothing (the stub throws), one cut off in the
+ * image boots the recovery (the image fails its CRC).
+ */
+function oneSlotWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes: number): LayoutWrite[] {
+  if (!files.config) throw new LayoutError('a one-slot board keeps its config in the first page: the layout needs it');
+  const stub = Buffer.from(BOOT_STUB_COMPRESSED, 'latin1');
+  const selector = compress(files.selector);
+  const room = plan.page - (HEADER + align4(stub.length) + HEADER + HEADER + align4(selector.length) + HEADER);
+  if (align4(files.config.length) > room) {
+    throw new LayoutError(`the first page holds the stub (${stub.length} B), the compressed boot selector (${selector.length} B) and the config: ${room} B are left for a config of ${files.config.length} B`);
+  }
+  const config = Buffer.alloc(room, 0x20);
+  config.set(files.config);
+  return [
+    { name: BOOT_FILE, data: stub },
+    { name: CONFIG_FILE, data: config },
+    { name: SELECTOR_FILE, data: selector },
+    ...slotWrites(plan, plan.slots[0]!, files, pieceBytes),
+  ];
 }
 
 /** The layout's writes with the stub after them: what a test seeds a blank Storage with. */

@@ -42,8 +42,8 @@ describe('build + gate', () => {
     expect(result.storage.fitsSideBySide).toBe(true);
   });
 
-  it('the real bundles in firmware/dist pass the gate and their budgets, and so do their boot selectors', () => {
-    const built = readdirSync(DIST_DIR).filter((f) => f.endsWith('.js') && !f.endsWith('.boot.js'));
+  it('the real bundles in firmware/dist pass the gate and their budgets, and so do their boot selectors and recoveries', () => {
+    const built = readdirSync(DIST_DIR).filter((f) => f.endsWith('.js') && !f.endsWith('.boot.js') && !f.endsWith('.rec.js'));
     expect(built.sort()).toEqual(loadBoards().map((b) => b.name + '.js').sort());
     for (const file of built) {
       const code = readFileSync(join(DIST_DIR, file), 'latin1');
@@ -51,6 +51,8 @@ describe('build + gate', () => {
       expect(code.length).toBeLessThanOrEqual(loadBoard(file.slice(0, -3)).budget.codeBytes);
       const selector = file.replace(/\.js$/, '.boot.js');
       expect(gate(readFileSync(join(DIST_DIR, selector), 'latin1')), selector).toEqual([]);
+      const stage2 = file.replace(/\.js$/, '.rec.js');
+      expect(gate(readFileSync(join(DIST_DIR, stage2), 'latin1')), stage2).toEqual([]);
     }
   });
 });

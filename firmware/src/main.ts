@@ -16,8 +16,6 @@ import { createLink, Limits, Link, put } from './net/link.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
-/** The board's second firmware slot, '' on one-slot boards (hardware/storage-layout.ts). */
-declare const __SLOT_B__: string;
 /** Length of the update side the build put at the end of the image, inside a comment (firmware/build.ts). */
 declare const __AGENT_BYTES__: number;
 /** The profile's pin names (firmware/build.ts). */
@@ -76,8 +74,8 @@ function post(ev: Event): void {
 }
 
 function onMsg(kind: string, data: string): void {
-  // Two-slot boards booted from a slot only (the build defines __SLOT_B__ as '' on one-slot boards).
-  if (__SLOT_B__ && (kind === 'offer' || kind === 'chunk')) {
+  // Booted from a slot only (one-slot boards take offers, their recovery receives the chunks).
+  if (kind === 'offer' || kind === 'chunk') {
     if (global.DPB && !agent().u(kind, data, phaseOf(S), say, (pct: number) => post({ t: 'upd', n: 0, v: pct }))) global.DPU = undefined;
     return;
   }
@@ -170,7 +168,7 @@ if (missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
 else input(press);
 if (cfg && !missing) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
-  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: __SLOT_B__ ? born : undefined });
+  L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: born });
   // The boot number is unique and increasing across reboots: a better key prefix than chance.
   S.ses = 's' + L.stats().session / Limits.SESSIONS;
 }

@@ -1,7 +1,7 @@
-// The firmware's side of a network update on two-slot boards
-// (docs/updates.md): answers an offer, receives the image into the other slot
-// while the desk keeps working, and marks the running image healthy once its
-// birth reached the broker. Only while the desk is free: a call that arrives
+// The firmware's side of a network update (docs/updates.md): answers an
+// offer, receives the image into the other slot while the desk keeps working
+// (two-slot boards) or hands over to the recovery (one slot: the Pixl.js),
+// and marks the running image healthy once its birth reached the broker. Only while the desk is free: a call that arrives
 // stops the transfer, which the host resumes later at the same offset. The
 // messages are coded by hand (update/wire.ts): the generic codec's tables for
 // them would cost variables on every board while no update runs. Written in
@@ -14,8 +14,9 @@ import { C, fields, O, status } from '../update/wire.ts';
 declare const global: any;
 declare const E: { reboot(): void };
 declare const __FW_VERSION__: string;
-/** The board's slot names, comma-separated (firmware build, hardware/storage-layout.ts). */
+/** The board's slot names, comma-separated, and its second slot's or '' (firmware build, hardware/storage-layout.ts). */
 declare const __SLOTS__: string;
+declare const __SLOT_B__: string;
 
 /** The running image as the boot selector left it (update/boot.ts Boot); absent when booted without it. */
 interface Booted {
@@ -51,39 +52,56 @@ export function onUpdate(kind: string, data: string, phase: number, say: (b: str
     return a[0] === St.READY || a[0] === St.RECEIVING;
   };
   const f = fields(data);
-  if (kind === 'offer') {
-    u.id = f[O.ID] || '';
-    u.w = !!f[O.WINDOW];
-    const size = f[O.SIZE];
-    const crc = f[O.CRC];
-    if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
-    if (crc === B.c) return reply([St.CURRENT, 0, '']);
-    const n = __SLOTS__.split(',');
-    const s = slot(B.n === n[0] ? n[1] : n[0]);
-    // A transfer under way keeps its offset: the host resumes there once the desk is free.
-    if (!free(phase)) return reply([St.BUSY, s ? Math.max(0, resumeAt(s, size, crc)) : 0, 'in a call']);
-    if (!s || !(size > 0) || size > s.T - Tr.IMG) return reply([St.FAILED, 0, s ? 'image size' : 'no second slot']);
-    // The same image again (after a call, or a status that went missing) goes on from where it is.
-    if (!u.rx || u.rx.c !== crc || u.rx.L !== size) u.rx = begin(s, size, crc);
-    u.v = f[O.VERSION] || '';
-    u.h = f[O.HEALTH] || 0;
-    show(Math.floor((100 * u.rx.at) / size));
-    return reply([St.READY, u.rx.at, '']);
+  // One slot (a bundle keeps only this: the build defines __SLOT_B__ as ''): the boot selector runs the recovery for dp.go, which receives the image.
+  // (an else, not an early return: esbuild drops a dead else with the imports only it uses).
+  if (!__SLOT_B__) return kind === 'offer' && handOver(f, phase, B, reply);
+  else {
+    if (kind === 'offer') {
+      u.id = f[O.ID] || '';
+      u.w = !!f[O.WINDOW];
+      const size = f[O.SIZE];
+      const crc = f[O.CRC];
+      if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
+      if (crc === B.c) return reply([St.CURRENT, 0, '']);
+      const n = __SLOTS__.split(',');
+      const s = slot(B.n === n[0] ? n[1] : n[0]);
+      // A transfer under way keeps its offset: the host resumes there once the desk is free.
+      if (!free(phase)) return reply([St.BUSY, s ? Math.max(0, resumeAt(s, size, crc)) : 0, 'in a call']);
+      if (!s || !(size > 0) || size > s.T - Tr.IMG) return reply([St.FAILED, 0, s ? 'image size' : 'no second slot']);
+      // The same image again (after a call, or a status that went missing) goes on from where it is.
+      if (!u.rx || u.rx.c !== crc || u.rx.L !== size) u.rx = begin(s, size, crc);
+      u.v = f[O.VERSION] || '';
+      u.h = f[O.HEALTH] || 0;
+      show(Math.floor((100 * u.rx.at) / size));
+      return reply([St.READY, u.rx.at, '']);
+    }
+    const rx = u.rx;
+    if (!rx || !B) return false;
+    if (!free(phase)) {
+      show(-1);
+      return reply([St.BUSY, rx.at, 'in a call']);
+    }
+    const a = chunk(rx, f[C.OFFSET] || 0, f[C.DATA] || '', f[C.CRC]);
+    if (a[0] === St.VERIFIED) {
+      seal(rx, B.g + 1, f[C.HEALTH] || u.h, f[C.VERSION] || u.v);
+      setTimeout(E.reboot, 1000);
+    }
+    if (a[0] === St.VERIFIED || a[0] === St.FAILED) u.rx = null;
+    show(u.rx ? Math.floor((100 * rx.at) / rx.L) : -1);
+    return reply(a);
   }
-  const rx = u.rx;
-  if (!rx || !B) return false;
-  if (!free(phase)) {
-    show(-1);
-    return reply([St.BUSY, rx.at, 'in a call']);
-  }
-  const a = chunk(rx, f[C.OFFSET] || 0, f[C.DATA] || '', f[C.CRC]);
-  if (a[0] === St.VERIFIED) {
-    seal(rx, B.g + 1, f[C.HEALTH] || u.h, f[C.VERSION] || u.v);
-    setTimeout(E.reboot, 1000);
-  }
-  if (a[0] === St.VERIFIED || a[0] === St.FAILED) u.rx = null;
-  show(u.rx ? Math.floor((100 * rx.at) / rx.L) : -1);
-  return reply(a);
+}
+
+/** An offer on a one-slot board: dp.go names the image, REBOOTING, and the recovery takes over. */
+function handOver(f: { [n: number]: any }, phase: number, B: Booted | undefined, reply: (a: [number, number, string]) => boolean): boolean {
+  u.id = f[O.ID] || '';
+  if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
+  if (f[O.CRC] === B.c) return reply([St.CURRENT, 0, '']);
+  if (!free(phase)) return reply([St.BUSY, 0, 'in a call']);
+  Sto.writeJSON('dp.go', { c: f[O.CRC], i: u.id });
+  reply([St.REBOOTING, 0, '']);
+  setTimeout(E.reboot, 1000);
+  return false;
 }
 
 /**

@@ -27,10 +27,14 @@ global.DPR = function (x: Recovery): Stage2 {
     c: (m: string) => {
       const f = fields(m);
       quiet = 0;
+      const L = f[C.SIZE];
+      const c = f[C.IMAGE_CRC] || 0;
       id = f[C.ID] || id;
-      if (!rx || rx.L !== f[C.SIZE] || rx.c !== f[C.IMAGE_CRC]) rx = begin(s, f[C.SIZE], f[C.IMAGE_CRC]);
+      // A chunk that names no image the slot can hold must not make it erase the old one.
+      if (!(L > 0 && L <= s.T - Tr.IMG)) return st([St.FAILED, rx ? rx.at : 0, 'image size']);
+      if (!rx || rx.L !== L || rx.c !== c) rx = begin(s, L, c);
       const a = chunk(rx, f[C.OFFSET] || 0, f[C.DATA] || '', f[C.CRC]);
-      x.say(((100 * rx.at) / rx.L).toFixed(0) + '%');
+      x.say(Math.floor((100 * rx.at) / L) + '%');
       if (a[0] === St.VERIFIED) {
         seal(rx, 1, f[C.HEALTH] || 0, f[C.VERSION] || '');
         Sto.erase('dp.go');

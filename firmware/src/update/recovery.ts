@@ -1,12 +1,18 @@
-// The recovery, first stage: what a desk runs when it has no firmware to boot
-// (the Pixl.js's only slot being refilled by an update, or its image failed).
-// It lives with the boot selector in .bootcde, which on the Pixl.js shares the
-// first Storage page with the config (docs/updates.md), so it only brings the
-// network up, connects with the station's own credentials and asks the host
-// for the second stage (RecoveryCode on dn/rec: update/receiver.ts, built for
-// the board), which receives the image. Its MQTT is the least that works: a
-// clean session, QoS 0 subscriptions to dn/rec and dn/chunk, QoS 0 publishes,
-// PINGREQ every 15 s, and dialling again whenever the connection ends.
+// The recovery, first stage: what a desk runs instead of a firmware when the
+// boot selector finds an update to receive into its only slot (the Pixl.js:
+// dp.go, written by the firmware when it accepted an offer) or no image to
+// boot. It lives with the selector in dp.boot, which on the Pixl.js shares the
+// first Storage page with the stub and the config and is stored
+// heatshrink-compressed (docs/updates.md: the whole recovery does not fit
+// there), so it only brings the network up as the firmware does, connects with
+// the station's own credentials and asks the host for the second stage
+// (RecoveryCode on dn/rec: update/receiver.ts, built for the board), which
+// receives the image. Its MQTT is the least that works: a clean session, QoS 0
+// subscriptions to dn/rec and dn/chunk, QoS 0 publishes, PINGREQ every 15 s,
+// and dialling again whenever the connection ends. An update that never comes
+// (the host gone for good after the desk restarted into its recovery) does
+// not keep the desk from its calls: while the slot still holds the old image,
+// the recovery gives up after 10 minutes without a second stage and boots it.
 // Written in the interpreter's subset.
 import type { BoardProfile } from '../../../hardware/board.ts';
 import { downTopic, upTopic } from '../../../protocol/topics.ts';
@@ -18,9 +24,12 @@ declare function require(name: string): any;
 declare const global: any;
 declare const __BOARD__: BoardProfile;
 declare const __NET__: string;
+declare const E: { reboot(): void };
 
 /** UpdateStatus{state: RECOVERY, detail: "code"}: asks the host for the second stage. */
 const ASK = '\x10\x07\x2a\x04code';
+/** Asks (one every 15 s) before a recovery whose slot still holds the old image gives up: 10 minutes. */
+const ASKS_BEFORE_GIVING_UP = 40;
 
 const chr = String.fromCharCode;
 /** MQTT length-prefixed string (§1.5.3); a packet (§2.2) with a body under 16 KB. */
@@ -41,6 +50,7 @@ export interface Recovery {
   why: string;
 }
 
+/** Runs the recovery for slot `s`; `why` is what the host hears, '' when the slot holds a bootable image (the selector ran this for dp.go). */
 export function recover(s: Slot | null, why: string): void {
   const c = Sto.readJSON('deskphone.json', true);
   // The board's display, in the interpreter's own font: the firmware's is not here.
@@ -86,11 +96,13 @@ export function recover(s: Slot | null, why: string): void {
             // PUBLISH at QoS 0: topic, then the message.
             const tl = m.charCodeAt(0) * 256 + m.charCodeAt(1);
             const p = m.substr(2 + tl);
-            if (m.substr(tl - 1, 3) === 'rec' && !two) {
-              // RecoveryCode{code}: the length varint (two bytes for code over 127 bytes), then the code.
+            if (m.substr(tl - 1, 3) !== 'rec') {
+              if (two) two.c(p);
+            } else if (!two) {
+              // RecoveryCode{code}: the length varint (two bytes for code over 127 bytes), then the code. Asked twice, sent twice: run once.
               global.eval(p.substr(p.charCodeAt(1) > 127 ? 3 : 2));
               two = global.DPR(rx);
-            } else if (two) two.c(p);
+            }
           }
         }
       });
@@ -100,10 +112,15 @@ export function recover(s: Slot | null, why: string): void {
         setTimeout(dial, 3000);
       });
     });
+  let asks = 0;
   setInterval(() => {
     if (k) k.write('\xc0\0');
-    if (two) two.t();
-    else pub(ASK);
+    if (two) return two.t();
+    if (!why && ++asks > ASKS_BEFORE_GIVING_UP) {
+      Sto.erase('dp.go');
+      E.reboot();
+    }
+    pub(ASK);
   }, 15000);
   dial();
 }
