@@ -35,7 +35,8 @@ export function resumeAt(s: Slot, L: number, c: number): number {
     if (Sto.read(s.n, Tr.IMG + w * 4, 4) === ff(4)) hi = w;
     else lo = w + 1;
   }
-  return lo * 4;
+  // All there (a cut before the seal): the last byte again, so that a chunk comes to check and seal it.
+  return Math.min(lo * 4, L - 1);
 }
 
 /** Prepares a slot for an image: resumes one it is already being filled with, else erases and claims it. */
@@ -64,17 +65,24 @@ export function chunk(rx: Rx, off: number, data: string, crc: number): [number, 
   const cur = Sto.read(rx.s.n, o, n);
   if (cur !== data) {
     if (cur === ff(n)) Sto.write(rx.s.n, data, o);
-    if (E.CRC32(Sto.read(rx.s.n, o, n)) !== crc) {
-      rx.at = Math.max(0, wipe(rx.s, o) - Tr.IMG);
-      claim(rx);
-      return [St.RECEIVING, rx.at, 'rewind'];
-    }
+    if (E.CRC32(Sto.read(rx.s.n, o, n)) !== crc) return rewind(rx, o);
   }
   rx.at = off + n;
   if (rx.at < rx.L) return [St.RECEIVING, rx.at, ''];
-  if (E.CRC32(Sto.read(rx.s.n, Tr.IMG, rx.L)) === rx.c) return [St.VERIFIED, rx.at, ''];
-  wipe(rx.s, 0);
-  return [St.FAILED, 0, 'image crc'];
+  if (E.CRC32(Sto.read(rx.s.n, Tr.IMG, rx.L)) !== rx.c) {
+    wipe(rx.s, 0);
+    return [St.FAILED, 0, 'image crc'];
+  }
+  // A seal a power cut tore (its first words written, no ';'): flash words take one write, so its page is erased again with the image's bytes on it.
+  if (Sto.read(rx.s.n, rx.s.T + Tr.META, 4) !== ff(4) && !field(rx.s, Tr.META, ';')) return rewind(rx, rx.s.T);
+  return [St.VERIFIED, rx.at, ''];
+}
+
+/** Erases the slot's pages from the one holding data offset o on, claims the slot again and sends the host back to where that page begins. */
+function rewind(rx: Rx, o: number): [number, number, string] {
+  rx.at = Math.max(0, wipe(rx.s, o) - Tr.IMG);
+  claim(rx);
+  return [St.RECEIVING, rx.at, 'rewind'];
 }
 
 /** Makes a verified image bootable: its trailer's first field, written once. */
