@@ -13,19 +13,11 @@ import { decodeMessage, encodeMessage } from '../../protocol/host-codec.ts';
 import { downTopic, upTopic } from '../../protocol/topics.ts';
 import { buildBoard, DIST_DIR } from '../../firmware/build.ts';
 import { packageVersion } from '../../lib/version.ts';
+import { UpdateState as St } from '../../protocol/device/enums.generated.ts';
+import type { UpdateStatus as Status } from '../../protocol/device/tables.generated.ts';
 import { until, type TestBroker } from './link-io.ts';
 
-/** UpdateState (protocol/deskphone.proto). */
-export const St = { CURRENT: 1, BUSY: 2, READY: 3, RECEIVING: 4, VERIFIED: 5, FAILED: 6 } as const;
-
-export interface Status {
-  id: string;
-  state: number;
-  offset: number;
-  version: string;
-  detail: string;
-  crc32: number;
-}
+export { St };
 
 /** A simulator whose Storage holds the flashed layout with `image` (default the built bundle) in slot A; not booted yet. */
 export function slottedSim(board: string, config: object, opts: Partial<SimulatorOptions> = {}, image?: Uint8Array): Simulator {

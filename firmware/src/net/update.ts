@@ -8,7 +8,7 @@
 // the interpreter's subset.
 import { Phase, UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 import { begin, chunk, resumeAt, seal, type Rx } from '../update/receive.ts';
-import { slot, Sto, Tr } from '../update/slot.ts';
+import { slot, Sto, Tr, type Boot } from '../update/slot.ts';
 import { C, fields, O, status } from '../update/wire.ts';
 
 declare const global: any;
@@ -18,18 +18,6 @@ declare const __FW_VERSION__: string;
 declare const __SLOTS__: string;
 declare const __SLOT_B__: string;
 
-/** The running image as the boot selector left it (update/boot.ts Boot); absent when booted without it. */
-interface Booted {
-  n: string;
-  c: number;
-  g: number;
-  T: number;
-  ok: boolean;
-  rb: string;
-  /** The failed slot's name and trailer offset, while its rollback is not yet told. */
-  fn?: string;
-  fT?: number;
-}
 
 /** The transfer in progress; the offer's run id, maintenance window, version and health seconds. */
 const u: { rx: Rx | null; id: string; w: boolean; v: string; h: number } = { rx: null, id: '', w: false, v: '', h: 0 };
@@ -46,7 +34,7 @@ function free(phase: number): boolean {
  * bytes in the slot).
  */
 export function onUpdate(kind: string, data: string, phase: number, say: (b: string) => void, show: (pct: number) => void): boolean {
-  const B: Booted | undefined = global.DPB;
+  const B: Boot | undefined = global.DPB;
   const reply = (a: [number, number, string]) => {
     say(status(u.id, a[0], a[1], __FW_VERSION__, a[2], u.rx ? u.rx.c : B ? B.c : 0));
     return a[0] === St.READY || a[0] === St.RECEIVING;
@@ -93,7 +81,7 @@ export function onUpdate(kind: string, data: string, phase: number, say: (b: str
 }
 
 /** An offer on a one-slot board: dp.go names the image, REBOOTING, and the recovery takes over. */
-function handOver(f: { [n: number]: any }, phase: number, B: Booted | undefined, reply: (a: [number, number, string]) => boolean): boolean {
+function handOver(f: { [n: number]: any }, phase: number, B: Boot | undefined, reply: (a: [number, number, string]) => boolean): boolean {
   u.id = f[O.ID] || '';
   if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
   if (f[O.CRC] === B.c) return reply([St.CURRENT, 0, '']);
@@ -112,7 +100,7 @@ function handOver(f: { [n: number]: any }, phase: number, B: Booted | undefined,
  * on every board all the time; this costs them once).
  */
 export function healthy(say: (b: string) => void): void {
-  const B: Booted | undefined = global.DPB;
+  const B: Boot | undefined = global.DPB;
   if (!B) return;
   if (!B.ok) {
     Sto.write(B.n, '\0\0\0\0', B.T + Tr.OK);

@@ -6,7 +6,7 @@
 // or its image failed) it runs the recovery, which fetches one over the
 // network. docs/updates.md has the design. Written in the interpreter's subset.
 import { recover } from './recovery.ts';
-import { field, has, mark, slot, Sto, Tr, type Slot } from './slot.ts';
+import { field, has, mark, slot, Sto, Tr, type Boot, type Slot } from './slot.ts';
 
 declare const E: { CRC32(data: string): number; reboot(): void };
 declare const global: any;
@@ -19,19 +19,6 @@ function fail(s: Slot, why: string): void {
   mark(s, Tr.BAD);
 }
 
-/** The image it boots: slot name, length, CRC, generation, trailer offset, healthy, what this boot rolled back from (net/update.ts reads it). */
-interface Boot {
-  n: string;
-  L: number;
-  c: number;
-  g: number;
-  T: number;
-  ok: boolean;
-  rb: string;
-  /** The failed slot's name and trailer offset, while its rollback is not yet told. */
-  fn?: string;
-  fT?: number;
-}
 
 (function () {
   const names = __SLOTS__.split(',');

@@ -98,3 +98,17 @@ export function wipe(s: Slot, o: number): number {
   for (let a = s.a + s.z - p.length; a >= p.addr; a -= p.length) F.erasePage(a);
   return p.addr - s.a;
 }
+
+/** The image the boot selector (boot.ts) boots, left in global DPB: slot name, length, CRC, generation, trailer offset, healthy, what this boot rolled back from (net/update.ts reads it). */
+export interface Boot {
+  n: string;
+  L: number;
+  c: number;
+  g: number;
+  T: number;
+  ok: boolean;
+  rb: string;
+  /** The failed slot's name and trailer offset, while its rollback is not yet told. */
+  fn?: string;
+  fT?: number;
+}
