@@ -4,10 +4,12 @@
 // from the end of the last chunk through the trailer's seal, the reboot, the
 // boot-try word and the healthy word (every 4-byte flag word is cut inside
 // at least once); the same for an image that fails while loading (its
-// reason, its failed word, the rollback's told word). After every cut the desk
-// is powered on again and must boot a working firmware (the old one or the
-// new one) and come online.
+// reason, its failed word, the rollback's told word); and a cut before each
+// of the 28 page erases that empty the other slot when another image is
+// offered. After every cut the desk is powered on again and must boot a
+// working firmware (the old one or the new one) and come online.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { crc32 } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -115,6 +117,36 @@ test('a cut after every third byte of the switch to a good image leaves a desk t
   // Cuts early in the seal leave the old image, late ones the new.
   expect([...seen].sort()).toEqual(['dp.a ' + packageVersion(), 'dp.b ' + v2.version]);
 }, 240_000);
+
+test('a cut before each page erase that empties the other slot for another image leaves the old image booting and online, and the offer is taken again', async () => {
+  const { flash } = await almostReceived(v2.image, v2.version);
+  // Slot B holds all but the last chunk of v2; an offer of another image erases its 28 pages from the end down (slot.ts wipe).
+  for (let n = 0; n < 28; n++) {
+    // A new image per cut. The offer a cut interrupted has no PUBACK (the desk acknowledges a message after handling it),
+    // so the broker hands it over again at the next power-on, and if that run was closed before it came, at the next
+    // cut's power-on, maybe before the cut is armed: with one image for all cuts, that erased and claimed the slot for it
+    // and the cut's own offer then found nothing to erase (the draft of this test, under load: "no erase" at some cuts).
+    const other = Buffer.from(v2.image);
+    other[n] ^= 1;
+    const sim = new Simulator({ board: 'linux', flash, clock: 'manual', startTime: T0 }).boot();
+    try {
+      await settle(sim, () => online(sim), 'online');
+      sim.storage.flash.cutBeforeErase(n);
+      const seen = host.got.length;
+      await host.offer(other, '9.9.8-other');
+      await settle(sim, () => sim.storage.flash.cut, `the cut before erase ${n}`);
+      sim.boot();
+      await settle(sim, () => online(sim) && running(sim) !== '', 'online after power-on');
+      expect(running(sim), `cut before erase ${n}`).toBe('dp.a ' + packageVersion());
+      // The interrupted offer comes again: the desk erases the slot whole and takes it.
+      const taken = (s: (typeof host.got)[0]) => s.state === St.READY && s.crc32 === crc32(other);
+      await settle(sim, () => host.got.slice(seen).some(taken), `the offer taken after the cut before erase ${n}`);
+      expect(host.got.slice(seen).find(taken)).toMatchObject({ offset: 0 });
+    } finally {
+      sim.close();
+    }
+  }
+}, 120_000);
 
 test('a cut after every third byte while a crashing image is failed leaves a desk that boots the old image and comes online', async () => {
   const crashing = Buffer.from('throw new Error("broken at boot");', 'latin1');
