@@ -4,7 +4,7 @@
 import type { BoardProfile } from '../../hardware/board.ts';
 import type { DeviceConfig } from '../../protocol/device-config.ts';
 import { decode, encode } from '../../protocol/device/codec.ts';
-import { CommandKind } from '../../protocol/device/enums.generated.ts';
+import { CommandKind, Phase } from '../../protocol/device/enums.generated.ts';
 import { Action, ActionAck, Command, HostPresence, LookupRequest, LookupResult, Snapshot, SyncRequest } from '../../protocol/device/tables.generated.ts';
 import { display } from './boards/display.ts';
 import { beep, input } from './boards/input.ts';
@@ -13,6 +13,7 @@ import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link, put } from './net/link.ts';
+import { busy } from './update/wire.ts';
 
 declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
@@ -61,6 +62,13 @@ function readConfig(): DeviceConfig | null {
 function post(ev: Event): void {
   if (!ev.n) ev.n = Date.now();
   step(S, ev);
+  // A call stops a transfer and the update side goes back to its slot before the call's screens take their variables: it
+  // answers BUSY with the offset to resume at (a kind without a chunk: net/update.ts answers as for a chunk in a call).
+  const d = global.DPU;
+  if (d && inCall()) {
+    global.DPU = undefined;
+    d.u('call', '', phaseOf(S), say, progress);
+  }
   while (S.out.length) {
     const o = S.out.shift() as State['out'][0];
     if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
@@ -76,7 +84,13 @@ function post(ev: Event): void {
 function onMsg(kind: string, data: string): void {
   // Booted from a slot only (one-slot boards take offers, their recovery receives the chunks).
   if (kind === 'offer' || kind === 'chunk') {
-    if (global.DPB && !agent().u(kind, data, phaseOf(S), say, (pct: number) => post({ t: 'upd', n: 0, v: pct }))) global.DPU = undefined;
+    if (!global.DPB) return;
+    // In a call the update side is not evaluated (wire.ts busy): an offer hears BUSY, a chunk still in flight after the BUSY is dropped.
+    if (!global.DPU && inCall()) {
+      if (kind === 'offer') say(busy(data));
+      return;
+    }
+    if (!agent().u(kind, data, phaseOf(S), say, progress)) global.DPU = undefined;
     return;
   }
   // Downlink kind -> message table and core event type.
@@ -101,6 +115,17 @@ function onMsg(kind: string, data: string): void {
     if (!put(require('Storage'), CONFIG_FILE, cfg)) (L as Link).fault();
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
+}
+
+/** Ringing, talking or wrapping up. */
+function inCall(): boolean {
+  const p = phaseOf(S);
+  return p >= Phase.RINGING && p <= Phase.WRAP_UP;
+}
+
+/** The update's progress in percent on the screen (-1: none). */
+function progress(pct: number): void {
+  post({ t: 'upd', n: 0, v: pct });
 }
 
 /** Sends an UpdateStatus. */

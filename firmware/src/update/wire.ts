@@ -83,3 +83,16 @@ export function status(id: string, state: number, offset: number, version: strin
   }
   return o;
 }
+
+/**
+ * UpdateStatus{id, BUSY, detail "in a call"} for an offer, without the update
+ * side (net/update.ts): in a call the firmware leaves that in its slot, whose
+ * code takes more variables than a call leaves (esp32-st7789: the agent
+ * evaluated costs ~135 on the 2950-variable build, a call leaves ~122). The
+ * offer's run id is its field 1, which protobufjs writes first; the host keeps
+ * the offset it was last told, so none is sent.
+ */
+export function busy(offer: string): string {
+  const id = offer.charCodeAt(0) === 10 ? offer.substr(2, offer.charCodeAt(1)) : '';
+  return '\x0a' + String.fromCharCode(id.length) + id + '\x10\x02\x2a\x09in a call';
+}
