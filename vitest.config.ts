@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,6 +9,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Most of a test's time is spent waiting on brokers, timers and child processes, not on a core: vitest's default
+    // (cores - 1, so one worker on CI's two cores) leaves the machine idle; one worker more than cores keeps it busy.
+    maxWorkers: availableParallelism() + 1,
     projects: [
       { extends: true, test: { name: 'deskphone', include: ['test/**/*.test.ts'] } },
       // The station-service scenarios once more on a site's own broker: mosquitto with dynamic security (test/helpers/service-harness.ts).
