@@ -19,7 +19,7 @@ import { Snapshot } from '../protocol/device/tables.generated.ts';
 import { downTopic, upTopic } from '../protocol/topics.ts';
 import { packageVersion } from '../lib/version.ts';
 import { hostClient, startBroker, stationConfig, until, type TestBroker } from './helpers/link-io.ts';
-import { newerImage, slottedSim, St, updateHost } from './helpers/update-rig.ts';
+import { newerImage, NEXT_VERSION, slottedSim, St, updateHost } from './helpers/update-rig.ts';
 
 const ID = 'desk-upd';
 const plan = storagePlan(loadBoard('linux'));
@@ -34,7 +34,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-upd-'));
   broker = await startBroker('embedded', [ID]);
   presence = await hostClient(broker, upTopic(ID, 'presence'), 'presence');
-  v2 = await newerImage('linux', dir, '9.9.9-test');
+  v2 = await newerImage('linux', dir, NEXT_VERSION);
 });
 afterEach(async () => {
   sim?.close();

@@ -5,13 +5,12 @@
 // are the protocol-level double (helpers/update-desk-double.ts) until the
 // firmware's update path is on main.
 import { crc32 } from 'node:zlib';
-import mqttPacket from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, Phase, UpdateState } from '../protocol/host-codec.ts';
+import { encodeMessage, Phase, UpdateState } from '../protocol/host-codec.ts';
 import { cliIn } from './helpers/station-cli-fixtures.ts';
 import { startProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
 import { DeskDouble } from './helpers/update-desk-double.ts';
-import { hostClient, randomImage, startUpdateRig, type UpdateRig } from './helpers/update-site.ts';
+import { corruptChunk, hostClient, randomImage, startUpdateRig, type UpdateRig } from './helpers/update-site.ts';
 
 const OLD = randomImage(3000);
 const NEW = randomImage(5200);
@@ -140,21 +139,9 @@ describe('deskphone update', () => {
     const file = rig.bundle('linux', NEW, '2.0.0');
     // d-bad: a byte changed and the chunk's CRC made to match (only the image CRC can tell);
     // d-flip: a byte changed in transit (the chunk CRC tells; the host sends it again)
-    const tamper = (fixCrc: boolean) => {
-      let done = false;
-      return (p: mqttPacket.Packet) => {
-        if (done || p.cmd !== 'publish' || !p.topic.endsWith('/dn/chunk')) return p;
-        const chunk = decodeMessage('UpdateChunk', p.payload as Buffer) as { offset: number; data: Uint8Array; crc32: number };
-        if (chunk.offset !== 2048) return p;
-        done = true;
-        const data = Buffer.from(chunk.data);
-        data[10] ^= 0x01;
-        return { ...p, payload: Buffer.from(encodeMessage('UpdateChunk', { ...chunk, data, crc32: fixCrc ? crc32(data) : chunk.crc32 })) };
-      };
-    };
     const port = new URL(rig.broker.url).port;
     for (const [id, fix] of [['d-bad', true], ['d-flip', false]] as const) {
-      const proxy = await startProxy({ port: Number(port) }, 'pass', tamper(fix));
+      const proxy = await startProxy({ port: Number(port) }, 'pass', corruptChunk(2048, fix));
       proxies.push(proxy);
       await desk(id, { url: `mqtt://127.0.0.1:${proxy.port}` }).boot();
     }

@@ -2,8 +2,8 @@
 // (hardware/storage-layout.ts), and the host's side of an update driven by
 // hand over a real broker: offers and chunks coded by the host codec, the
 // desk's UpdateStatus answers decoded in order.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import mqtt from 'mqtt';
 import { loadBoard } from '../../hardware/board.ts';
 import { Simulator } from '../../hardware/sim/simulator.ts';
@@ -30,10 +30,25 @@ export function slottedSim(board: string, config: object, opts: Partial<Simulato
   return sim;
 }
 
-/** A newer firmware image for a board: the real bundle built with another version. */
+/** The version of the tests' newer image: files that ask for it share one build. */
+export const NEXT_VERSION = '9.9.9-next';
+
+/**
+ * A newer firmware image for a board: the real bundle built (in `outDir`) with
+ * another version. Kept in firmware/dist/next/ for the other test files that
+ * ask for the same version, keyed by the built bundle's CRC-32 (the global
+ * setup rebuilds it: a source change changes it).
+ */
 export async function newerImage(board: string, outDir: string, version: string): Promise<{ image: Buffer; version: string }> {
-  const b = await buildBoard(loadBoard(board), { outDir, version, quiet: true, log: () => undefined });
-  return { image: readFileSync(b.file), version };
+  const cached = join(DIST_DIR, 'next', `${board}-${version}-${crc32(readFileSync(join(DIST_DIR, board + '.js'))).toString(16)}.js`);
+  if (!existsSync(cached)) {
+    const b = await buildBoard(loadBoard(board), { outDir, version, quiet: true, log: () => undefined });
+    mkdirSync(dirname(cached), { recursive: true });
+    // another file may build the same at once: each renames a whole file into place
+    copyFileSync(b.file, b.file + '.next');
+    renameSync(b.file + '.next', cached);
+  }
+  return { image: readFileSync(cached), version };
 }
 
 /** The host's side, by hand: publishes offers and chunks to one station, collects its UpdateStatus answers. */

@@ -7,15 +7,17 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import mqtt, { type MqttClient } from 'mqtt';
+import type mqttPacket from 'mqtt-packet';
 import pino from 'pino';
 import { cli } from '../../provisioner/cli.ts';
 import type { BrokerHandle } from '../../provisioner/broker/index.ts';
 import { openRegistry, type Registry } from '../../provisioner/registry/index.ts';
 import { UpdateStore } from '../../provisioner/update/store.ts';
-import { encodeMessage } from '../../protocol/host-codec.ts';
+import { decodeMessage, encodeMessage } from '../../protocol/host-codec.ts';
 import { downTopic } from '../../protocol/topics.ts';
 import { brokerWithPresence, tempHome } from './broker-fixtures.ts';
 import type { CliRun } from './station-cli-fixtures.ts';
+import type { PacketRewrite } from './tcp-proxy.ts';
 
 export interface UpdateRig {
   home: string;
@@ -29,8 +31,10 @@ export interface UpdateRig {
   update(...argv: string[]): { done: Promise<CliRun>; stop(): void };
   /** What the last update printed so far (for a test that failed before it ended). */
   printed(): string;
-  /** Publishes a retained snapshot with this phase, as the station service does. */
-  snapshot(station: string, phase: number): Promise<void>;
+  /** Resolves once the last update's output matches (its lines come as the desks' states change). */
+  untilPrinted(pattern: RegExp): Promise<void>;
+  /** Publishes a retained snapshot with this phase (and the other fields given), as the station service does. */
+  snapshot(station: string, phase: number, fields?: object): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,8 +56,14 @@ export async function startUpdateRig(stations: string[], board = 'linux'): Promi
   const host = await mqtt.connectAsync(broker.url, { clientId: 'svc-host-rig', ...(await registry.serviceCredentials('svc-host')), reconnectPeriod: 0 });
   const store = new UpdateStore(registry.db);
   let printed = '';
+  let waiting: { pattern: RegExp; resolve: () => void }[] = [];
+  const print = (text: string) => {
+    printed = text;
+    waiting = waiting.filter((w) => !(w.pattern.test(printed) && (w.resolve(), true)));
+  };
   return {
     printed: () => printed,
+    untilPrinted: (pattern) => new Promise((resolve) => (pattern.test(printed) ? resolve() : waiting.push({ pattern, resolve }))),
     home,
     registry,
     broker,
@@ -72,13 +82,13 @@ export async function startUpdateRig(stations: string[], board = 'linux'): Promi
       const stopSignal = new Promise<void>((resolve) => (stop = resolve));
       let out = '';
       let err = '';
-      printed = '';
-      const output = { out: (t: string) => void (printed = out += t.endsWith('\n') ? t : t + '\n'), err: (t: string) => void (err += t.endsWith('\n') ? t : t + '\n'), tty: false };
+      print('');
+      const output = { out: (t: string) => print((out += t.endsWith('\n') ? t : t + '\n')), err: (t: string) => void (err += t.endsWith('\n') ? t : t + '\n'), tty: false };
       const done = cli(['update', '--broker', broker.url, ...argv], { output, env: { DESKPHONE_HOME: home }, stopSignal }).then((code) => ({ code, out, err }));
       return { done, stop };
     },
-    async snapshot(station, phase) {
-      await host.publishAsync(downTopic(station, 'snap'), Buffer.from(encodeMessage('Snapshot', { station, phase })), { qos: 1, retain: true });
+    async snapshot(station, phase, fields = {}) {
+      await host.publishAsync(downTopic(station, 'snap'), Buffer.from(encodeMessage('Snapshot', { ...fields, station, phase })), { qos: 1, retain: true });
     },
     async close() {
       await host.endAsync(true);
@@ -92,4 +102,22 @@ export async function startUpdateRig(stations: string[], board = 'linux'): Promi
 /** A client of the rig's broker for checks, on the host's account. */
 export async function hostClient(rig: UpdateRig, name: string): Promise<MqttClient> {
   return mqtt.connectAsync(rig.broker.url, { clientId: `svc-host-${name}`, ...(await rig.registry.serviceCredentials('svc-host')), reconnectPeriod: 0 });
+}
+
+/**
+ * For a TCP proxy between broker and desk (tcp-proxy.ts `rewrite`): changes one
+ * byte of the chunk at `offset`, once. With `fixCrc` the chunk's CRC is made to
+ * match, so only the whole image's CRC can tell; without, the chunk's own does.
+ */
+export function corruptChunk(offset: number, fixCrc: boolean): PacketRewrite {
+  let done = false;
+  return (p: mqttPacket.Packet) => {
+    if (done || p.cmd !== 'publish' || !p.topic.endsWith('/dn/chunk')) return p;
+    const chunk = decodeMessage('UpdateChunk', p.payload as Buffer);
+    if (chunk.offset !== offset) return p;
+    done = true;
+    const data = Buffer.from(chunk.data as Uint8Array);
+    data[10] ^= 0x01;
+    return { ...p, payload: Buffer.from(encodeMessage('UpdateChunk', { ...chunk, data, crc32: fixCrc ? crc32(data) : chunk.crc32 })) };
+  };
 }
