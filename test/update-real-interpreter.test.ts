@@ -122,6 +122,9 @@ it('deskphone update takes a desk on the real 2950-variable interpreter to the n
   await watch.subscribeAsync([upTopic(ID, 'update'), upTopic(ID, 'presence')], { qos: 1 });
   let first = powerOn(flashDir);
   const poweredOn = Date.now();
+  // Ctrl-C for the command if the test ends first, so that it does not keep running beside the next file's tests.
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
   try {
     await until(() => births.length > 0, 'the flashed desk online on the 2950 build', 60_000);
     const started = Date.now();
@@ -130,10 +133,10 @@ it('deskphone update takes a desk on the real 2950-variable interpreter to the n
 
     let out = '';
     const output = { out: (t: string) => void (out += t.endsWith('\n') ? t : t + '\n'), err: (t: string) => void (out += t.endsWith('\n') ? t : t + '\n'), tty: false };
-    const run = cli(['update', '--broker', broker.url, '--firmware', built.file, '--stations', ID, '--health-time', '60s'], { output, env: { DESKPHONE_HOME: f.home }, stopSignal: new Promise(() => {}) });
+    const run = cli(['update', '--broker', broker.url, '--firmware', built.file, '--stations', ID, '--health-time', '60s'], { output, env: { DESKPHONE_HOME: f.home }, stopSignal: stopped });
 
     // VERIFIED, the seal, then E.reboot: the Linux build ends the process there.
-    const code = await first.exited;
+    const code = await Promise.race([first.exited, new Promise<never>((_, no) => setTimeout(() => no(new Error(`the desk did not restart after the transfer; the command printed:\n${out}\nthe desk printed: ${first.out().slice(-800)}`)), 90_000))]);
     expect(first.out()).toContain('Not implemented');
     expect(code).toBe(1);
     const ready = said.find((s) => s.state === UpdateState.READY);
@@ -164,6 +167,7 @@ it('deskphone update takes a desk on the real 2950-variable interpreter to the n
     expect(transfer.length).toBeGreaterThan(0);
     expect(Math.max(...transfer)).toBeLessThan(2950);
   } finally {
+    stop();
     await watch.endAsync(true);
   }
 }, 240_000);
