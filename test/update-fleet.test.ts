@@ -11,14 +11,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it, onTestFailed } from 'vitest';
 import type { Simulator } from '../hardware/sim/simulator.ts';
 import { packageVersion } from '../lib/version.ts';
-import { decodeMessage, Phase, UpdateState } from '../protocol/host-codec.ts';
+import { Phase, UpdateState } from '../protocol/host-codec.ts';
 import { startProxy, type TcpProxy } from './helpers/tcp-proxy.ts';
-import { newerImage, NEXT_VERSION, slottedSim } from './helpers/update-rig.ts';
-import { corruptChunk, hostClient, startUpdateRig, type UpdateRig } from './helpers/update-site.ts';
+import { newerImage, NEXT_VERSION, siteDesk } from './helpers/update-rig.ts';
+import { corruptChunk, listenToDesks, startUpdateRig, wireTap, type UpdateRig } from './helpers/update-site.ts';
 
 const CUT = 'd-cut';
 const BAD = 'd-bad';
@@ -34,17 +33,7 @@ let rig: UpdateRig;
 let image: Buffer;
 const sims = new Map<string, Simulator>();
 const proxies: TcpProxy[] = [];
-let watch: MqttClient;
-
-/** What each desk said on up/update and up/presence, in order, and waits on it. */
-const said = new Map<string, { kind: string; state?: number; offset?: number; detail?: string; firmware?: string }[]>();
-const waiters: (() => boolean)[] = [];
-function when(check: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const w = () => check() && (resolve(), true);
-    if (!w()) waiters.push(w);
-  });
-}
+let desks: Awaited<ReturnType<typeof listenToDesks>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dp-fleet-'));
@@ -53,55 +42,33 @@ beforeAll(async () => {
   // it throws while loading there. Prepended, so the update side stays at the image's end where the firmware finds it.
   image = Buffer.concat([Buffer.from(`if((require("Storage").readJSON("deskphone.json",1)||{}).id=="${CRASH}")throw new Error("${CRASH_WHY}");\n`, 'latin1'), next.image]);
   rig = await startUpdateRig(IDS);
-  watch = await hostClient(rig, 'fleet-watch');
-  watch.on('message', (topic, payload) => {
-    const station = topic.split('/')[3];
-    const list = said.get(station) ?? [];
-    said.set(station, list);
-    if (topic.endsWith('/up/update')) {
-      const s = decodeMessage('UpdateStatus', payload);
-      list.push({ kind: 'status', state: s.state, offset: s.offset, detail: s.detail });
-    } else if (payload.length) {
-      const p = decodeMessage('Presence', payload);
-      list.push({ kind: p.online ? 'birth' : 'will', firmware: p.birth?.firmware });
-    }
-    for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i]()) waiters.splice(i, 1);
-  });
-  await watch.subscribeAsync(['dp/v1/st/+/up/update', 'dp/v1/st/+/up/presence'], { qos: 1 });
+  desks = await listenToDesks(rig);
 });
 
 afterAll(async () => {
   for (const sim of sims.values()) sim.close();
   await Promise.all(proxies.map((p) => p.close()));
-  await watch?.endAsync(true);
+  await desks?.end();
   await rig?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-function desk(id: string, port: number, flashed?: Buffer): Simulator {
-  const config = { v: 3, id, board: 'linux', host: '127.0.0.1', port, pass: rig.secrets[id], lang: 'de', digits: 12 };
-  const sim = slottedSim('linux', config, {}, flashed);
+function desk(id: string, port?: number, flashed?: Buffer): Simulator {
+  const sim = siteDesk(rig, id, port, flashed);
   sims.set(id, sim);
   return sim;
 }
 
-const births = (id: string, firmware: string) => (said.get(id) ?? []).filter((s) => s.kind === 'birth' && s.firmware === firmware).length;
 const booted = (id: string) => sims.get(id)!.eval('typeof DPB=="object"?DPB.n:""');
 
 it('updates 20 simulator desks: a power cut resumes, a corrupted image fails, a crash rolls back, one is current, one waits out its call', async () => {
-  onTestFailed(() => console.log(rig.printed(), [...said].map(([id, l]) => `${id}: ${l.map((s) => s.kind === 'status' ? `${s.state}@${s.offset}${s.detail ? ' ' + s.detail : ''}` : `${s.kind} ${s.firmware ?? ''}`).join(', ')}`).join('\n')));
-  const brokerPort = Number(new URL(rig.broker.url).port);
+  onTestFailed(() => console.log(rig.printed(), desks.text()));
   const old = packageVersion();
 
-  // The desk whose chunks the test sees on the wire (offers and offsets), and the one whose chunk at 2048 is altered in flight.
-  const toCut: string[] = [];
-  const cutProxy = await startProxy({ port: brokerPort }, 'pass', (p) => {
-    if (p.cmd === 'publish' && p.topic.endsWith('/dn/offer')) toCut.push('offer');
-    if (p.cmd === 'publish' && p.topic.endsWith('/dn/chunk')) toCut.push(`chunk ${decodeMessage('UpdateChunk', p.payload as Buffer).offset}`);
-    return p;
-  });
-  const badProxy = await startProxy({ port: brokerPort }, 'pass', corruptChunk(2048, true));
-  proxies.push(cutProxy, badProxy);
+  // The desk whose chunks the test sees on the wire, and the one whose chunk at 2048 is altered in flight.
+  const cutTap = await wireTap(rig);
+  const badProxy = await startProxy({ port: rig.broker.tcpPort }, 'pass', corruptChunk(2048, true));
+  proxies.push(cutTap.proxy, badProxy);
 
   // The call desk is in a call before the run starts (its snapshot retained, as the station service keeps it).
   const T = Date.now();
@@ -110,28 +77,28 @@ it('updates 20 simulator desks: a power cut resumes, a corrupted image fails, a 
 
   for (const id of IDS) {
     if (id === CRASH) continue; // powered on once the others are through (below): its rollback stops the rollout
-    desk(id, id === CUT ? cutProxy.port : id === BAD ? badProxy.port : brokerPort, id === CURRENT ? image : undefined).boot();
+    desk(id, id === CUT ? cutTap.proxy.port : id === BAD ? badProxy.port : undefined, id === CURRENT ? image : undefined);
   }
-  await when(() => IDS.every((id) => id === CRASH || births(id, id === CURRENT ? NEXT_VERSION : old) > 0));
+  await desks.when(() => IDS.every((id) => id === CRASH || desks.births(id, id === CURRENT ? NEXT_VERSION : old) > 0));
 
   // Power lost after ~10 KB of the image reached the slot; back on once the broker published its will. (The broker may
   // drop the new connection once more: aedes fails re-sending the chunks still in flight in its session, 'no such packet'.)
   const cut = sims.get(CUT)!;
   cut.storage.flash.cutAfterBytes(10_000);
-  void when(() => (said.get(CUT) ?? []).some((s) => s.kind === 'will')).then(() => {
-    toCut.push('power on');
+  void desks.when(() => desks.of(CUT).some((s) => s.kind === 'will')).then(() => {
+    cutTap.seen.push('power on');
     cut.boot();
   });
 
   const run = rig.update('--firmware', rig.bundle('linux', image, NEXT_VERSION), '--stations', 'all');
   // The call ends once another desk runs the new version: it waited meanwhile.
-  await when(() => PLAIN.some((id) => births(id, NEXT_VERSION) > 0));
-  const callEnded = (said.get(CALL) ?? []).length;
+  await desks.when(() => PLAIN.some((id) => desks.births(id, NEXT_VERSION) > 0));
+  const callEnded = desks.of(CALL).length;
   expect(sims.get(CALL)!.eval('DP.state().sn.phase')).toBe(Phase.TALKING);
   await rig.snapshot(CALL, Phase.AVAILABLE, { ...talking, seq: 2, call: null });
   const others = IDS.filter((id) => id !== CRASH);
   await Promise.all(others.map((id) => rig.untilPrinted(new RegExp(` ${id} (updated|already current|FAILED) `))));
-  desk(CRASH, brokerPort).boot();
+  desk(CRASH);
   const { code, out } = await run.done;
 
   expect(out).toContain('updated 17, already current 1, rolled back 1, failed 1');
@@ -147,12 +114,12 @@ it('updates 20 simulator desks: a power cut resumes, a corrupted image fails, a 
   expect(sims.get(BAD)!.storage.bytes('dp.b')!.every((b, i) => i < 4 || b === 0xff)).toBe(true);
   // The cut desk resumed: its second READY was at the bytes it had, and no chunk 0 came after the second offer.
   // The cut desk resumed: after the cut (~10 KB in) it was ready at the ninth chunk or later, and no chunk 0 came again.
-  const readies = said.get(CUT)!.filter((s) => s.state === UpdateState.READY).map((s) => s.offset!);
+  const readies = desks.of(CUT).filter((s) => s.state === UpdateState.READY).map((s) => s.offset!);
   expect(readies[0]).toBe(0);
   expect(readies.length).toBeGreaterThanOrEqual(2);
   expect(readies.slice(1).every((at) => at >= 9 * 1024)).toBe(true);
-  expect(toCut.slice(toCut.indexOf('power on')).filter((p) => p === 'chunk 0')).toEqual([]);
+  expect(cutTap.seen.slice(cutTap.seen.indexOf('power on')).filter((p) => p === `${CUT} chunk 0`)).toEqual([]);
   // The call desk took nothing while in its call.
-  expect(said.get(CALL)!.slice(0, callEnded).filter((s) => s.kind === 'status' && s.state !== UpdateState.BUSY)).toEqual([]);
+  expect(desks.of(CALL).slice(0, callEnded).filter((s) => s.kind === 'status' && s.state !== UpdateState.BUSY)).toEqual([]);
   for (const sim of sims.values()) expect(sim.errors).toEqual([]);
 });

@@ -1,14 +1,15 @@
-// A protocol-level stand-in for a desk's update path, for the orchestrator's
-// tests while the desk side (firmware/src/net/update.ts, helper otadev, issue
-// 16) is not on main yet. It is a fake only for that: it speaks the real
+// A protocol-level stand-in for a desk's update path. It speaks the real
 // protocol over a real MQTT connection (station credentials, persistent
 // session, retained birth, last will) and answers as the firmware's
 // net/update.ts does: CURRENT by the running image's CRC-32, BUSY while in a
 // call, READY from where its slot stands, RECEIVING with the next offset,
 // VERIFIED or FAILED ("image crc") after the whole image, then a restart with
-// a birth on the new version, or on the old one with rolledBack when the new
-// image "crashes at boot". Replace it with the simulator running the real
-// bundles once they can update.
+// a birth on the new version, or on the old one with the rollback's reason
+// when told to crash at boot. The tests run `deskphone update` against
+// simulator desks on the exact bundles; this double stays for what they
+// cannot do cheaply: the bench's 200 desks (the host's side alone, without
+// 200 interpreters in one process) and a one-slot desk's recovery under the
+// real command (the simulated Pixl.js recovers on the manual clock).
 import { EventEmitter } from 'node:events';
 import mqtt, { type MqttClient } from 'mqtt';
 import { crc32 } from 'node:zlib';

@@ -30,6 +30,16 @@ export function slottedSim(board: string, config: object, opts: Partial<Simulato
   return sim;
 }
 
+/**
+ * A linux desk of an update site (update-site.ts) in the simulator, powered
+ * on: flashed with `image` (default this release's bundle) in slot A, dialling
+ * the site's broker, or a proxy in front of it on `port`.
+ */
+export function siteDesk(site: { secrets: Record<string, string>; broker: { tcpPort: number } }, id: string, port = site.broker.tcpPort, image?: Uint8Array): Simulator {
+  const config = { v: 3, id, board: 'linux', host: '127.0.0.1', port, pass: site.secrets[id], lang: 'de', digits: 12 };
+  return slottedSim('linux', config, {}, image).boot();
+}
+
 /** The version of the tests' newer image: files that ask for it share one build. */
 export const NEXT_VERSION = '9.9.9-next';
 

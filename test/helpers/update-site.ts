@@ -17,7 +17,7 @@ import { decodeMessage, encodeMessage } from '../../protocol/host-codec.ts';
 import { downTopic } from '../../protocol/topics.ts';
 import { brokerWithPresence, tempHome } from './broker-fixtures.ts';
 import type { CliRun } from './station-cli-fixtures.ts';
-import type { PacketRewrite } from './tcp-proxy.ts';
+import { startProxy, type PacketRewrite, type TcpProxy } from './tcp-proxy.ts';
 
 export interface UpdateRig {
   home: string;
@@ -120,4 +120,66 @@ export function corruptChunk(offset: number, fixCrc: boolean): PacketRewrite {
     data[10] ^= 0x01;
     return { ...p, payload: Buffer.from(encodeMessage('UpdateChunk', { ...chunk, data, crc32: fixCrc ? crc32(data) : chunk.crc32 })) };
   };
+}
+
+/** One thing a desk said, as the host hears it: an UpdateStatus, a birth or a will. */
+export interface Said {
+  kind: 'status' | 'birth' | 'will';
+  state?: number;
+  offset?: number;
+  detail?: string;
+  firmware?: string;
+}
+
+/** What every desk of the rig says on up/update and up/presence, in order, and promises on it. */
+export async function listenToDesks(rig: UpdateRig) {
+  const client = await hostClient(rig, 'listen');
+  const said = new Map<string, Said[]>();
+  let waiters: (() => boolean)[] = [];
+  client.on('message', (topic, payload) => {
+    const station = topic.split('/')[3];
+    const list = said.get(station) ?? [];
+    said.set(station, list);
+    if (topic.endsWith('/up/update')) {
+      const s = decodeMessage('UpdateStatus', payload);
+      list.push({ kind: 'status', state: s.state, offset: s.offset, detail: s.detail });
+    } else if (payload.length) {
+      const p = decodeMessage('Presence', payload);
+      list.push({ kind: p.online ? 'birth' : 'will', firmware: p.birth?.firmware });
+    }
+    waiters = waiters.filter((w) => !w());
+  });
+  await client.subscribeAsync(['dp/v1/st/+/up/update', 'dp/v1/st/+/up/presence'], { qos: 1 });
+  const of = (station: string) => said.get(station) ?? [];
+  return {
+    of,
+    births: (station: string, firmware: string) => of(station).filter((s) => s.kind === 'birth' && s.firmware === firmware).length,
+    /** Resolves once `check` holds, checked as each message arrives. */
+    when(check: () => boolean): Promise<void> {
+      return new Promise((resolve) => {
+        const w = () => check() && (resolve(), true);
+        if (!w()) waiters.push(w);
+      });
+    },
+    /** For a failed test's output: each desk's messages, one line each. */
+    text: () => [...said].map(([id, l]) => `${id}: ${l.map((s) => (s.kind === 'status' ? `${s.state}@${s.offset}${s.detail ? ' ' + s.detail : ''}` : `${s.kind} ${s.firmware ?? ''}`)).join(', ')}`).join('\n'),
+    end: () => client.endAsync(true),
+  };
+}
+
+/**
+ * A TCP proxy in front of the rig's broker that notes every update message
+ * the desks behind it get ("<station> offer", "<station> chunk <offset>",
+ * "<station> cmd"), then passes it through `rewrite` (if any).
+ */
+export async function wireTap(rig: UpdateRig, rewrite: PacketRewrite = (p) => p): Promise<{ proxy: TcpProxy; seen: string[] }> {
+  const seen: string[] = [];
+  const proxy = await startProxy({ port: rig.broker.tcpPort }, 'pass', (p) => {
+    if (p.cmd === 'publish' && p.topic.includes('/dn/') && !p.topic.endsWith('/dn/snap')) {
+      const [, , , station, , kind] = p.topic.split('/');
+      seen.push(kind === 'chunk' ? `${station} chunk ${decodeMessage('UpdateChunk', p.payload as Buffer).offset}` : `${station} ${kind}`);
+    }
+    return rewrite(p);
+  });
+  return { proxy, seen };
 }
