@@ -13,7 +13,7 @@
 //   too: its CPU, peak RSS and event-loop delay. (On the 2-core machine of
 //   issue 16: 200 at the rate's pace, 300 all updated but 4x slower with that
 //   process saturated, 400 starved the broker so the update could not log in.)
-// - the protocol-level desk double (test/helpers/update-desk-double.ts,
+// - the protocol-level desk double (bench/lib/update-desk-double.ts,
 //   DESKPHONE_BENCH_STATIONS, default 200), which answers without a flash or
 //   an interpreter: the host's side alone at the issue's 200 desks.
 import { spawn } from 'node:child_process';
@@ -28,7 +28,7 @@ import { ensureFirmware } from '../provisioner/up/firmware.ts';
 import { formatTable } from '../provisioner/text.ts';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { startProxy, type TcpProxy } from '../test/helpers/tcp-proxy.ts';
-import { DeskDouble } from '../test/helpers/update-desk-double.ts';
+import { DeskDouble } from './lib/update-desk-double.ts';
 import { newerImage, NEXT_VERSION, slottedSim } from '../test/helpers/update-rig.ts';
 import { hostClient, randomImage, startUpdateRig, type UpdateRig } from '../test/helpers/update-site.ts';
 

@@ -4,15 +4,17 @@
 // chunk or a wrong offset answered with the offset the desk needs, a whole
 // image with the wrong CRC failed without switching, a call mid-transfer
 // answered BUSY with the offset and resumed later, VERIFIED -> reboot -> the
-// new image on trial -> healthy once its birth is acknowledged; an image
-// that throws while loading or never sends a birth is failed, the older
-// slot boots, and the desk reports the rollback.
+// new image on trial -> healthy once its birth is acknowledged. The host's
+// side is played by hand (helpers/update-rig.ts updateHost) to check the
+// desk's answer to each message and to send what the real command never
+// does; the rollbacks (an image that throws while loading, one that sends no
+// birth) run under the real command in update-rollout.test.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import type { Simulator } from '../hardware/sim/simulator.ts';
-import { storagePlan, TRAILER_BAD, TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { storagePlan, TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { encode } from '../protocol/device/codec.ts';
 import { Snapshot } from '../protocol/device/tables.generated.ts';
@@ -140,29 +142,4 @@ test('a call mid-transfer is answered BUSY with the offset; the transfer resumes
   expect(await host!.next('the offer after the call')).toMatchObject({ state: St.READY, offset: 4096 });
   expect((await host!.send(v2.image, 4096)).state).toBe(St.VERIFIED);
   await rebootedInto('dp.b');
-});
-
-test('an image that throws while loading is failed, the older slot boots and the desk reports the rollback', async () => {
-  await onlineDesk();
-  const crashing = Buffer.from('throw new Error("broken at boot");', 'latin1');
-  await host!.offer(crashing, '6.6.6-crash');
-  await host!.next('READY');
-  await host!.chunk(crashing, 0);
-  expect(await host!.next('VERIFIED')).toMatchObject({ state: St.VERIFIED });
-  const report = await host!.next('the rollback report', 20000);
-  expect(report).toMatchObject({ state: St.FAILED, version: packageVersion(), detail: 'rolled back from 6.6.6-crash: boot: broken at boot' });
-  expect(booted()).toBe('dp.a');
-  expect(trailerWord('dp.b', TRAILER_BAD)).toBe('00000000');
-});
-
-test('an image that sends no birth within the offered time is failed and the older slot boots', async () => {
-  await onlineDesk();
-  const silent = Buffer.from('global.DP={state:function(){return{up:false}}};', 'latin1');
-  await host!.offer(silent, '7.7.7-silent', { healthS: 2 });
-  await host!.next('READY');
-  await host!.chunk(silent, 0);
-  expect(await host!.next('VERIFIED')).toMatchObject({ state: St.VERIFIED });
-  const report = await host!.next('the rollback report', 25000);
-  expect(report).toMatchObject({ state: St.FAILED, detail: 'rolled back from 7.7.7-silent: no birth in 2 s' });
-  expect(booted()).toBe('dp.a');
 });

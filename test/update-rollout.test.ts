@@ -2,24 +2,29 @@
 // running the exact linux bundles in the slot layout `deskphone flash`
 // writes, over the embedded broker on TCP: resume after the host's Ctrl-C, an
 // offline desk that gets nothing queued, canaries and the stop on a rollback,
-// a chunk altered in flight that the chunk CRC catches, and a one-slot desk's
-// recovery. The issue's 20-desk fleet is update-fleet.test.ts; a call in the
+// the rollback of an image that sends no birth in time,
+// a chunk altered in flight that the chunk CRC catches, and a Pixl.js (one
+// slot) through its recovery. The issue's 20-desk fleet is update-fleet.test.ts; a call in the
 // middle of a transfer, update-esp32-sim.test.ts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Simulator } from '../hardware/sim/simulator.ts';
+import { DIST_DIR } from '../firmware/build.ts';
+import { loadBoard } from '../hardware/board.ts';
+import { Simulator } from '../hardware/sim/simulator.ts';
+import { storagePlan, TRAILER_BAD, TRAILER_BYTES } from '../hardware/storage-layout.ts';
 import { packageVersion } from '../lib/version.ts';
 import { encodeMessage, UpdateState } from '../protocol/host-codec.ts';
 import { cliIn } from './helpers/station-cli-fixtures.ts';
 import { until } from './helpers/link-io.ts';
 import type { PacketRewrite, TcpProxy } from './helpers/tcp-proxy.ts';
-import { DeskDouble } from './helpers/update-desk-double.ts';
+import { imageOf, laidOut, pixlConfig } from './helpers/pixl-update.ts';
 import { newerImage, NEXT_VERSION, siteDesk } from './helpers/update-rig.ts';
-import { corruptChunk, hostClient, listenToDesks, randomImage, startUpdateRig, wireTap, type UpdateRig } from './helpers/update-site.ts';
+import { corruptChunk, hostClient, listenToDesks, startUpdateRig, wireTap, type UpdateRig } from './helpers/update-site.ts';
 
 const OLD = packageVersion();
+const PIXL = 'pixljs-w5100';
 let dir: string;
 let next: Buffer;
 let rig: UpdateRig | undefined;
@@ -41,9 +46,9 @@ afterEach(async (ctx) => {
   rig = undefined;
 });
 
-/** A site of these linux desks, each flashed with this release, and the listener of what they say. */
-async function site(ids: string[]): Promise<UpdateRig> {
-  rig = await startUpdateRig(ids);
+/** A site of these desks (registered; the test flashes and powers them on) and the listener of what they say. */
+async function site(ids: string[], board = 'linux'): Promise<UpdateRig> {
+  rig = await startUpdateRig(ids, board);
   desks = await listenToDesks(rig);
   return rig;
 }
@@ -123,7 +128,22 @@ describe('deskphone update', () => {
     expect(out).toContain('Stopped: rollback on a-canary: rolled back from 6.6.6-crash: boot: oops is not defined.');
     expect(out).toContain('rolled back 1, stopped 2');
     expect(tap.seen.filter((s) => !s.startsWith('a-canary '))).toEqual([]);
+    // the old slot boots; the new one carries its failed word, so it is never booted again
     expect(sims[0].eval('DPB.n')).toBe('dp.a');
+    const plan = storagePlan(loadBoard('linux'));
+    const failedWord = plan.slotBytes - TRAILER_BYTES + TRAILER_BAD;
+    expect(Buffer.from(sims[0].storage.bytes('dp.b')!.subarray(failedWord, failedWord + 4)).toString('hex')).toBe('00000000');
+  });
+
+  it('an image that sends no birth within the health time is rolled back, with the reason the desk gives', async () => {
+    const r = await site(['d-1']);
+    const sim = desk(r, 'd-1');
+    await online(['d-1']);
+    const silent = r.bundle('silent', Buffer.from('global.DP={state:function(){return{up:false}}};', 'latin1'), '7.7.7-silent');
+    const { code, out } = await r.update('--firmware', silent, '--stations', 'd-1', '--health-time', '2s').done;
+    expect(code).toBe(1);
+    expect(out).toContain('Stopped: rollback on d-1: rolled back from 7.7.7-silent: no birth in 2 s.');
+    expect(sim.eval('DPB.n')).toBe('dp.a');
   });
 
   it('sends the rest only after the canary ran the new version for the canary time', async () => {
@@ -155,29 +175,24 @@ describe('deskphone update', () => {
     expect((await cliIn(r.home)('station', 'list')).out).toMatch(new RegExp(`d-flip .*\\s\\S+\\s+${NEXT_VERSION.replace(/\./g, '\\.')} updated 20\\d\\d-\\d\\d-\\d\\d \\d\\d:\\d\\d\\s+linux`));
   });
 
-  // A protocol-level double of a Pixl.js: its recovery in the simulator runs on the manual clock (update-pixl.test.ts,
-  // with the test's own host), which the real command's wall-clock timers do not drive.
-  it('a one-slot desk restarts into its recovery, which gets its second stage and then the image', async () => {
-    rig = await startUpdateRig(['p-1', 'p-2'], 'pixljs-w5100');
-    desks = await listenToDesks(rig);
-    const image = randomImage(5200);
-    const doubles = ['p-1', 'p-2'].map((id) => new DeskDouble({ url: rig!.broker.url, id, secret: rig!.secrets[id], board: 'pixljs-w5100', version: '1.0.0', image: randomImage(3000), oneSlot: true }));
-    try {
-      const [one, two] = doubles;
-      await one.boot();
-      const withStage2 = rig.bundle('pixljs-w5100', image, '2.0.0', 'pixljs-w5100', 'global.DPR = function () {};');
-      const { code } = await rig.update('--firmware', withStage2, '--stations', 'p-1').done;
-      expect(code).toBe(0);
-      expect([one.version, one.received.filter((x) => x === 'offer' || x === 'rec')]).toEqual(['2.0.0', ['offer', 'rec']]);
-
-      // without the second stage beside the image the run says what is missing
-      await two.boot();
-      const bare = rig.bundle('bare', image, '2.0.0', 'pixljs-w5100');
-      const failed = await rig.update('--firmware', bare, '--stations', 'p-2').done;
-      expect(failed.code).toBe(1);
-      expect(rig.store.history('p-2')[0].detail).toMatch(/^the desk's recovery asks for its second stage, and there is no .*bare\.rec\.js beside the image/);
-    } finally {
-      await Promise.all(doubles.map((d) => d.close()));
+  it('a one-slot desk (Pixl.js) restarts into its recovery, which gets its second stage and then the image', async () => {
+    const r = await site(['p-1', 'p-2'], PIXL);
+    for (const id of ['p-1', 'p-2']) {
+      const flash = laidOut(pixlConfig({ port: r.broker.tcpPort, secrets: r.secrets }, id), imageOf(join(DIST_DIR, PIXL + '.js'), OLD));
+      sims.push(new Simulator({ board: PIXL, flash, clock: 'real' }).boot());
     }
+    await online(['p-1', 'p-2']);
+    const pixlNext = await newerImage(PIXL, dir, NEXT_VERSION);
+    const withStage2 = r.bundle(PIXL, pixlNext.image, NEXT_VERSION, PIXL, readFileSync(join(DIST_DIR, PIXL + '.rec.js'), 'latin1'));
+    const { code } = await r.update('--firmware', withStage2, '--stations', 'p-1').done;
+    expect(code).toBe(0);
+    expect(desks.of('p-1').filter((s) => s.state === UpdateState.REBOOTING || (s.state === UpdateState.RECOVERY && s.detail === 'code')).length).toBe(2);
+    expect(desks.births('p-1', NEXT_VERSION)).toBe(1);
+
+    // without the second stage beside the image the run says what is missing
+    const bare = r.bundle('bare', pixlNext.image, NEXT_VERSION, PIXL);
+    const failed = await r.update('--firmware', bare, '--stations', 'p-2').done;
+    expect(failed.code).toBe(1);
+    expect(r.store.history('p-2')[0].detail).toMatch(/^the desk's recovery asks for its second stage, and there is no .*bare\.rec\.js beside the image/);
   });
 });

@@ -35,8 +35,8 @@ export function imageOf(file: string, version: string): Image {
   return { bytes, crc: crc32(bytes), version };
 }
 
-/** The station's config as `deskphone flash` writes it: a static address, so no DHCP waits. */
-export function pixlConfig(broker: TestBroker, id: string): object {
+/** The station's config as `deskphone flash` writes it, for a broker on `port`: a static address, so no DHCP waits. */
+export function pixlConfig(broker: Pick<TestBroker, 'port' | 'secrets'>, id: string): object {
   const net = { ip: '192.168.100.142', gw: '192.168.100.1', mask: '255.255.255.0', dns: '192.168.100.1' };
   return { v: 1, id, board: BOARD, host: '127.0.0.1', port: broker.port, pass: broker.secrets[id], lang: 'de', digits: 12, net };
 }
@@ -61,7 +61,13 @@ export function storageMap(image: Uint8Array): { file: string; header: number; p
   });
 }
 
-/** The host's side of an update to one desk. */
+/**
+ * The host's side of an update to one desk, played by the test: it answers
+ * each message at once, so a Pixl.js on the simulated clock (runUntil) goes
+ * through dozens of power cuts in seconds, where the real command's
+ * wall-clock timers would make each a run of its own (update-rollout.test.ts
+ * drives a Pixl.js with `deskphone update` itself).
+ */
 export class UpdateHost {
   readonly statuses: { state: number; offset: number; detail: string }[] = [];
   readonly births: string[] = [];

@@ -1,7 +1,12 @@
 // A two-slot desk in the simulator, laid out as `deskphone flash` lays it
 // (hardware/storage-layout.ts), and the host's side of an update driven by
 // hand over a real broker: offers and chunks coded by the host codec, the
-// desk's UpdateStatus answers decoded in order.
+// desk's UpdateStatus answers decoded in order. The hand-driven host is for
+// tests that check the desk's answer to each message one at a time, or send
+// what the real command never sends (a chunk with a bad CRC or ahead of its
+// offset, an image other than the one offered), or step a desk on the
+// simulated clock through many power cuts; an update as a site runs it goes
+// through `deskphone update` (update-site.ts).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import mqtt from 'mqtt';
