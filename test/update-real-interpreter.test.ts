@@ -39,6 +39,8 @@ import { requires } from './helpers/requires.ts';
 
 requires('espruino-2950', 'espruino-64', 'socat');
 const ID = 'desk-real';
+/** Variables the transfer's peak leaves at least on the 2950-variable build. */
+const TRANSFER_ROOM = 350;
 const NEXT = '9.9.9-real';
 const tmp = mkdtempSync(join(tmpdir(), 'update-real-'));
 const children: ChildProcess[] = [];
@@ -165,7 +167,10 @@ it('deskphone update takes a desk on the real 2950-variable interpreter to the n
         `power-on to birth ${((started - poweredOn) / 1000).toFixed(1)} s, birth to the reboot after VERIFIED ${((transferredAt - started) / 1000).toFixed(1)} s, power cycle to the run's end ${((updatedAt - transferredAt) / 1000).toFixed(1)} s`,
     );
     expect(transfer.length).toBeGreaterThan(0);
-    expect(Math.max(...transfer)).toBeLessThan(2950);
+    // Room the transfer's peak must leave: a linux bundle that grows, or a bigger chunk, would eat into it long before
+    // the desk runs out. Each copy of a 1 KB chunk takes ~100 variables; with the copies it held, the peak was
+    // ~2,760-2,800 of 2,950 (~150 left), now ~2,470.
+    expect(2950 - Math.max(...transfer), 'variables left at the transfer\'s peak').toBeGreaterThanOrEqual(TRANSFER_ROOM);
   } finally {
     stop();
     await watch.endAsync(true);

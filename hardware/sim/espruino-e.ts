@@ -26,6 +26,9 @@ export function espruinoE(ctx: EContext): object {
       out.set(bytes);
       return out;
     },
+    // jswrap_espruino_toArrayBuffer (src/jswrap_espruino.c) references the string's bytes; a copy here is the same to a
+    // reader, since a string cannot change (the firmware never writes through such a view).
+    toArrayBuffer: (s: unknown) => (typeof s === 'string' ? new G.Uint8Array(Buffer.from(s, 'latin1')).buffer : undefined),
     toJS: (v: unknown) => JSON.stringify(v),
     mapInPlace: (from: ArrayLike<number>, to: { length: number; [i: number]: number }, map: ArrayLike<number> | ((v: number, i: number) => number), bits?: number) => {
       const look = (v: number, i: number) => (typeof map === 'function' ? map(v, i) : map[v]);

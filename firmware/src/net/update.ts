@@ -39,7 +39,7 @@ export function onUpdate(kind: string, data: string, phase: number, say: (b: str
     say(status(u.id, a[0], a[1], __FW_VERSION__, a[2], u.rx ? u.rx.c : B ? B.c : 0));
     return a[0] === St.READY || a[0] === St.RECEIVING;
   };
-  const f = fields(data);
+  const f = fields(data, kind === 'chunk' ? C.DATA : 0);
   // One slot (a bundle keeps only this: the build defines __SLOT_B__ as ''): the boot selector runs the recovery for dp.go, which receives the image.
   // (an else, not an early return: esbuild drops a dead else with the imports only it uses).
   if (!__SLOT_B__) return kind === 'offer' && handOver(f, phase, B, reply);

@@ -25,7 +25,7 @@ global.DPR = function (x: Recovery): Stage2 {
   hello();
   return {
     c: (m: string) => {
-      const f = fields(m);
+      const f = fields(m, C.DATA);
       quiet = 0;
       const L = f[C.SIZE];
       const c = f[C.IMAGE_CRC] || 0;
