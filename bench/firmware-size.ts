@@ -7,6 +7,7 @@
 // room a call cycle's peak leaves (the largest ballast it survives) and the
 // simulator's estimate; and an SPI display's flip() time. Measures only; never
 // fails on a number.
+import { readFileSync } from 'node:fs';
 import { formatTable } from '../provisioner/text.ts';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
 import { loadBoard, type BoardProfile } from '../hardware/board.ts';
@@ -24,6 +25,25 @@ async function standInVars(interpreter: string, board: BoardProfile): Promise<nu
   const out = await bootFromFlash({ interpreter, bundle: '0;', prelude, after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
   const empty = await bootFromFlash({ interpreter, bundle: '0;', after: [{ atMs: 500, code: 'print("MEM " + process.memory().usage)' }], timeoutMs: 60_000 });
   return printed(out, 'MEM') - printed(empty, 'MEM');
+}
+
+/**
+ * Variables the update side (update/agent.ts) takes once the firmware
+ * evaluates it from the end of its image in Storage, as main.ts agent() does
+ * for an offer: what an update adds to an idle desk before any chunk.
+ */
+export async function updateSideVars(interpreter: string, bundle: string): Promise<number> {
+  const code = readFileSync(bundle, 'latin1');
+  // The build appends it inside a comment: /*<update side>*/ (firmware/build.ts buildBoard).
+  const agent = code.slice(code.lastIndexOf('/*') + 2, -2);
+  const out = await bootFromFlash({
+    interpreter,
+    bundle: '0;',
+    files: { 'dp.agent': Buffer.from(agent, 'latin1') },
+    after: [{ atMs: 500, code: 'var m0 = process.memory().usage; eval(require("Storage").read("dp.agent")); print("AGENT " + (process.memory().usage - m0))' }],
+    timeoutMs: 60_000,
+  });
+  return printed(out, 'AGENT');
 }
 
 /**
@@ -70,7 +90,8 @@ async function realVariables(interpreter: string, builds: BoardBuild[]): Promise
       const { boot, cycle } = await callCycle(interpreter, board, fx);
       const standIn = await standInVars(interpreter, board);
       const room = await roomInCall(interpreter, board, fx);
-      rows.push([board.name, String(first.vars), String(boot.vars), String(cycle.vars), String(standIn), String(cycle.vars - standIn), String(room)]);
+      const update = await updateSideVars(interpreter, builds.find((b) => b.board === board.name)!.file);
+      rows.push([board.name, String(first.vars), String(boot.vars), String(cycle.vars), String(standIn), String(cycle.vars - standIn), String(room), String(update)]);
     }
   } finally {
     await fx.close();
@@ -80,7 +101,7 @@ async function realVariables(interpreter: string, builds: BoardBuild[]): Promise
     console.log(`${board.name}: flip() ${f.ms.toFixed(0)} ms per frame on the 2950 build under qemu (SPI.write an empty function), ${f.writes} SPI writes per frame`);
   }
   console.log('Variables on the real interpreter (2v29, 32-bit, 2950 variables), bundles from flash with their board stand-in:');
-  console.log(formatTable(['board', 'first screen', 'online', 'after a call', 'stand-in', 'after a call without stand-in', 'room in a call'], rows, { right: [1, 2, 3, 4, 5, 6] }));
+  console.log(formatTable(['board', 'first screen', 'online', 'after a call', 'stand-in', 'after a call without stand-in', 'room in a call', 'update side evaluated'], rows, { right: [1, 2, 3, 4, 5, 6, 7] }));
 }
 
 export async function run(): Promise<void> {
