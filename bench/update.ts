@@ -8,7 +8,8 @@
 //   `deskphone flash` writes (what a real desk does with each chunk: write it
 //   into the other slot, read it back, check, seal, reboot), for a ladder of
 //   site sizes (DESKPHONE_BENCH_SIMS, default 20,100,200,300) that stops at
-//   the first size the machine does not carry (a desk not updated); their
+//   the first size the machine does not carry (a desk not updated within 4x
+//   the rate's floor and a minute: then the run gets Ctrl-C); their
 //   process (the broker, the byte-counting proxy and the desks) is measured
 //   too: its CPU, peak RSS and event-loop delay. (On the 2-core machine of
 //   issue 16: 200 at the rate's pace, 300 all updated but 4x slower with that
@@ -26,6 +27,7 @@ import type { Simulator } from '../hardware/sim/simulator.ts';
 import { packageVersion } from '../lib/version.ts';
 import { ensureFirmware } from '../provisioner/up/firmware.ts';
 import { formatTable } from '../provisioner/text.ts';
+import { DEFAULT_LIMITS } from '../provisioner/update/limits.ts';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { startProxy, type TcpProxy } from '../test/helpers/tcp-proxy.ts';
 import { DeskDouble } from './lib/update-desk-double.ts';
@@ -127,7 +129,11 @@ async function measure(kind: 'sim' | 'double', count: number, image: Buffer): Pr
       if (s) (last = s), (peakRss = Math.max(peakRss, s.rssMiB));
       deskRss = Math.max(deskRss, process.memoryUsage().rss);
     }, 100);
+    // A site the machine only crawls through counts as not carried: Ctrl-C (the run keeps its state) after 4x the rate's floor + 1 min.
+    const limitMs = (4 * count * image.length * 1000) / DEFAULT_LIMITS.rateBytesPerS + 60_000;
+    const limit = setTimeout(() => child.kill('SIGINT'), limitMs);
     const exit = await new Promise<number>((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+    clearTimeout(limit);
     clearInterval(sampler);
     const seconds = (performance.now() - started) / 1000;
     const used = process.cpuUsage(deskCpu);
@@ -210,7 +216,7 @@ export async function run(): Promise<void> {
     for (const n of SIM_LADDER) {
       const m = await measure('sim', n, image);
       sims.push(m);
-      console.log(`${n} simulator desks: ${m.counts}`);
+      console.log(`${n} simulator desks: ${m.counts}, exit ${m.exit}, ${m.seconds.toFixed(1)} s, wire/image ${m.wirePerImage.toFixed(2)}, update CPU ${m.updateCpuS.toFixed(1)} s, desks+broker CPU ${m.deskCpuS.toFixed(1)} s, RSS ${m.deskRssMiB.toFixed(0)} MiB, event-loop p99 ${m.lagP99Ms.toFixed(0)} ms`);
       if (m.updated < n) break; // the machine does not carry this many: no larger site
     }
     console.log('\nSimulator desks (exact linux bundles, slot layout; the desks, the broker and the proxy share this process):');
