@@ -12,6 +12,7 @@
 import type { BoardProfile } from './board.ts';
 import { espruinoBuild } from './espruino.ts';
 import { compress } from './heatshrink.ts';
+import { FlashMemory, JsfStorage } from './sim/jsflash.ts';
 
 /** firmware/src/update/slot.ts Tr.BYTES and Tr.IMG. */
 export const TRAILER_BYTES = 192;
@@ -138,7 +139,6 @@ function slotStart(plan: StoragePlan, selectorBytes: number): number {
  * pieceBytes.
  */
 export function layoutWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes = 4096): LayoutWrite[] {
-  if (files.image.length > plan.imageMax) throw new LayoutError(`the image is ${files.image.length} B, a slot holds ${plan.imageMax} B`);
   if (plan.slots.length < 2) return oneSlotWrites(plan, files, pieceBytes);
   const start = slotStart(plan, files.selector.length);
   if (layoutEnd(plan, files.selector.length) + TAIL_BYTES > plan.bytes) {
@@ -161,7 +161,8 @@ export function layoutWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes =
  * (offset 0 is never written again, since an offset-0 write makes Storage
  * replace the file), the image after it in pieces, sealed and marked healthy.
  */
-function slotWrites(plan: StoragePlan, name: string, files: LayoutFiles, pieceBytes: number): LayoutWrite[] {
+function slotWrites(plan: StoragePlan, name: string, files: Omit<LayoutFiles, 'config'>, pieceBytes: number): LayoutWrite[] {
+  if (files.image.length > plan.imageMax) throw new LayoutError(`the image is ${files.image.length} B, a slot holds ${plan.imageMax} B`);
   // 0xFF leaves the word erased.
   const writes: LayoutWrite[] = [{ name, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes }];
   for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name, data: files.image.subarray(o, o + pieceBytes), offset: IMAGE_OFFSET + o });
@@ -174,28 +175,74 @@ function slotWrites(plan: StoragePlan, name: string, files: LayoutFiles, pieceBy
 /**
  * One-slot boards: the stub, the config padded with spaces (JSON allows them)
  * so that the slot's data starts where the second page does, the selector
- * compressed, then the slot. Nothing before the slot is ever rewritten, so no
- * trash lies there and a compaction (which starts at the first page holding
- * trash) never moves these files or the slot. The stub goes first: a flash cut
- * off before dp.boot boots nothing (the stub throws), one cut off in the
- * image boots the recovery (the image fails its CRC).
+ * compressed, then the slot. Nothing before the slot is ever rewritten through
+ * Storage, so no trash lies there and a compaction (which starts at the first
+ * page holding trash) never moves these files or the slot; the config is
+ * changed only by laying the whole first page out again (pageZeroWith).
  */
 function oneSlotWrites(plan: StoragePlan, files: LayoutFiles, pieceBytes: number): LayoutWrite[] {
   if (!files.config) throw new LayoutError('a one-slot board keeps its config in the first page: the layout needs it');
+  const frame = oneSlotFrame(plan, files, pieceBytes);
+  return [...frame.writes, configFill(frame.configRoom, files.config), frame.stub];
+}
+
+/** The first page's files: the stub and the compressed selector, and the room left for the config between them. */
+export interface OneSlotFrame {
+  /**
+   * Writes from an empty Storage: the stub and the config created with all
+   * their bytes erased, in their places (filled later in place: jsfWriteFile
+   * writes an offset-0 write of a file's whole size in place when all of it is
+   * still erased), the selector, the slot holding the image, sealed and marked
+   * healthy. Until the stub is filled the board boots nothing: the lexer
+   * stops at an erased .bootcde's first byte (src/jslex.c jslGetNextToken;
+   * "Uncaught SyntaxError: Got [ERASED] expected EOF", measured on 2v29).
+   */
+  writes: LayoutWrite[];
+  configRoom: number;
+  /** The stub's fill, the write that makes the board boot the layout: the last one. */
+  stub: LayoutWrite;
+}
+
+export function oneSlotFrame(plan: StoragePlan, files: Omit<LayoutFiles, 'config'>, pieceBytes = 4096): OneSlotFrame {
   const stub = Buffer.from(BOOT_STUB_COMPRESSED, 'latin1');
   const selector = compress(files.selector);
-  const room = plan.page - (HEADER + align4(stub.length) + HEADER + HEADER + align4(selector.length) + HEADER);
-  if (align4(files.config.length) > room) {
-    throw new LayoutError(`the first page holds the stub (${stub.length} B), the compressed boot selector (${selector.length} B) and the config: ${room} B are left for a config of ${files.config.length} B`);
-  }
-  const config = Buffer.alloc(room, 0x20);
-  config.set(files.config);
-  return [
-    { name: BOOT_FILE, data: stub },
-    { name: CONFIG_FILE, data: config },
-    { name: SELECTOR_FILE, data: selector },
-    ...slotWrites(plan, plan.slots[0]!, files, pieceBytes),
-  ];
+  const configRoom = plan.page - (HEADER + align4(stub.length) + HEADER + HEADER + align4(selector.length) + HEADER);
+  if (configRoom < 4) throw new LayoutError(`the first page holds the stub (${stub.length} B) and the compressed boot selector (${selector.length} B): no room is left for the config`);
+  const erased = (name: string, size: number): LayoutWrite => ({ name, data: new Uint8Array(4).fill(0xff), offset: 0, size });
+  return {
+    writes: [erased(BOOT_FILE, stub.length), erased(CONFIG_FILE, configRoom), { name: SELECTOR_FILE, data: selector }, ...slotWrites(plan, plan.slots[0]!, files, pieceBytes)],
+    configRoom,
+    stub: { name: BOOT_FILE, data: stub },
+  };
+}
+
+/** The config's bytes in the first page: padded with spaces to the room it has there. */
+export function configFill(room: number, config: Uint8Array): LayoutWrite {
+  if (config.length > room) throw new LayoutError(`the first page holds the stub, the compressed boot selector and ${room} B for the config: the config has ${config.length} B`);
+  const data = Buffer.alloc(room, 0x20);
+  data.set(config);
+  return { name: CONFIG_FILE, data };
+}
+
+/**
+ * A one-slot board's first page as read from flash, with `config` in place of
+ * the config it holds (same room, so no file moves and the chain of headers
+ * stays as it was), or a reason why it is not the layout the flash writes
+ * (stub, config, selector, slot header ending on the page).
+ */
+export function pageZeroWith(plan: StoragePlan, page: Uint8Array, config: Uint8Array): { page: Uint8Array; room: number } | { not: string } {
+  // The interpreter's own walk over the headers (hardware/sim/jsflash.ts), on a Storage holding only this page.
+  const jsf = new JsfStorage(new FlashMemory({ base: plan.base, bytes: plan.bytes, page: plan.page }, page.subarray(0, plan.page)));
+  const want = [BOOT_FILE, CONFIG_FILE, SELECTOR_FILE, plan.slots[0]!];
+  const names = jsf.list();
+  if (names.join() !== want.join()) return { not: `its first page holds ${names.join(', ') || 'no files'}, not ${want.join(', ')}` };
+  const slot = jsf.find(want[3]!)!;
+  if (slot.addr !== plan.base + plan.page || slot.size !== plan.slotBytes) return { not: 'its slot is not where the layout puts it' };
+  if (Buffer.from(jsf.read(BOOT_FILE)!).toString('latin1') !== BOOT_STUB_COMPRESSED) return { not: 'its boot stub is not the one this flash writes (a flash cut off half-way?)' };
+  const cfg = jsf.find(CONFIG_FILE)!;
+  const out = Uint8Array.from(page.subarray(0, plan.page));
+  out.set(configFill(cfg.size, config).data, cfg.addr - plan.base);
+  return { page: out, room: cfg.size };
 }
 
 /** The layout's writes with the stub after them: what a test seeds a blank Storage with. */

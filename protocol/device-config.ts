@@ -5,6 +5,13 @@
 // the host and never printed.
 
 export const CONFIG_FILE = 'deskphone.json';
+/**
+ * CONFIG patches the desk took over the network since it was flashed
+ * ({v, lang, digits}, read over the config): a Pixl.js's config lies in its
+ * first page, which only the flash lays out again (docs/updates.md). The
+ * flash erases it with every config it writes.
+ */
+export const CONFIG_PATCH_FILE = 'deskphone.pat';
 
 export interface DeviceConfig {
   /** Config version; reported in the birth so the host sees stale configs. */

@@ -2,6 +2,7 @@
 // device behind a pseudo-terminal (socat), as a board on a USB-serial adapter
 // looks. The port is not in udev's list, and still opens.
 import { afterEach, expect, test } from 'vitest';
+import { BOOT_STUB_COMPRESSED } from '../hardware/storage-layout.ts';
 import { ptyForRepl, type Bridge } from '../hardware/sim/repl/pty.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
 import { requires } from './helpers/requires.ts';
@@ -27,6 +28,6 @@ test('ports answers for the pty, and flash writes and verifies through it', asyn
 
   expect(errorOf(run)).toBe('');
   expect(run.out).toMatch(/^desk-01 on \/.*ttyDP: firmware \d+ B and config written and verified; not waiting for it to come online/);
-  const boot = device.sim.storage.bytes('.bootcde')!.toString('latin1');
-  expect(boot).toMatch(/^eval\(require\("Storage"\)\.read\("dp-[0-9a-f]{8}\.js"\)\);$/);
+  // The Pixl.js's one-slot layout (hardware/storage-layout.ts), booted through its stub.
+  expect(device.sim.storage.bytes('.bootcde')!.toString('latin1')).toBe(BOOT_STUB_COMPRESSED);
 });

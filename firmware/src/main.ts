@@ -30,6 +30,12 @@ declare function require(name: string): any;
 declare function digitalWrite(pin: any, v: number): void;
 
 const CONFIG_FILE = 'deskphone.json';
+/**
+ * CONFIG patches since the flash, read over the config (protocol/device-config.ts
+ * CONFIG_PATCH_FILE): rewriting deskphone.json would leave trash in a Pixl.js's
+ * first page, where the next compaction would move the boot files and the slot.
+ */
+const PATCH_FILE = 'deskphone.pat';
 
 let S: State;
 let G: Gfx;
@@ -48,7 +54,9 @@ let missing = '';
 function readConfig(): DeviceConfig | null {
   let c: any = null;
   try {
-    c = require('Storage').readJSON(CONFIG_FILE, true);
+    const sto = require('Storage');
+    c = sto.readJSON(CONFIG_FILE, true);
+    if (c) Object.assign(c, sto.readJSON(PATCH_FILE, true) || {});
   } catch (e) {
     return null;
   }
@@ -82,15 +90,15 @@ function post(ev: Event): void {
 }
 
 function onMsg(kind: string, data: string): void {
-  // Booted from a slot only (one-slot boards take offers, their recovery receives the chunks).
+  // One-slot boards take offers here; their recovery receives the chunks.
   if (kind === 'offer' || kind === 'chunk') {
-    if (!global.DPB) return;
     // In a call the update side is not evaluated (wire.ts busy): an offer hears BUSY, a chunk still in flight after the BUSY is dropped.
     if (!global.DPU && inCall()) {
       if (kind === 'offer') say(busy(data));
       return;
     }
-    if (!agent().u(kind, data, phaseOf(S), say, progress)) global.DPU = undefined;
+    const a = agent();
+    if (a && !a.u(kind, data, phaseOf(S), say, progress)) global.DPU = undefined;
     return;
   }
   // Downlink kind -> message table and core event type.
@@ -110,9 +118,9 @@ function onMsg(kind: string, data: string): void {
     if (p.version) cfg.v = p.version;
     if (p.lang === 'de' || p.lang === 'en') cfg.lang = p.lang;
     if (p.accountDigits >= Catalogue.ACCOUNT_DIGITS_MIN && p.accountDigits <= Catalogue.ACCOUNT_DIGITS_MAX) cfg.digits = p.accountDigits;
-    // A full Storage keeps the patch in RAM only (and the old file): it still
+    // A full Storage keeps the patch in RAM only (and the old patch): it still
     // applies until the next reboot, and the next birth counts the failed write.
-    if (!put(require('Storage'), CONFIG_FILE, cfg)) (L as Link).fault();
+    if (!put(require('Storage'), PATCH_FILE, { v: cfg.v, lang: cfg.lang, digits: cfg.digits })) (L as Link).fault();
   }
   post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
 }
@@ -135,19 +143,31 @@ function say(b: string): void {
 
 /**
  * The update side (update/agent.ts), evaluated from the end of this image in
- * its slot when first needed: until then it costs no variables.
+ * its slot when first needed: until then it costs no variables. Booted
+ * without the selector (the one-file layout of an earlier release's flash),
+ * the image is the file the stub names, and an offer gets the advice to flash
+ * the desk once (net/update.ts); none when nothing names the image.
  */
-function agent(): { u(kind: string, data: string, phase: number, say: (b: string) => void, show: (pct: number) => void): boolean; h(say: (b: string) => void): void } {
-  const B = global.DPB;
-  if (!global.DPU) global.eval(require('Storage').read(B.n, 4 + B.L - 2 - __AGENT_BYTES__, __AGENT_BYTES__));
+function agent(): Agent | undefined {
+  if (!global.DPU) {
+    const sto = require('Storage');
+    const B = global.DPB;
+    const n = B ? B.n : (/read\("(dp-[^"]+)"/.exec(sto.read('.bootcde') || '') || [])[1];
+    if (n) global.eval(sto.read(n, (B ? 4 + B.L : sto.read(n).length) - 2 - __AGENT_BYTES__, __AGENT_BYTES__));
+  }
   return global.DPU;
+}
+
+interface Agent {
+  u(kind: string, data: string, phase: number, say: (b: string) => void, show: (pct: number) => void): boolean;
+  h(say: (b: string) => void): void;
 }
 
 /** The broker has this connection's birth: a new image proves itself healthy, a rollback gets told. */
 function born(): void {
   const B = global.DPB;
   if (!B || (B.ok && !B.fn)) return;
-  agent().h(say);
+  (agent() as Agent).h(say);
   global.DPU = undefined;
 }
 

@@ -1,34 +1,32 @@
-// Flashing one device: check it, write firmware and config to Storage, prove
-// both by CRC read-back, switch the boot code over, restart.
+// Flashing one device: check it, lay its Storage out for network updates
+// (hardware/storage-layout.ts, docs/updates.md), prove every piece by CRC
+// read-back, write the config, switch the boot code on last, restart.
 //
-// Never a half-written firmware that boots: the bundle goes to a file named
-// by its CRC (dp-<crc>.js), .bootcde is only a one-line stub that evals the
-// verified file, and the stub is written (in one Storage.write) after the
-// verification. Until then the old stub boots the old firmware. Where Storage
-// cannot hold old and new bundles at once (Pixl.js: 36 KB), the old stub and
-// bundle are erased first, so a flash that fails half-way leaves nothing that
-// runs; running the command again finishes it.
-//
-// Boards with room for two firmware slots (ESP32, Linux) get Storage laid out
-// for network updates instead (hardware/storage-layout.ts, docs/updates.md):
-// erased, then the boot stub, the boot selector, slot A holding the verified
-// image and an empty slot B, all on page boundaries; the firmware's own files
-// (session counter, outbox) are kept across. An image already in a slot is
-// not sent again. A flash that fails half-way leaves a desk that boots
-// nothing (the stub goes last) until the same command is run again.
+// Two-slot boards (ESP32, Linux): erased, then the boot selector, slot A
+// holding the verified image and an empty slot B on page boundaries, the
+// firmware's own files (session counter, outbox) written back, the stub last;
+// the config goes to the end. One-slot boards (the Pixl.js): erased, then the
+// first page's stub and config created erased in their places, the compressed
+// selector, the slot with the verified image, the session counter and outbox
+// written back after it, then the config and last the stub filled in place:
+// until that last write the desk boots nothing (never anything half-written),
+// and the station's secret is issued only once the image verified. A flash that
+// fails half-way leaves a desk that boots nothing until the same command is
+// run again. An image already in its slot behind the same stub and selector
+// is not sent again; on a one-slot board the config then (and with
+// --config-only) changes by laying the first page out again in one step.
 import type { BoardProfile } from '../../hardware/board.ts';
 import { ESPRUINO_VERSION, espruinoReleaseFile } from '../../hardware/espruino.ts';
 import { unitMac } from '../../firmware/src/net/ethernet.ts';
-import { CONFIG_FILE } from '../../protocol/device-config.ts';
+import { CONFIG_FILE, CONFIG_PATCH_FILE } from '../../protocol/device-config.ts';
 import { CHUNK_BYTES, DeviceConsole, DeviceError, crc32OfBytes } from './device-console.ts';
 import { FlashError } from './errors.ts';
 import { EspruinoLink } from './link.ts';
-import { BOOT_STUB, crc32, IMAGE_OFFSET, layoutWrites, SELECTOR_FILE, storagePlan, TRAILER_BYTES, TRAILER_META } from '../../hardware/storage-layout.ts';
+import { BOOT_STUB, BOOT_STUB_COMPRESSED, SELECTOR_FILE, storagePlan } from '../../hardware/storage-layout.ts';
+import { layOutOneSlot, layOutSlots, rewritePageZero } from './layout.ts';
 
 export const BOOT_FILE = '.bootcde';
 const FIRMWARE_PREFIX = 'dp-';
-/** Storage's cost per file: 32-byte header, size rounded up to 4 (measured on 2v29). */
-const footprint = (size: number) => 32 + Math.ceil(size / 4) * 4;
 
 export type FlashStep = 'connect' | 'check' | 'firmware' | 'verify' | 'config' | 'switch' | 'restart';
 
@@ -37,9 +35,9 @@ export interface FlashJob {
   board: BoardProfile;
   /** The bundle; omitted for --config-only. */
   firmware?: Uint8Array;
-  /** The boot selector (firmware/dist/<board>.boot.js), with the firmware on two-slot boards. */
+  /** The boot selector (firmware/dist/<board>.boot.js), with the firmware. */
   selector?: Uint8Array;
-  /** The firmware's version, written into its slot's trailer (two-slot boards). */
+  /** The firmware's version, written into its slot's trailer. */
   version?: string;
   /**
    * The config file's bytes, asked for once the firmware is verified: making
@@ -63,12 +61,6 @@ export interface FlashOutcome {
   env: { BOARD?: string; VERSION?: string };
   /** Wired (W5100) boards: the MAC the firmware derives from the unit's Bluetooth address. */
   unitMac?: string;
-}
-
-interface StorageStats {
-  totalBytes: number;
-  freeBytes: number;
-  trashBytes?: number;
 }
 
 export function firmwareFileName(firmware: Uint8Array): string {
@@ -105,107 +97,52 @@ async function runSteps(device: DeviceConsole, job: FlashJob, step: NonNullable<
     );
   checkFirmware(env, job);
   const files = (await device.evaluate<string[]>('require("Storage").list()')) ?? [];
-  const stats = await device.evaluate<StorageStats>('require("Storage").getStats()');
   const outcome: FlashOutcome = { firmwareFile: null, firmwareReused: false, retries: 0, env };
   if (job.board.network.kind === 'w5100') outcome.unitMac = unitMac(await device.evaluate<string>('NRF.getAddress()'));
+  // Read before anything is erased: the new config must be newer than the one the desk had (patches included).
+  const deviceVersion =
+    (await device.evaluate<number>(
+      `(function(S){function v(f){var c=S.readJSON(f,1);return c&&c.v>0?c.v:0}return Math.max(v(${JSON.stringify(CONFIG_FILE)}),v(${JSON.stringify(CONFIG_PATCH_FILE)}))})(require("Storage"))`,
+    )) ?? 0;
+  const config = async () => {
+    step('config');
+    return job.config(deviceVersion);
+  };
 
-  const slotted = storagePlan(job.board).slots.length > 1;
-  if (job.firmware && slotted) {
-    const laid = await layOutSlots(device, job, files, step);
+  const plan = storagePlan(job.board);
+  const oneSlot = plan.slots.length === 1;
+  // Where the config goes: laid out with a new one-slot layout, into its first page, or a file of its own.
+  let configIn: 'layout' | 'page zero' | 'file' = 'file';
+  if (job.firmware) {
+    const laid = oneSlot ? await layOutOneSlot(device, job, files, step, config) : await layOutSlots(device, job, files, step);
     outcome.firmwareFile = laid.slot;
     outcome.firmwareReused = laid.reused;
     outcome.retries += laid.retries;
-  } else if (job.firmware) {
-    const name = firmwareFileName(job.firmware);
-    outcome.firmwareFile = name;
-    const present = files.includes(name) ? await device.fileCrc(name) : null;
-    const crc = crc32OfBytes(job.firmware);
-    outcome.firmwareReused = present?.crc === crc && present.size === job.firmware.length;
-    if (!outcome.firmwareReused) {
-      await makeRoom(device, job, files, stats, name);
-      step('firmware', name);
-      outcome.retries += await writeVerified(device, name, job.firmware, (done, total) => job.onBytes?.('firmware', done, total), step);
-    }
+    if (oneSlot) configIn = laid.reused ? 'page zero' : 'layout';
   } else {
-    const stub = files.includes(BOOT_FILE) ? await device.evaluate<string>(`require("Storage").read(${JSON.stringify(BOOT_FILE)})`) : '';
-    const current = stub === BOOT_STUB && files.includes(SELECTOR_FILE) ? SELECTOR_FILE : /"(dp-[0-9a-f]{8}\.js)"/.exec(stub ?? '')?.[1];
-    if (!current || !files.includes(current))
-      throw new FlashError('device-error', `the device on ${job.port} has no deskphone firmware to keep`, 'flash the firmware too (leave out --config-only)');
-    outcome.firmwareFile = current;
+    const kept = await firmwareToKeep(device, job, files);
+    outcome.firmwareFile = kept.file;
+    if (kept.pageZero) configIn = 'page zero';
   }
-
-  step('config');
-  const deviceVersion = await device.evaluate<number>(`(function(c){return c&&c.v>0?c.v:0})(require("Storage").readJSON(${JSON.stringify(CONFIG_FILE)},1))`);
-  const config = await job.config(deviceVersion ?? 0);
-  outcome.retries += await writeVerified(device, CONFIG_FILE, config, (done, total) => job.onBytes?.('config', done, total), step);
-  if (job.firmware && !slotted) {
-    step('switch', outcome.firmwareFile!);
-    outcome.retries += await writeVerified(device, BOOT_FILE, Buffer.from(bootStub(outcome.firmwareFile!), 'latin1'), undefined, step);
-    for (const old of files) if (old.startsWith(FIRMWARE_PREFIX) && old !== outcome.firmwareFile) await device.evaluate(`require("Storage").erase(${JSON.stringify(old)})`);
+  if (configIn !== 'layout') {
+    outcome.retries +=
+      configIn === 'page zero' ? await rewritePageZero(device, plan, config, job) : await writeVerified(device, CONFIG_FILE, await config(), (done, total) => job.onBytes?.('config', done, total), step);
+    // The patches the desk took over the network since the last flash belong to the config just replaced.
+    if (files.includes(CONFIG_PATCH_FILE)) await device.evaluate(`require("Storage").erase(${JSON.stringify(CONFIG_PATCH_FILE)})`);
   }
   step('restart');
   await device.send('load()');
   return outcome;
 }
 
-/** Files the firmware writes that outlive a flash: the session counter (key prefixes stay unique) and the outbox (actions not yet delivered). */
-const KEPT_FILES = ['deskphone.ses', 'deskphone.out'];
-
-/**
- * Two-slot boards: lays Storage out in slots unless a slot already holds this
- * image behind the same stub and selector. Every file is read back by CRC;
- * a mismatch lays it all out once more.
- */
-async function layOutSlots(device: DeviceConsole, job: FlashJob, files: string[], step: NonNullable<FlashJob['onStep']>): Promise<{ slot: string; reused: boolean; retries: number }> {
-  if (!job.selector) throw new Error('flashDevice: a two-slot board needs the boot selector with the firmware');
-  const plan = storagePlan(job.board);
-  const image = job.firmware!;
-  const crc = crc32(image);
-  const holds = async (slot: string) => {
-    const meta = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(slot)},${plan.slotBytes - TRAILER_BYTES + TRAILER_META},64)`);
-    return typeof meta === 'string' && meta.startsWith(`${image.length},${crc},`) && (await device.rangeCrc(slot, IMAGE_OFFSET, image.length)) === crc;
-  };
-  if (files.includes(BOOT_FILE) && (await device.fileCrc(BOOT_FILE))?.crc === crc32(Buffer.from(BOOT_STUB, 'latin1')) && (await device.fileCrc(SELECTOR_FILE))?.crc === crc32(job.selector)) {
-    for (const slot of plan.slots) if (files.includes(slot) && (await holds(slot))) return { slot, reused: true, retries: 0 };
-  }
-  const kept: [string, Uint8Array][] = [];
-  for (const f of KEPT_FILES) {
-    if (!files.includes(f)) continue;
-    const text = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(f)})`);
-    if (typeof text === 'string' && text.length) kept.push([f, Buffer.from(text, 'latin1')]);
-  }
-  const writes = layoutWrites(plan, { selector: job.selector, image, version: job.version ?? '' });
-  // The stub last: until the rest reads back right, the desk boots nothing half-written.
-  const stub = { name: BOOT_FILE, data: Buffer.from(BOOT_STUB, 'latin1') };
-  const slot = plan.slots[0]!;
-  let retries = 0;
-  for (; ; retries++) {
-    step('firmware', slot);
-    await device.evaluate('require("Storage").eraseAll()');
-    let done = 0;
-    for (const w of writes) {
-      if (w.offset === undefined) await device.writeFile(w.name, w.data);
-      else await device.writeAt(w.name, w.data, w.offset, w.size);
-      if (w.name === slot && w.offset) job.onBytes?.('firmware', (done = Math.min(done + w.data.length, image.length)), image.length);
-    }
-    step('verify', slot);
-    const bad = (await device.fileCrc(SELECTOR_FILE))?.crc !== crc32(job.selector) ? SELECTOR_FILE : (await holds(slot)) ? null : slot;
-    if (!bad) break;
-    if (retries === 1) throw mismatch(bad, 'read back wrong twice');
-  }
-  for (const [f, bytes] of kept) await device.writeFile(f, bytes);
-  step('switch', slot);
-  await device.writeFile(stub.name, stub.data);
-  if ((await device.fileCrc(stub.name))?.crc !== crc32(stub.data)) throw mismatch(stub.name, 'read back wrong');
-  return { slot, reused: false, retries };
-}
-
-function mismatch(name: string, what: string): FlashError {
-  return new FlashError(
-    'verify-mismatch',
-    `${name} ${what}`,
-    "the link or the flash is corrupting data: try another cable or a lower --baud; if it persists the board's flash may be failing",
-  );
+/** --config-only: the firmware the device boots now (its slot's selector, or an earlier release's dp-<crc>.js), and whether its config lies in the first page. */
+async function firmwareToKeep(device: DeviceConsole, job: FlashJob, files: string[]): Promise<{ file: string; pageZero: boolean }> {
+  const stub = files.includes(BOOT_FILE) ? await device.evaluate<string>(`require("Storage").read(${JSON.stringify(BOOT_FILE)})`) : '';
+  const slotted = (stub === BOOT_STUB || stub === BOOT_STUB_COMPRESSED) && files.includes(SELECTOR_FILE);
+  const file = slotted ? SELECTOR_FILE : /"(dp-[0-9a-f]{8}\.js)"/.exec(stub ?? '')?.[1];
+  if (!file || !files.includes(file))
+    throw new FlashError('device-error', `the device on ${job.port} has no deskphone firmware to keep`, 'flash the firmware too (leave out --config-only)');
+  return { file, pageZero: stub === BOOT_STUB_COMPRESSED };
 }
 
 /**
@@ -228,31 +165,6 @@ function checkFirmware(env: { VERSION?: string; MODULES?: string }, job: FlashJo
     `the device on ${job.port} runs Espruino ${version}${lacks}`,
     `install Espruino's ${job.board.firmware.build} firmware ${ESPRUINO_VERSION} on it once (${espruinoReleaseFile(job.board.firmware.build)}; hardware/docs/firmware-install.md), then flash again`,
   );
-}
-
-/**
- * Checks the new bundle fits and erases what must go first. Space held by the
- * files this flash replaces (config, stub, older bundles, a partial copy of
- * this bundle from an interrupted run) counts as free.
- */
-async function makeRoom(device: DeviceConsole, job: FlashJob, files: string[], stats: StorageStats, name: string): Promise<void> {
-  const held = async (f: string) => (files.includes(f) ? footprint((await device.fileCrc(f))?.size ?? 0) : 0);
-  const oldBundles = files.filter((f) => f.startsWith(FIRMWARE_PREFIX) && f !== name);
-  let oldBundleBytes = 0;
-  for (const f of oldBundles) oldBundleBytes += await held(f);
-  const free = stats.freeBytes + (stats.trashBytes ?? 0) + (await held(name));
-  const firmware = footprint(job.firmware!.length);
-  const needed = firmware + footprint(job.configSize) + footprint(bootStub(name).length);
-  const replaced = (await held(CONFIG_FILE)) + (await held(BOOT_FILE));
-  if (needed > free + replaced + oldBundleBytes)
-    throw new FlashError(
-      'no-room',
-      `not enough Storage on the device: firmware ${job.firmware!.length} B and config ${job.configSize} B need ${needed} B with file headers; at most ${free + replaced + oldBundleBytes} B of ${stats.totalBytes} B can be made free`,
-      'erase other files on the device (require("Storage").eraseAll() at its console erases everything), or build a smaller bundle',
-    );
-  // The old firmware keeps booting while the new one is written, if both fit.
-  if (firmware <= free && needed <= free + replaced) return;
-  for (const f of [BOOT_FILE, ...oldBundles]) if (files.includes(f)) await device.evaluate(`require("Storage").erase(${JSON.stringify(f)})`);
 }
 
 /** Writes a file and proves it by CRC read-back; one more try on a mismatch. Returns the number of retries. */

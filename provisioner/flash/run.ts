@@ -18,7 +18,6 @@ import type { Registry, Station } from '../registry/index.ts';
 import { watchBirths, type Birth, type BirthWatch } from './birth.ts';
 import { FlashError, isFlashError } from './errors.ts';
 import type { PlannedAddress } from './network-plan.ts';
-import { storagePlan } from '../../hardware/storage-layout.ts';
 import { deviceLinkState, firmwareFileName, flashDevice, type FlashJob, type FlashStep } from './procedure.ts';
 
 export const STATE_FILE = 'flash-state.json';
@@ -223,8 +222,8 @@ async function flashOne(options: FlashOptions, state: FlashState, a: Assignment,
       port: a.port,
       board: a.board,
       firmware,
-      // Two-slot boards boot through the selector (hardware/storage-layout.ts).
-      selector: firmware && storagePlan(a.board).slots.length > 1 ? readBundle(options, a.board, '.boot.js') : undefined,
+      // Every board boots through the selector (hardware/storage-layout.ts).
+      selector: firmware ? readBundle(options, a.board, '.boot.js') : undefined,
       version: firmware ? bundleVersion(options, a.board) : undefined,
       baud: options.baud,
       configSize: sample.length + 8,

@@ -49,7 +49,7 @@ export function onUpdate(kind: string, data: string, phase: number, say: (b: str
       u.w = !!f[O.WINDOW];
       const size = f[O.SIZE];
       const crc = f[O.CRC];
-      if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
+      if (!B) return reply([St.FAILED, 0, 'old layout: run deskphone flash']);
       if (crc === B.c) return reply([St.CURRENT, 0, '']);
       const n = __SLOTS__.split(',');
       const s = slot(B.n === n[0] ? n[1] : n[0]);
@@ -83,7 +83,7 @@ export function onUpdate(kind: string, data: string, phase: number, say: (b: str
 /** An offer on a one-slot board: dp.go names the image, REBOOTING, and the recovery takes over. */
 function handOver(f: { [n: number]: any }, phase: number, B: Boot | undefined, reply: (a: [number, number, string]) => boolean): boolean {
   u.id = f[O.ID] || '';
-  if (!B) return reply([St.FAILED, 0, 'no slots: run deskphone flash once']);
+  if (!B) return reply([St.FAILED, 0, 'old layout: run deskphone flash']);
   if (f[O.CRC] === B.c) return reply([St.CURRENT, 0, '']);
   if (!free(phase)) return reply([St.BUSY, 0, 'in a call']);
   Sto.writeJSON('dp.go', { c: f[O.CRC], i: u.id });
