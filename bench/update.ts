@@ -31,7 +31,7 @@ import { DEFAULT_LIMITS } from '../provisioner/update/limits.ts';
 import { decodeMessage } from '../protocol/host-codec.ts';
 import { startProxy, type TcpProxy } from '../test/helpers/tcp-proxy.ts';
 import { DeskDouble } from './lib/update-desk-double.ts';
-import { newerImage, NEXT_VERSION, slottedSim } from '../test/helpers/update-rig.ts';
+import { newerImage, NEXT_VERSION, siteDesk } from '../test/helpers/update-rig.ts';
 import { hostClient, randomImage, startUpdateRig, type UpdateRig } from '../test/helpers/update-site.ts';
 
 const SIM_LADDER = (process.env.DESKPHONE_BENCH_SIMS ?? '20,100,200,300').split(',').map(Number);
@@ -171,10 +171,7 @@ function simDesks(ids: string[], rig: UpdateRig, proxy: TcpProxy): Desks {
   const sims: Simulator[] = [];
   return {
     async boot() {
-      for (const id of ids) {
-        const config = { v: 3, id, board: 'linux', host: '127.0.0.1', port: proxy.port, pass: rig.secrets[id], lang: 'de', digits: 12 };
-        sims.push(slottedSim('linux', config).boot());
-      }
+      for (const id of ids) sims.push(siteDesk(rig, id, proxy.port));
     },
     async close() {
       for (const sim of sims) sim.close();
