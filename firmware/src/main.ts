@@ -13,6 +13,7 @@ import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link, put } from './net/link.ts';
+import { Tr } from './update/trailer.ts';
 import { busy } from './update/wire.ts';
 
 declare const __BOARD__: BoardProfile;
@@ -77,6 +78,8 @@ function post(ev: Event): void {
     global.DPU = undefined;
     d.u('call', '', phaseOf(S), say, progress);
   }
+  const B = global.DPB;
+  if (B && B.a && B.fn && !inCall()) born();
   while (S.out.length) {
     const o = S.out.shift() as State['out'][0];
     if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
@@ -163,10 +166,22 @@ interface Agent {
   h(say: (b: string) => void): void;
 }
 
-/** The broker has this connection's birth: a new image proves itself healthy, a rollback gets told. */
+/**
+ * The broker has this connection's birth: a new image proves itself healthy,
+ * in a call too (the boot selector fails an image that is not healthy within
+ * its seconds, and reboots), without the update side; a rollback gets told
+ * with it, never in a call (it takes more variables than a call leaves):
+ * post() comes back here once the call is over.
+ */
 function born(): void {
   const B = global.DPB;
-  if (!B || (B.ok && !B.fn)) return;
+  if (!B) return;
+  B.a = 1;
+  if (!B.ok) {
+    require('Storage').write(B.n, '\0\0\0\0', B.T + Tr.OK);
+    B.ok = true;
+  }
+  if (!B.fn || inCall()) return;
   (agent() as Agent).h(say);
   global.DPU = undefined;
 }

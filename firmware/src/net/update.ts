@@ -8,7 +8,8 @@
 // the interpreter's subset.
 import { Phase, UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 import { begin, chunk, resumeAt, seal, type Rx } from '../update/receive.ts';
-import { slot, Sto, Tr, type Boot } from '../update/slot.ts';
+import { slot, Sto, type Boot } from '../update/slot.ts';
+import { Tr } from '../update/trailer.ts';
 import { C, fields, O, status } from '../update/wire.ts';
 
 declare const global: any;
@@ -93,20 +94,15 @@ function handOver(f: { [n: number]: any }, phase: number, B: Boot | undefined, r
 }
 
 /**
- * The broker has this connection's birth: the image proved itself, and the
- * boot selector stops counting its tries. A boot that rolled back says so
- * once, as an UpdateStatus FAILED naming the image it fell back from and why,
- * and marks that told in the failed slot (a birth field would cost variables
- * on every board all the time; this costs them once).
+ * After a birth reached the broker (main.ts born, which marks the image
+ * healthy itself), a boot that rolled back says so once, as an UpdateStatus
+ * FAILED naming the image it fell back from and why, and marks that told in
+ * the failed slot (a birth field would cost variables on every board all the
+ * time; this costs them once).
  */
 export function healthy(say: (b: string) => void): void {
   const B: Boot | undefined = global.DPB;
-  if (!B) return;
-  if (!B.ok) {
-    Sto.write(B.n, '\0\0\0\0', B.T + Tr.OK);
-    B.ok = true;
-  }
-  if (!B.fn) return;
+  if (!B || !B.fn) return;
   say(status('', St.FAILED, 0, __FW_VERSION__, 'rolled back from ' + B.rb, B.c));
   Sto.write(B.fn, '\0\0\0\0', (B.fT as number) + Tr.TOLD);
   B.fn = '';

@@ -6,7 +6,8 @@
 // or its image failed) it runs the recovery, which fetches one over the
 // network. docs/updates.md has the design. Written in the interpreter's subset.
 import { recover } from './recovery.ts';
-import { field, has, mark, slot, Sto, Tr, type Boot, type Slot } from './slot.ts';
+import { field, has, mark, slot, Sto, type Boot, type Slot } from './slot.ts';
+import { Tr } from './trailer.ts';
 
 declare const E: { CRC32(data: string): number; reboot(): void };
 declare const global: any;

@@ -6,7 +6,8 @@
 // the first stage. Written in the interpreter's subset.
 import { begin, chunk, seal, type Rx } from './receive.ts';
 import type { Recovery, Stage2 } from './recovery.ts';
-import { field, Sto, Tr } from './slot.ts';
+import { field, Sto } from './slot.ts';
+import { Tr } from './trailer.ts';
 import { UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 import { C, fields, status } from './wire.ts';
 

@@ -8,30 +8,12 @@
 // to fit the first two beside its config in one flash page, so every byte
 // counts here. Written in the interpreter's subset (hardware/docs/board-facts.md).
 
+import { Tr } from './trailer.ts';
+
 declare function require(name: string): any;
 declare const E: { toString(b: any): string };
 /** Address of the Storage area in flash (hardware/espruino.ts), defined by the firmware build. */
 declare const __STORAGE_BASE__: number;
-
-/** Trailer offsets, from the trailer's start (slot size - BYTES). Every flag is a word of its own, written once. */
-export const enum Tr {
-  BYTES = 192,
-  /** `L,crc,gen,healthS,version;` once the image verified. */
-  META = 0,
-  /** `L,crc;` of the image being received. */
-  PEND = 64,
-  TRIES = 96,
-  MAX_TRIES = 3,
-  OK = 112,
-  BAD = 116,
-  /** The rollback from this failed image was reported (net/update.ts healthy). */
-  TOLD = 120,
-  WHY = 128,
-  /** A reason leaves the field's last byte erased, its end mark. */
-  WHY_BYTES = 63,
-  /** Where the image starts: an offset-0 write would make Storage replace the whole file (jsfWriteFile). */
-  IMG = 4,
-}
 
 /** A slot: name, address of its data in flash, file size, trailer offset. */
 export interface Slot {
@@ -108,6 +90,8 @@ export interface Boot {
   T: number;
   ok: boolean;
   rb: string;
+  /** A birth of this boot reached the broker (main.ts born). */
+  a?: number;
   /** The failed slot's name and trailer offset, while its rollback is not yet told. */
   fn?: string;
   fT?: number;
