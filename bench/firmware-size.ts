@@ -4,9 +4,10 @@
 // the variables each board's bundle really uses there with its stand-in: at
 // the first screen, online after boot and after a full call cycle over MQTT
 // (test/helpers/real-board-run.ts), next to the stand-in's own share, the
-// room a call cycle's peak leaves (the largest ballast it survives) and the
-// simulator's estimate; and an SPI display's flip() time. Measures only; never
-// fails on a number.
+// room a call cycle's peak leaves (the largest ballast it survives), the
+// variables the update side takes once evaluated, and the simulator's
+// estimate; and an SPI display's flip() time. Measures only; never fails on a
+// number (the transfer's peak is checked by test/update-real-interpreter).
 import { readFileSync } from 'node:fs';
 import { formatTable } from '../provisioner/text.ts';
 import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
