@@ -233,10 +233,17 @@ export class Rollout extends EventEmitter {
   }
 
   private startSending(d: Desk, offset: number): void {
-    d.next = offset;
-    d.since = this.now();
-    d.stalls = 0;
-    this.set(d, 'sending', '', offset);
+    // An offset past this image is where the desk stands in another one (a transfer it was cut off from): this one
+    // starts over, and the desk's first chunk tells it so.
+    const at = offset < this.o.image.bytes.length ? offset : 0;
+    d.next = at;
+    // A desk saying again where it stands without having moved (a recovery repeats itself while no chunk comes) is
+    // still stalled: else it would never fail.
+    if (d.rec.state !== 'sending' || at !== d.rec.offset) {
+      d.since = this.now();
+      d.stalls = 0;
+    }
+    this.set(d, 'sending', '', at);
   }
 
   private onReceiving(d: Desk, offset: number, detail: string): void {

@@ -17,8 +17,9 @@ declare const E: { reboot(): void };
 global.DPR = function (x: Recovery): Stage2 {
   const s = x.s;
   let id = (Sto.readJSON('dp.go', true) || {}).i || '';
-  // A transfer the slot was claimed for (receive.ts) goes on where it stopped.
-  const p = field(s, Tr.PEND, ';').split(',');
+  // A transfer the slot was claimed for (receive.ts) goes on where it stopped; once sealed, its record is the image
+  // the slot holds, and the next update starts from byte 0 (else the host hears an offset of the earlier image).
+  const p = field(s, Tr.META, ';') ? [] : field(s, Tr.PEND, ';').split(',');
   let rx: Rx | null = p[1] ? begin(s, +p[0], +p[1]) : null;
   let quiet = 0;
   const st = (a: [number, number, string]) => x.pub(status(id, a[0], a[1], '', a[2], rx ? rx.c : 0));
