@@ -1,8 +1,9 @@
-// A Pixl.js whose slot's trailer still records another image than the one
-// `deskphone update` (the real command, in-process) now sends it: after an
-// update, the next update must start from the first byte, and a transfer
-// left unfinished for a longer image must not leave the command waiting for
-// an offset the new image does not have.
+// A Pixl.js and `deskphone update` (the real command, in-process) where the
+// slot's trailer records another image than the one now sent, or the desk
+// stops moving on: after an update the next one starts from the first byte; a
+// transfer left unfinished for a longer image does not leave the command
+// waiting for an offset the new image lacks; a desk that repeats one offset
+// fails as stalled; an image that fails to boot is rolled back, not sent again.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,4 +109,15 @@ it('a desk that keeps saying where it stands and never moves on fails as stalled
   const end = await update(back);
   expect(end.out).toMatch(new RegExp(`${ID}\\s+FAILED\\s.*transfer stalled at byte 1024`));
   expect(end.code).toBe(1);
+}, 60_000);
+
+it('a Pixl.js whose new image fails to boot is rolled back, not sent the image again', async () => {
+  const { r, desks, sim, update } = await site();
+  sim.boot();
+  await until(() => desks.births(ID, OLD) > 0, 'the first birth', 30_000);
+  const broken = r.bundle('broken', Buffer.from('not javascript )'.repeat(100)), '9.9.9-broken', PIXL, stage2);
+  const end = await update(broken);
+  expect(end.out).toMatch(new RegExp(`${ID}\\s+ROLLED BACK\\s.*in its recovery: .*boot: Unexpected`));
+  expect(end.code).toBe(1);
+  expect(desks.of(ID).filter((s) => s.state === St.VERIFIED)).toHaveLength(1);
 }, 60_000);

@@ -188,8 +188,10 @@ export class Rollout extends EventEmitter {
     // from an image (net/update.ts healthy()); everything else answers this run's offer.
     if (s.id === '' && s.state === UpdateState.FAILED) return this.onFallback(d, detail);
     if (s.id !== this.o.run.id && s.state !== UpdateState.RECOVERY) return;
-    // a one-slot desk whose new image failed is back in its recovery, which says why
-    if (s.state === UpdateState.RECOVERY && detail && detail !== 'code' && (d.rec.state === 'verified' || d.rec.state === 'probation')) return this.rolledBack(d, `in its recovery: ${detail}`);
+    // A one-slot desk whose new image failed is back in its recovery, which says why (after it asked for its second
+    // stage, which made it 'rebooting': sent the image again, it would verify and boot it again, for ever).
+    const tookImage = d.rec.state === 'verified' || d.rec.state === 'probation' || (d.rec.state === 'rebooting' && d.rec.offset === this.o.image.bytes.length);
+    if (s.state === UpdateState.RECOVERY && detail && detail !== 'code' && tookImage) return this.rolledBack(d, `in its recovery: ${detail}`);
     if (isFinal(d.rec.state) || d.rec.state === 'probation') return;
     d.online = true;
     switch (s.state) {
