@@ -13,16 +13,8 @@ import type { BoardProfile } from './board.ts';
 import { espruinoBuild } from './espruino.ts';
 import { compress } from './heatshrink.ts';
 import { FlashMemory, JsfStorage } from './sim/jsflash.ts';
+import { Tr } from './slot-trailer.ts';
 
-/** firmware/src/update/slot.ts Tr.BYTES and Tr.IMG. */
-export const TRAILER_BYTES = 192;
-export const IMAGE_OFFSET = 4;
-/** Where the trailer's fields sit (Tr.META, Tr.TRIES, Tr.OK, Tr.BAD, Tr.WHY). */
-export const TRAILER_META = 0;
-export const TRAILER_TRIES = 96;
-export const TRAILER_OK = 112;
-export const TRAILER_BAD = 116;
-export const TRAILER_WHY = 128;
 export const SLOT_FILES = ['dp.a', 'dp.b'] as const;
 export const BOOT_FILE = '.bootcde';
 export const SELECTOR_FILE = 'dp.boot';
@@ -42,8 +34,8 @@ export const PAD_FILES = ['dp.pad', 'dp.pad2'] as const;
 export const BOOT_STUB =
   'eval(require("Storage").read("dp.boot"));' +
   'if(global.DPB)try{eval(require("Storage").read(DPB.n,4,DPB.L))}catch(e){var S=require("Storage");' +
-  `if(S.read(DPB.n,DPB.T+${TRAILER_WHY},1)=="\\xff")S.write(DPB.n,("boot: "+(e&&e.message||e)).substr(0,63),DPB.T+${TRAILER_WHY});` +
-  `S.write(DPB.n,"\\0\\0\\0\\0",DPB.T+${TRAILER_BAD});E.reboot()}`;
+  `if(S.read(DPB.n,DPB.T+${Tr.WHY},1)=="\\xff")S.write(DPB.n,("boot: "+(e&&e.message||e)).substr(0,${Tr.WHY_BYTES}),DPB.T+${Tr.WHY});` +
+  `S.write(DPB.n,"\\0\\0\\0\\0",DPB.T+${Tr.BAD});E.reboot()}`;
 const SELECTOR_EVAL = 'eval(require("Storage").read("dp.boot"));';
 /** .bootcde on one-slot boards, where dp.boot is stored heatshrink-compressed (require("heatshrink") is built into every build we run). */
 export const BOOT_STUB_COMPRESSED = BOOT_STUB.replace(SELECTOR_EVAL, 'eval(E.toString(require("heatshrink").decompress(require("Storage").read("dp.boot"))));');
@@ -71,12 +63,12 @@ export interface StoragePlan {
 /** Slots sized for the board's code budget; two where Storage holds them with a page for the boot files and the tail. */
 export function storagePlan(board: BoardProfile): StoragePlan {
   const { base, bytes, page } = espruinoBuild(board.firmware.build).storage;
-  const slotPages = Math.ceil((board.budget.codeBytes + IMAGE_OFFSET + TRAILER_BYTES) / page);
+  const slotPages = Math.ceil((board.budget.codeBytes + Tr.IMG + Tr.BYTES) / page);
   const pages = (n: number) => Math.ceil(n / page);
   // Boot files, slot A, a page of padding before slot B, slot B, the tail.
   const two = pages(4096) + 2 * slotPages + 1 + pages(TAIL_BYTES) <= bytes / page;
   const slotBytes = slotPages * page;
-  return { base, bytes, page, slots: two ? [...SLOT_FILES] : [SLOT_FILES[0]], slotPages, slotBytes, imageMax: slotBytes - IMAGE_OFFSET - TRAILER_BYTES };
+  return { base, bytes, page, slots: two ? [...SLOT_FILES] : [SLOT_FILES[0]], slotPages, slotBytes, imageMax: slotBytes - Tr.IMG - Tr.BYTES };
 }
 
 /** One Storage.write: name, data, offset and total size as the call takes them. */
@@ -165,10 +157,10 @@ function slotWrites(plan: StoragePlan, name: string, files: Omit<LayoutFiles, 'c
   if (files.image.length > plan.imageMax) throw new LayoutError(`the image is ${files.image.length} B, a slot holds ${plan.imageMax} B`);
   // 0xFF leaves the word erased.
   const writes: LayoutWrite[] = [{ name, data: new Uint8Array(4).fill(0xff), offset: 0, size: plan.slotBytes }];
-  for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name, data: files.image.subarray(o, o + pieceBytes), offset: IMAGE_OFFSET + o });
-  const trailer = plan.slotBytes - TRAILER_BYTES;
-  writes.push({ name, data: Buffer.from(imageMeta(files.image, 1, DEFAULT_HEALTH_S, files.version), 'latin1'), offset: trailer + TRAILER_META });
-  writes.push({ name, data: new Uint8Array(4), offset: trailer + TRAILER_OK });
+  for (let o = 0; o < files.image.length; o += pieceBytes) writes.push({ name, data: files.image.subarray(o, o + pieceBytes), offset: Tr.IMG + o });
+  const trailer = plan.slotBytes - Tr.BYTES;
+  writes.push({ name, data: Buffer.from(imageMeta(files.image, 1, DEFAULT_HEALTH_S, files.version), 'latin1'), offset: trailer + Tr.META });
+  writes.push({ name, data: new Uint8Array(4), offset: trailer + Tr.OK });
   return writes;
 }
 

@@ -3,7 +3,8 @@
 // connects with the secret the flash issued, sends its birth, and
 // `station list` shows it online with that firmware version.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { BOOT_STUB, IMAGE_OFFSET } from '../hardware/storage-layout.ts';
+import { BOOT_STUB } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, test } from 'vitest';
@@ -40,7 +41,7 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
   // The device runs what the flash wrote: the stub in .bootcde and the bundle in slot A, which it booted.
   const bundle = readFileSync(join(import.meta.dirname, '..', 'firmware', 'dist', 'linux.js'));
   expect(device.sim.storage.bytes('.bootcde')!.toString('latin1')).toBe(BOOT_STUB);
-  expect(device.sim.storage.bytes('dp.a')!.subarray(IMAGE_OFFSET, IMAGE_OFFSET + bundle.length)).toEqual(bundle);
+  expect(device.sim.storage.bytes('dp.a')!.subarray(Tr.IMG, Tr.IMG + bundle.length)).toEqual(bundle);
   expect(device.sim.eval('DPB.n')).toBe('dp.a');
   // The secret reached the device and nothing else.
   const secret = JSON.parse(device.sim.storage.bytes('deskphone.json')!.toString('utf8')).pass as string;

@@ -18,7 +18,8 @@ import { buildBoard, DIST_DIR } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { ptyForRepl, type Bridge } from '../hardware/sim/repl/pty.ts';
 import { ALIGNMENT, FlashMemory, HEADER_BYTES, JsfStorage } from '../hardware/sim/jsflash.ts';
-import { BOOT_STUB_COMPRESSED, storagePlan, TRAILER_BYTES, TRAILER_META, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { BOOT_STUB_COMPRESSED, storagePlan } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { bootStub, firmwareFileName } from '../provisioner/flash/procedure.ts';
 import type { BrokerHandle } from '../provisioner/broker/index.ts';
@@ -70,7 +71,7 @@ const storage = () => device.sim.storage;
 const firstPage = () => Buffer.from(storage().flash.image.subarray(0, PLAN.page));
 const slotBytes = () => Buffer.from(storage().bytes('dp.a')!);
 const config = () => JSON.parse(storage().bytes('deskphone.json')!.toString('latin1'));
-const trailerMeta = () => slotBytes().subarray(PLAN.slotBytes - TRAILER_BYTES + TRAILER_META, PLAN.slotBytes - TRAILER_BYTES + TRAILER_META + 64).toString('latin1');
+const trailerMeta = () => slotBytes().subarray(PLAN.slotBytes - Tr.BYTES + Tr.META, PLAN.slotBytes - Tr.BYTES + Tr.META + 64).toString('latin1');
 
 /** Storage page by page: the files whose header lies in it, and the bytes used (headers, data and padding of every file overlapping it). */
 function storageMap(image: Uint8Array): string[] {
@@ -155,7 +156,7 @@ describe('a Pixl.js from deskphone flash to deskphone update', () => {
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
     expect(run.out).toContain('updated 1');
-    await until(() => slotBytes().readUInt32LE(PLAN.slotBytes - TRAILER_BYTES + TRAILER_OK) === 0, 'the healthy word');
+    await until(() => slotBytes().readUInt32LE(PLAN.slotBytes - Tr.BYTES + Tr.OK) === 0, 'the healthy word');
     expect(trailerMeta()).toMatch(new RegExp(`^\\d+,\\d+,\\d+,\\d+,${NEXT.replace(/\./g, '\\.')};`));
     expect(storage().names()).not.toContain('dp.go');
   }, 180_000);

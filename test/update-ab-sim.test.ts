@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from 'vitest';
 import type { Simulator } from '../hardware/sim/simulator.ts';
-import { storagePlan, TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { storagePlan } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { encode } from '../protocol/device/codec.ts';
 import { Snapshot } from '../protocol/device/tables.generated.ts';
@@ -50,7 +51,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const trailerWord = (slot: string, at: number) => sim!.storage.bytes(slot)!.subarray(plan.slotBytes - TRAILER_BYTES + at, plan.slotBytes - TRAILER_BYTES + at + 4).toString('hex');
+const trailerWord = (slot: string, at: number) => sim!.storage.bytes(slot)!.subarray(plan.slotBytes - Tr.BYTES + at, plan.slotBytes - Tr.BYTES + at + 4).toString('hex');
 const booted = () => sim!.eval('typeof DPB=="object"&&typeof DP=="object"?DPB.n:""') as string;
 
 const T = Date.now();
@@ -82,7 +83,7 @@ test('an offer, chunks into the other slot, VERIFIED, reboot into the new image,
   await rebootedInto('dp.b');
   expect(sim!.eval('DPB.g')).toBe(2);
   // Healthy once the broker acknowledged its birth.
-  await until(() => trailerWord('dp.b', TRAILER_OK) === '00000000', 'the healthy word');
+  await until(() => trailerWord('dp.b', Tr.OK) === '00000000', 'the healthy word');
   expect(sim!.storage.bytes('dp.b')!.subarray(4, 4 + v2.image.length)).toEqual(v2.image);
   // The same image offered again: already current.
   await host!.offer(v2.image, v2.version);

@@ -12,7 +12,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadBoard } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { imageMeta, IMAGE_OFFSET, layoutWithStub, storagePlan, TRAILER_BAD, TRAILER_BYTES, TRAILER_META, TRAILER_OK, TRAILER_WHY } from '../hardware/storage-layout.ts';
+import { imageMeta, layoutWithStub, storagePlan } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { DIST_DIR } from '../provisioner/flash/run.ts';
 import { decodeMessage, Phase, UpdateState } from '../protocol/host-codec.ts';
@@ -42,18 +43,18 @@ afterAll(async () => {
 it('marks the image healthy in the call without its update side, and tells the rollback once the call is over', async () => {
   const plan = storagePlan(loadBoard('linux'));
   const image = readFileSync(join(DIST_DIR, 'linux.js'));
-  const trailer = plan.slotBytes - TRAILER_BYTES;
+  const trailer = plan.slotBytes - Tr.BYTES;
   sim = new Simulator({ board: 'linux', clock: 'real' });
   sim.storage.jsf.eraseAll();
   // deskphone flash's layout without slot A's healthy word: the boot after an update, on trial.
   for (const w of layoutWithStub(plan, { selector: readFileSync(join(DIST_DIR, 'linux.boot.js')), image, version: packageVersion() })) {
-    if (!(w.name === 'dp.a' && w.offset === trailer + TRAILER_OK)) sim.storage.put(w.name, w.data, w.offset, w.size);
+    if (!(w.name === 'dp.a' && w.offset === trailer + Tr.OK)) sim.storage.put(w.name, w.data, w.offset, w.size);
   }
   // Slot B: an image of a later generation that failed, its rollback not yet told.
-  sim.storage.put('dp.b', image, IMAGE_OFFSET);
-  sim.storage.put('dp.b', Buffer.from(imageMeta(image, 2, 120, '9.9.9-bad'), 'latin1'), trailer + TRAILER_META);
-  sim.storage.put('dp.b', new Uint8Array(4), trailer + TRAILER_BAD);
-  sim.storage.put('dp.b', 'boot: broken', trailer + TRAILER_WHY);
+  sim.storage.put('dp.b', image, Tr.IMG);
+  sim.storage.put('dp.b', Buffer.from(imageMeta(image, 2, 120, '9.9.9-bad'), 'latin1'), trailer + Tr.META);
+  sim.storage.put('dp.b', new Uint8Array(4), trailer + Tr.BAD);
+  sim.storage.put('dp.b', 'boot: broken', trailer + Tr.WHY);
   sim.storage.put('deskphone.json', JSON.stringify({ v: 1, id: ID, board: 'linux', host: '127.0.0.1', port: rig.broker.tcpPort, pass: rig.secrets[ID], lang: 'de', digits: 12 }));
   sim.boot();
   expect(sim.eval('DPB.n+" "+DPB.ok+" "+DPB.rb')).toBe('dp.a false 9.9.9-bad: boot: broken');
@@ -66,7 +67,7 @@ it('marks the image healthy in the call without its update side, and tells the r
   expect(sim.eval('DP.state().sn.phase')).toBe(Phase.RINGING);
 
   const a = sim.storage.jsf.find('dp.a')!;
-  await until(() => sim!.storage.jsf.flash.word(a.addr + trailer + TRAILER_OK) === 0, 'slot A marked healthy after the birth', 20_000);
+  await until(() => sim!.storage.jsf.flash.word(a.addr + trailer + Tr.OK) === 0, 'slot A marked healthy after the birth', 20_000);
   expect(sim.eval('DP.state().sn.phase')).toBe(Phase.RINGING);
   expect(loads(), 'phases the update side was evaluated in').toEqual([]);
   expect(said).toEqual([]);

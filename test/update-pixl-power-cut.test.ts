@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBoard, DIST_DIR } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import type { FlashMemory } from '../hardware/sim/jsflash.ts';
-import { TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { startBroker, type TestBroker } from './helpers/link-io.ts';
 import { BOARD, imageOf, laidOut, pixl, pixlConfig, PLAN, runUntil, UpdateHost, type Image } from './helpers/pixl-update.ts';
@@ -73,7 +73,7 @@ async function update(cut: string, arm: (flash: FlashMemory) => void, record = f
     }
     arm(flash);
   };
-  const healthy = () => sim.storage.bytes('dp.a')?.readUInt32LE(PLAN.slotBytes - TRAILER_BYTES + TRAILER_OK) === 0;
+  const healthy = () => sim.storage.bytes('dp.a')?.readUInt32LE(PLAN.slotBytes - Tr.BYTES + Tr.OK) === 0;
   try {
     const powerOns = await runUntil(sim, () => host.done && !flash.cut && healthy(), `the new firmware, healthy, after a power cut ${cut}`);
     if (process.env.DBG) console.log('RUN', id, powerOns, JSON.stringify(host.births), host.statuses.map((x) => x.state + ':' + x.offset + (x.detail ? ':' + x.detail : '')).join(' '));
@@ -96,7 +96,7 @@ describe('power cuts during a Pixl.js update', () => {
     const run = await update('nowhere', () => {}, true);
     expect(run.powerOns).toBe(0);
     // The update ends with the healthy word (what the firmware writes after it is no longer the update's).
-    const healthyAt = PLAN.base + PLAN.page + PLAN.slotBytes - TRAILER_BYTES + TRAILER_OK;
+    const healthyAt = PLAN.base + PLAN.page + PLAN.slotBytes - Tr.BYTES + Tr.OK;
     const last = run.writes.find((w) => w.addr === healthyAt)!;
     baseline = { writes: run.writes.filter((w) => w.at <= last.at), erases: run.erases, bytes: last.at + last.bytes };
     console.log(`Pixl.js update: ${baseline.bytes} B written in ${baseline.writes.length} writes, ${baseline.erases} page erases`);

@@ -11,7 +11,7 @@ import { afterAll, afterEach, expect, it, vi } from 'vitest';
 import mqtt from 'mqtt';
 import { DIST_DIR } from '../firmware/build.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { TRAILER_BYTES, TRAILER_META } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { encodeMessage, UpdateState } from '../protocol/host-codec.ts';
 import { upTopic } from '../protocol/topics.ts';
@@ -72,10 +72,10 @@ it('a Pixl.js takes a second update after its first, back to the image it had', 
 it('a Pixl.js whose slot was left full of a longer image, unsealed, takes a shorter one from byte 0', async () => {
   const longer = old.length + 40;
   const { r, desks, sim, update, back } = await site((flash) => {
-    const trailer = PLAN.page + PLAN.slotBytes - TRAILER_BYTES;
+    const trailer = PLAN.page + PLAN.slotBytes - Tr.BYTES;
     // As a power cut between the longer image's last chunk and its seal leaves it: all its bytes, no seal.
     flash.fill('x'.charCodeAt(0), PLAN.page + 4 + old.length, PLAN.page + 4 + longer);
-    flash.fill(0xff, trailer + TRAILER_META, trailer + TRAILER_META + 64);
+    flash.fill(0xff, trailer + Tr.META, trailer + Tr.META + 64);
     flash.set(Buffer.from(`${longer},12345;`), trailer + 64);
   });
   const run = update(back);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildBoard, DIST_DIR } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
-import { TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { startBroker, type TestBroker } from './helpers/link-io.ts';
 import { BOARD, imageOf, laidOut, pixl, pixlConfig, PLAN, runUntil, storageMap, UpdateHost, type Image } from './helpers/pixl-update.ts';
@@ -51,8 +51,8 @@ it('updates through the recovery and boots the new image, which its birth marks 
   const host = await UpdateHost.start(broker, ID, next);
   try {
     await runUntil(sim, () => host.done, 'the birth of the new firmware');
-    const trailer = PLAN.slotBytes - TRAILER_BYTES;
-    await runUntil(sim, () => sim.storage.bytes('dp.a')!.readUInt32LE(trailer + TRAILER_OK) === 0, 'the healthy word');
+    const trailer = PLAN.slotBytes - Tr.BYTES;
+    await runUntil(sim, () => sim.storage.bytes('dp.a')!.readUInt32LE(trailer + Tr.OK) === 0, 'the healthy word');
     expect(host.births).toEqual([old.version, next.version]);
     expect(host.codeSent).toBe(1);
     expect(sim.storage.names()).not.toContain('dp.go');

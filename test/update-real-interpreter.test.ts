@@ -26,7 +26,8 @@ import { afterAll, expect, it } from 'vitest';
 import { buildBoard } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { FlashMemory, JsfStorage } from '../hardware/sim/jsflash.ts';
-import { storagePlan, TRAILER_BYTES, TRAILER_OK } from '../hardware/storage-layout.ts';
+import { storagePlan } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { cli } from '../provisioner/cli.ts';
 import { decodeMessage, UpdateState } from '../protocol/host-codec.ts';
@@ -158,7 +159,7 @@ it('deskphone update takes a desk on the real 2950-variable interpreter to the n
     await until(() => {
       flash.image.set(readFileSync(join(flashDir, 'espruino.flash')).subarray(0, plan.bytes));
       const b = jsf.find('dp.b')!;
-      return flash.word(b.addr + b.size - TRAILER_BYTES + TRAILER_OK) === 0;
+      return flash.word(b.addr + b.size - Tr.BYTES + Tr.OK) === 0;
     }, 'the healthy word in slot B', 20_000);
 
     console.log(

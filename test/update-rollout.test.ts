@@ -13,7 +13,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DIST_DIR } from '../firmware/build.ts';
 import { loadBoard } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
-import { storagePlan, TRAILER_BAD, TRAILER_BYTES } from '../hardware/storage-layout.ts';
+import { storagePlan } from '../hardware/storage-layout.ts';
+import { Tr } from '../hardware/slot-trailer.ts';
 import { packageVersion } from '../lib/version.ts';
 import { encodeMessage, UpdateState } from '../protocol/host-codec.ts';
 import { cliIn } from './helpers/station-cli-fixtures.ts';
@@ -131,7 +132,7 @@ describe('deskphone update', () => {
     // the old slot boots; the new one carries its failed word, so it is never booted again
     expect(sims[0].eval('DPB.n')).toBe('dp.a');
     const plan = storagePlan(loadBoard('linux'));
-    const failedWord = plan.slotBytes - TRAILER_BYTES + TRAILER_BAD;
+    const failedWord = plan.slotBytes - Tr.BYTES + Tr.BAD;
     expect(Buffer.from(sims[0].storage.bytes('dp.b')!.subarray(failedWord, failedWord + 4)).toString('hex')).toBe('00000000');
   });
 

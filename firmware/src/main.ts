@@ -13,7 +13,7 @@ import { Catalogue } from './core/text.generated.ts';
 import { screenText, view } from './core/view.ts';
 import { draw, Gfx } from './ui/draw.ts';
 import { createLink, Limits, Link, put } from './net/link.ts';
-import { Tr } from './update/trailer.ts';
+import { Tr } from '../../hardware/slot-trailer.ts';
 import { busy } from './update/wire.ts';
 
 declare const __BOARD__: BoardProfile;

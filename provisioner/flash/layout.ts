@@ -8,17 +8,15 @@ import {
   BOOT_STUB,
   configFill,
   crc32,
-  IMAGE_OFFSET,
   layoutWrites,
   oneSlotFrame,
   pageZeroWith,
   SELECTOR_FILE,
   storagePlan,
-  TRAILER_BYTES,
-  TRAILER_META,
   type LayoutWrite,
   type StoragePlan,
 } from '../../hardware/storage-layout.ts';
+import { Tr } from '../../hardware/slot-trailer.ts';
 import { CHUNK_BYTES, type DeviceConsole } from './device-console.ts';
 import { FlashError } from './errors.ts';
 import type { FlashJob } from './procedure.ts';
@@ -41,8 +39,8 @@ async function readKept(device: DeviceConsole, files: string[]): Promise<[string
 /** The slot holds this image, sealed: its trailer names it and the device's CRC of its bytes agrees. */
 async function slotHolds(device: DeviceConsole, plan: StoragePlan, slot: string, image: Uint8Array): Promise<boolean> {
   const crc = crc32(image);
-  const meta = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(slot)},${plan.slotBytes - TRAILER_BYTES + TRAILER_META},64)`);
-  return typeof meta === 'string' && meta.startsWith(`${image.length},${crc},`) && (await device.rangeCrc(slot, IMAGE_OFFSET, image.length)) === crc;
+  const meta = await device.evaluate<string>(`require("Storage").read(${JSON.stringify(slot)},${plan.slotBytes - Tr.BYTES + Tr.META},64)`);
+  return typeof meta === 'string' && meta.startsWith(`${image.length},${crc},`) && (await device.rangeCrc(slot, Tr.IMG, image.length)) === crc;
 }
 
 /** Erases Storage and makes the layout's writes, reporting the image's bytes as they go. */

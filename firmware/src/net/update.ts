@@ -9,7 +9,7 @@
 import { Phase, UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 import { begin, chunk, resumeAt, seal, type Rx } from '../update/receive.ts';
 import { slot, Sto, type Boot } from '../update/slot.ts';
-import { Tr } from '../update/trailer.ts';
+import { Tr } from '../../../hardware/slot-trailer.ts';
 import { C, fields, O, status } from '../update/wire.ts';
 
 declare const global: any;

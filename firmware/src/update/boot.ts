@@ -7,7 +7,7 @@
 // network. docs/updates.md has the design. Written in the interpreter's subset.
 import { recover } from './recovery.ts';
 import { field, has, mark, slot, Sto, type Boot, type Slot } from './slot.ts';
-import { Tr } from './trailer.ts';
+import { Tr } from '../../../hardware/slot-trailer.ts';
 
 declare const E: { CRC32(data: string): number; reboot(): void };
 declare const global: any;

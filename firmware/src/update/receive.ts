@@ -3,7 +3,7 @@
 // desk answers to each chunk, and how it resumes after a reboot or a power
 // cut with nothing kept in RAM. Written in the interpreter's subset.
 import { ff, field, Sto, wipe, type Slot } from './slot.ts';
-import { Tr } from './trailer.ts';
+import { Tr } from '../../../hardware/slot-trailer.ts';
 import { UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 
 declare const E: { CRC32(data: string | Uint8Array): number };

@@ -7,7 +7,7 @@
 import { begin, chunk, seal, type Rx } from './receive.ts';
 import type { Recovery, Stage2 } from './recovery.ts';
 import { field, Sto } from './slot.ts';
-import { Tr } from './trailer.ts';
+import { Tr } from '../../../hardware/slot-trailer.ts';
 import { UpdateState as St } from '../../../protocol/device/enums.generated.ts';
 import { C, fields, status } from './wire.ts';
 

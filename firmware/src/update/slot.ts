@@ -8,7 +8,7 @@
 // to fit the first two beside its config in one flash page, so every byte
 // counts here. Written in the interpreter's subset (hardware/docs/board-facts.md).
 
-import { Tr } from './trailer.ts';
+import { Tr } from '../../../hardware/slot-trailer.ts';
 
 declare function require(name: string): any;
 declare const E: { toString(b: any): string };

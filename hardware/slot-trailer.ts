@@ -1,5 +1,6 @@
-// A slot's trailer (update/slot.ts), in a module of its own: a const enum only, so the firmware's main part can
-// read it without bringing in slot.ts's Storage and Flash modules as globals.
+// A slot's trailer, the flash format the firmware's update side (firmware/src/update/) and the host's layout
+// (storage-layout.ts) both write: one definition for both. A const enum only, so a firmware module that reads it
+// brings in nothing else (firmware/src/update/slot.ts's Storage and Flash globals stay out of the main part).
 
 /** Trailer offsets, from the trailer's start (slot size - BYTES). Every flag is a word of its own, written once. */
 export const enum Tr {
