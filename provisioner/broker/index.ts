@@ -7,7 +7,6 @@
 // which the commands start beside it.
 
 import { Aedes } from 'aedes';
-import AsyncLevelPersistence from 'aedes-persistence-level/asyncPersistence.js';
 import { ClassicLevel } from 'classic-level';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -20,6 +19,7 @@ import type { LoginBudgetOptions } from './login-budget.ts';
 import { Listeners, readTlsFiles } from './listeners.ts';
 import { indexRetained } from './retained-index.ts';
 import { liveClients, Revocation } from './revocation.ts';
+import { SessionPersistence } from './session-store.ts';
 
 export interface BrokerOptions {
   /** Data directory: registry db and the broker's session store live here. */
@@ -121,7 +121,7 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
     pendingCleanup: (id) => revocation.pending(id),
   });
 
-  const persistence = new AsyncLevelPersistence(store);
+  const persistence = new SessionPersistence(store);
   // Also means a SUBSCRIBE during shutdown never reads the closing store.
   await indexRetained(persistence);
   const aedes = await Aedes.createBroker({
