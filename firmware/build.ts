@@ -150,8 +150,11 @@ export function boardDefines(board: BoardProfile, version = packageVersion(), ag
   const plan: StoragePlan = storagePlan(board);
   const defines: Record<string, string> = {
     __NET__: JSON.stringify(board.network.kind),
-    // Every pin name the profile uses, checked at boot against the interpreter's globals.
-    __PINS__: JSON.stringify([...new Set(pinFields(board).map(([, name]) => name))]),
+    // Every pin name the profile uses, space-separated, checked at boot against the interpreter's globals
+    // (a string: an array define would be held in a variable for good).
+    __PINS__: JSON.stringify([...new Set(pinFields(board).map(([, name]) => name))].join(' ')),
+    __KEY_ROWS__: JSON.stringify(board.input.kind === 'keypad' ? board.input.rows.join(' ') : ''),
+    __KEY_COLS__: JSON.stringify(board.input.kind === 'keypad' ? board.input.cols.join(' ') : ''),
     __FW_VERSION__: JSON.stringify(version),
     // The Storage layout (hardware/storage-layout.ts): slot names, and the second slot's name or '' so one-slot bundles drop the A/B code.
     __SLOTS__: JSON.stringify(plan.slots.join(',')),

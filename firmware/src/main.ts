@@ -20,8 +20,8 @@ declare const __BOARD__: BoardProfile;
 declare const __FW_VERSION__: string;
 /** Length of the update side the build put at the end of the image, inside a comment (firmware/build.ts). */
 declare const __AGENT_BYTES__: number;
-/** The profile's pin names (firmware/build.ts). */
-declare const __PINS__: string[];
+/** The profile's pin names, space-separated (firmware/build.ts): a string, so no array of them outlives the check at boot. */
+declare const __PINS__: string;
 declare const global: any;
 declare const process: any;
 declare const E: any;
@@ -49,7 +49,7 @@ let buzz = false;
  * port pin such as "D16", never "LED1"): profile pin names this interpreter
  * build lacks, which stop the desk on its screen rather than half-wired.
  */
-let missing = '';
+const missing: string = __PINS__ ? __PINS__.split(' ').filter((p) => global[p] === undefined).map((p) => ' ' + p).join('') : '';
 
 /** The config if it is usable; anything else shows the not-set-up screen. */
 function readConfig(): DeviceConfig | null {
@@ -85,7 +85,7 @@ function post(ev: Event): void {
     if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
   }
   const sc = view(S, ev.n);
-  buzz = sc.z;
+  if (__BOARD__.buzzer) buzz = sc.z;
   draw(G, sc);
   if (G.flip) G.flip();
   // The backlight (Pixl.js LED1) is on, and blinks with the attention flash.
@@ -197,7 +197,7 @@ function birth(): object {
 
 function tick(): void {
   post({ t: 'tick', n: 0 });
-  if (buzz) beep();
+  if (__BOARD__.buzzer && buzz) beep();
 }
 
 function press(key: string): void {
@@ -221,12 +221,12 @@ S = initState({
   kp: __BOARD__.input.kind !== 'buttons',
   ses: Math.floor(Math.random() * 2176782336).toString(36),
 });
-for (let i = 0; i < __PINS__.length; i++) if (global[__PINS__[i]] === undefined) missing += ' ' + __PINS__[i];
 G = display();
 post({ t: 'tick', n: 0 });
-if (missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
+// `__PINS__ &&`: the build does not fold the '' of a board without pins through the variable.
+if (__PINS__ && missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
 else input(press);
-if (cfg && !missing) {
+if (cfg && !(__PINS__ && missing)) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.
   L = createLink(cfg, { name: __BOARD__.name, network: __BOARD__.network, budget: { variables: __BOARD__.budget.variables } }, { msg: onMsg, state: onLink, birth: birth, born: born });
   // The boot number is unique and increasing across reboots: a better key prefix than chance.

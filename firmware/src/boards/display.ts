@@ -9,11 +9,16 @@ declare const I2C1: any;
 declare const SPI1: any;
 declare const E: any;
 declare const g: any;
-declare const __BOARD__: BoardProfile;
+type Bus = BoardProfile['display']['bus'];
+/**
+ * Each bus's fields at once: a driver reads its own by full name
+ * (`__BOARD__.display.bus.cs`), so each folds to its literal and no object of
+ * the profile is built (the build holds an object define in a variable for
+ * good: the display's, ~25 variables on the T-Display).
+ */
+declare const __BOARD__: BoardProfile & { display: { bus: Omit<Extract<Bus, { kind: 'i2c' }>, 'kind'> & Omit<Extract<Bus, { kind: 'spi' }>, 'kind'> } };
 declare const global: any;
 declare function digitalWrite(pin: any, v: number): void;
-
-type Display = BoardProfile['display'];
 
 // SSD1306 (datasheet rev 1.1, 10.1): display off, clock, multiplex 64, offset 0,
 // start line 0, charge pump on, horizontal addressing, segment remap, COM scan
@@ -35,13 +40,13 @@ function ssd1306Flip(o: Oled): void {
   }
 }
 
-function ssd1306(d: Display & { bus: { kind: 'i2c' } }): Gfx {
-  I2C1.setup({ sda: global[d.bus.sda], scl: global[d.bus.scl], bitrate: 400000 });
+function ssd1306(): Gfx {
+  I2C1.setup({ sda: global[__BOARD__.display.bus.sda], scl: global[__BOARD__.display.bus.scl], bitrate: 400000 });
   // vertical_byte: the buffer is laid out in 8-pixel pages as the controller's RAM,
   // with the page's top row in bit 0 (datasheet 8.7); since 2v25 msb:true is the
   // default (libs/graphics/jswrap_graphics.c), which would put it in bit 7.
-  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { vertical_byte: true, msb: false });
-  const o: Oled = { g: gr, a: d.bus.addr, pg: new Uint8Array(129) };
+  const gr = Graphics.createArrayBuffer(__BOARD__.display.width, __BOARD__.display.height, 1, { vertical_byte: true, msb: false });
+  const o: Oled = { g: gr, a: __BOARD__.display.bus.addr, pg: new Uint8Array(129) };
   o.pg[0] = 0x40;
   I2C1.writeTo(o.a, [0].concat(SSD1306_INIT));
   gr.flip = ssd1306Flip.bind(null, o);
@@ -117,14 +122,13 @@ function st7789Init(t: Tft, rst: any, stage: number): void {
   }
 }
 
-function st7789(d: Display & { bus: { kind: 'spi' } }): Gfx {
-  const b = d.bus;
-  SPI1.setup({ mosi: global[b.mosi], sck: global[b.sck], baud: 20000000 });
-  const gr = Graphics.createArrayBuffer(d.width, d.height, 1, { msb: true });
-  const t: Tft = { g: gr, cs: global[b.cs], dc: global[b.dc], pal: new Uint16Array([0, 0xffff]), on: false };
+function st7789(): Gfx {
+  SPI1.setup({ mosi: global[__BOARD__.display.bus.mosi], sck: global[__BOARD__.display.bus.sck], baud: 20000000 });
+  const gr = Graphics.createArrayBuffer(__BOARD__.display.width, __BOARD__.display.height, 1, { msb: true });
+  const t: Tft = { g: gr, cs: global[__BOARD__.display.bus.cs], dc: global[__BOARD__.display.bus.dc], pal: new Uint16Array([0, 0xffff]), on: false };
   digitalWrite(t.cs, 1);
-  if (b.bl) digitalWrite(global[b.bl], 1);
-  const rst = global[b.rst];
+  if (__BOARD__.display.bus.bl) digitalWrite(global[__BOARD__.display.bus.bl], 1);
+  const rst = global[__BOARD__.display.bus.rst];
   digitalWrite(rst, 0);
   setTimeout(st7789Init, RESET_MS, t, rst, 0);
   gr.flip = st7789Flip.bind(null, t);
@@ -141,8 +145,8 @@ function noFlip(): void {}
  */
 export function display(): Gfx {
   if (__BOARD__.display.driver === 'st7567') return g;
-  if (__BOARD__.display.driver === 'ssd1306') return ssd1306(__BOARD__.display as any);
-  if (__BOARD__.display.driver === 'st7789') return st7789(__BOARD__.display as any);
+  if (__BOARD__.display.driver === 'ssd1306') return ssd1306();
+  if (__BOARD__.display.driver === 'st7789') return st7789();
   const gr = Graphics.createArrayBuffer(__BOARD__.display.width, __BOARD__.display.height, 1);
   gr.flip = noFlip;
   return gr;

@@ -9,6 +9,9 @@ declare function digitalRead(pin: any): number;
 declare function pinMode(pin: any, mode: string): void;
 declare function getTime(): number;
 declare const __BOARD__: BoardProfile;
+/** A keypad's row and column pin names, space-separated (firmware/build.ts): strings, so no array of the names outlives the setup. */
+declare const __KEY_ROWS__: string;
+declare const __KEY_COLS__: string;
 declare const global: any;
 
 /** Held this long (seconds, as setWatch reports time) a key sends its long-press key. */
@@ -17,10 +20,10 @@ const LONG_S = 0.6;
 const POLL_MS = 40;
 
 type Input = BoardProfile['input'];
+type Keypad = Input & { kind: 'keypad' };
 type Press = (key: string) => void;
 
 interface Pad {
-  in: Input & { kind: 'keypad' };
   on: Press;
   /** Row and column Pin objects. */
   r: any[];
@@ -54,7 +57,7 @@ function scan(p: Pad): string {
     digitalWrite(p.r[r], 0);
     const v = digitalRead(p.c);
     digitalWrite(p.r[r], 1);
-    for (let c = 0; c < n; c++) if (!((v >> (n - 1 - c)) & 1)) k = k ? '!' : p.in.keys[r][c];
+    for (let c = 0; c < n; c++) if (!((v >> (n - 1 - c)) & 1)) k = k ? '!' : (__BOARD__.input as Keypad).keys[r][c];
   }
   digitalWrite(p.r, 0);
   return k;
@@ -77,7 +80,7 @@ function follow(p: Pad): void {
   if (k) return;
   clearInterval(p.iv);
   p.iv = 0;
-  const long = p.in.long as { [k: string]: string | undefined } | undefined;
+  const long = (__BOARD__.input as Keypad).long as { [k: string]: string | undefined } | undefined;
   if (p.k !== '!') p.on(getTime() - p.t >= LONG_S && long && long[p.k] ? (long[p.k] as string) : p.k);
   p.k = '';
 }
@@ -94,15 +97,16 @@ export function input(on: Press): void {
       setWatch(onButton.bind(null, on, b[n]), global[b[n].pin], { repeat: true, edge: 'both', debounce: 30 });
     }
   } else if (__BOARD__.input.kind === 'keypad') {
-    const i = __BOARD__.input;
-    const p: Pad = { in: i, on: on, r: [], c: [], k: '', t: 0, iv: 0 };
-    for (let r = 0; r < i.rows.length; r++) {
-      p.r.push(global[i.rows[r]]);
+    const p: Pad = { on: on, r: [], c: [], k: '', t: 0, iv: 0 };
+    const rows = __KEY_ROWS__.split(' ');
+    for (let r = 0; r < rows.length; r++) {
+      p.r.push(global[rows[r]]);
       pinMode(p.r[r], 'opendrain');
     }
     digitalWrite(p.r, 0);
-    for (let c = 0; c < i.cols.length; c++) {
-      p.c.push(global[i.cols[c]]);
+    const cols = __KEY_COLS__.split(' ');
+    for (let c = 0; c < cols.length; c++) {
+      p.c.push(global[cols[c]]);
       pinMode(p.c[c], 'input_pullup');
       setWatch(onFall.bind(null, p), p.c[c], { repeat: true, edge: 'falling', debounce: 20 });
     }

@@ -87,14 +87,11 @@ export function berlinClock(ms: number): string {
 export function drawable(str: string): string {
   let out = '';
   for (let i = 0; i < str.length; i++) {
-    const ch = str.charAt(i);
     const c = str.charCodeAt(i);
-    if (c < 127 || 'ÄÖÜäöüß'.indexOf(ch) >= 0) {
-      out += ch;
-      continue;
-    }
-    const k = 'ÀÁÂÃÅàáâãåÈÉÊËèéêëÌÍÎÏìíîïÒÓÔÕØòóôõøÙÚÛùúûÇçÑñÝýÿ'.indexOf(ch);
-    out += k >= 0 ? 'AAAAAaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUuuuCcNnYyy'.charAt(k) : '?';
+    // What stands for U+00C0..U+00FF in turn: '*' the letter itself, '?' none
+    // (ASCII letters only: a literal with Latin-1 letters costs 4 bytes for each in the bundle).
+    const m = c < 127 ? '*' : c >= 0xc0 && c <= 0xff ? 'AAAA*A?CEEEEIIII?NOOOO*?OUUU*Y?*aaaa*a?ceeeeiiii?noooo*?ouuu*y?y'.charAt(c - 0xc0) : '?';
+    out += m === '*' ? str.charAt(i) : m;
   }
   return out;
 }

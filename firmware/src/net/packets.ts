@@ -5,10 +5,12 @@
 // Written in the interpreter's subset (hardware/docs/board-facts.md).
 
 declare const E: { toString(b: Uint8Array): string } | undefined;
+/** Defined by the firmware build only (as in netup.ts): in a bundle the test folds and the Node fallback below is dropped. */
+declare const __NET__: string;
 
 /** Bytes of a Uint8Array as an 8-bit string, for the socket. */
 export function bstr(b: Uint8Array): string {
-  if (typeof E !== 'undefined') return E.toString(b);
+  if (typeof __NET__ === 'string' || typeof E !== 'undefined') return (E as { toString(b: Uint8Array): string }).toString(b);
   let o = '';
   for (let i = 0; i < b.length; i++) o += String.fromCharCode(b[i]);
   return o;
