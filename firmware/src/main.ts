@@ -67,10 +67,10 @@ function readConfig(): DeviceConfig | null {
   return c;
 }
 
-/** Runs the core on one event, hands what it queued to the link (none when not set up), redraws. */
-function post(ev: Event): void {
+/** Runs the core on one event, hands what it queued to the link (none when not set up), redraws. The shell's own events leave `n` to it. */
+function post(ev: Omit<Event, 'n'> & { n?: number }): void {
   if (!ev.n) ev.n = Date.now();
-  step(S, ev);
+  step(S, ev as Event);
   // A call stops a transfer and the update side goes back to its slot before the call's screens take their variables: it
   // answers BUSY with the offset to resume at (a kind without a chunk: net/update.ts answers as for a chunk in a call).
   const d = global.DPU;
@@ -84,7 +84,7 @@ function post(ev: Event): void {
     const o = S.out.shift() as State['out'][0];
     if (L) L.send(o.k, encode<any>(o.k === 'lookup' ? LookupRequest : o.k === 'action' ? Action : SyncRequest, o.v), o.k === 'action');
   }
-  const sc = view(S, ev.n);
+  const sc = view(S, ev.n as number);
   if (__BOARD__.buzzer) buzz = sc.z;
   draw(G, sc);
   if (G.flip) G.flip();
@@ -110,10 +110,10 @@ function onMsg(kind: string, data: string): void {
   const v: any = decode(tb, data);
   if (typeof v === 'string') {
     if (L) L.fault();
-    post({ t: 'bad', n: 0 });
+    post({ t: 'bad' });
     return;
   }
-  if (kind === 'host') return post({ t: 'host', n: 0, v: v.online });
+  if (kind === 'host') return post({ t: 'host', v: v.online });
   if (kind === 'cmd' && v.kind === CommandKind.REBOOT) return E.reboot();
   const p = v.config;
   if (kind === 'cmd' && v.kind === CommandKind.CONFIG && cfg && p) {
@@ -125,7 +125,7 @@ function onMsg(kind: string, data: string): void {
     // applies until the next reboot, and the next birth counts the failed write.
     if (!put(require('Storage'), PATCH_FILE, { v: cfg.v, lang: cfg.lang, digits: cfg.digits })) (L as Link).fault();
   }
-  post({ t: kind === 'lookup' ? 'res' : kind, n: 0, v: v });
+  post({ t: kind === 'lookup' ? 'res' : kind, v: v });
 }
 
 /** Ringing, talking or wrapping up. */
@@ -136,7 +136,7 @@ function inCall(): boolean {
 
 /** The update's progress in percent on the screen (-1: none). */
 function progress(pct: number): void {
-  post({ t: 'upd', n: 0, v: pct });
+  post({ t: 'upd', v: pct });
 }
 
 /** Sends an UpdateStatus. */
@@ -187,7 +187,7 @@ function born(): void {
 }
 
 function onLink(stepName: string, detail: string): void {
-  post({ t: 'link', n: 0, k: stepName, d: detail });
+  post({ t: 'link', k: stepName, d: detail });
 }
 
 function birth(): object {
@@ -196,12 +196,12 @@ function birth(): object {
 }
 
 function tick(): void {
-  post({ t: 'tick', n: 0 });
+  post({ t: 'tick' });
   if (__BOARD__.buzzer && buzz) beep();
 }
 
 function press(key: string): void {
-  post({ t: 'key', n: 0, k: key });
+  post({ t: 'key', k: key });
 }
 
 // Consoles anyone in reach could use (to read deskphone.json with the station
@@ -222,9 +222,9 @@ S = initState({
   ses: Math.floor(Math.random() * 2176782336).toString(36),
 });
 G = display();
-post({ t: 'tick', n: 0 });
+post({ t: 'tick' });
 // `__PINS__ &&`: the build does not fold the '' of a board without pins through the variable.
-if (__PINS__ && missing) post({ t: 'link', n: 0, k: 'Pin fehlt/missing', d: missing });
+if (__PINS__ && missing) post({ t: 'link', k: 'Pin fehlt/missing', d: missing });
 else input(press);
 if (cfg && !(__PINS__ && missing)) {
   // Only the parts of the profile the link reads: the bundle then holds no copy of the whole profile.

@@ -7,11 +7,13 @@
 import type { DeviceConfig } from '../../../protocol/device-config.ts';
 import { encode } from '../../../protocol/device/codec.ts';
 import { Presence, SyncRequest } from '../../../protocol/device/tables.generated.ts';
-import { DOWN, HOST_PRESENCE, downFilter, downTopic, upTopic } from '../../../protocol/topics.ts';
+import { DOWN, HOST_PRESENCE, downFilter, downTopic, upTopic, type UpKind } from '../../../protocol/topics.ts';
 import { netUp, type Net } from './netup.ts';
 import { bstr, connect, DISCONNECT, feed, lstr, parser, PINGREQ, puback, publish, readId, readPublish, subscribe, T, type Parser } from './packets.ts';
 
 declare const global: any;
+/** Defined by the firmware build only (netup.ts): a bundle drops what only the host's tests of the link read. */
+declare const __NET__: string;
 
 // Settings as const enums: the bundle inlines them, where module-level
 // constants would each hold an interpreter variable.
@@ -89,6 +91,7 @@ export interface Link {
   /** Counts an error the birth reports: a malformed payload, a Storage write of the app's that failed. */
   fault(): void;
   stop(): void;
+  /** In a firmware bundle only `session` (what main.ts reads). */
   stats(): LinkStats;
 }
 
@@ -174,11 +177,8 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
   const mod = o.mod || ((name: string) => global.require(name));
   const sto: Storage = o.storage || mod('Storage');
   const up: { [k: string]: string } = {};
-  up.presence = lstr(upTopic(cfg.id, 'presence'));
-  up.lookup = lstr(upTopic(cfg.id, 'lookup'));
-  up.action = lstr(upTopic(cfg.id, 'action'));
-  up.sync = lstr(upTopic(cfg.id, 'sync'));
-  up.update = lstr(upTopic(cfg.id, 'update'));
+  // No name for the list: every local here stays alive with the closures below.
+  for (const k of 'presence lookup action sync update'.split(' ')) up[k] = lstr(upTopic(cfg.id, k as UpKind));
   const L: State = {
     c: cfg, h: handlers, bd: board.name, cn: o.connect || mod('net').connect, sto: sto, n: { k: board.network.kind, p: board.network as Net['p'], mod: mod, d: null, a: '', r: 0, u: 0, t: 0, g: 0 },
     ka: o.ka || Limits.KEEPALIVE_S, base: o.base || Limits.BACKOFF_BASE_MS, max: maxPacket(board),
@@ -204,10 +204,11 @@ export function createLink(cfg: DeviceConfig, board: { name: string; network: { 
     send: (kind, bytes, persist) => send(L, kind, typeof bytes === 'string' ? bytes : bstr(bytes), persist),
     fault: () => { L.err++; },
     stop: () => stop(L),
-    stats: () => ({
+    // The firmware reads only the session (main.ts); the rest is for the host's tests of the link.
+    stats: () => typeof __NET__ === 'string' ? ({ session: L.ses } as LinkStats) : {
       state: 'down dial connect online'.split(' ')[L.st], session: L.ses, errors: L.err, queued: L.q.length, delivered: L.nm,
       duplicates: L.nd, resent: L.nr, connects: L.nc, dropped: L.no, address: L.n.a, rssi: L.n.r,
-    }),
+    },
   };
 }
 

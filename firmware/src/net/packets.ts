@@ -22,10 +22,10 @@ export function utf8(s: string): string {
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
-    if (c < 0x80) o += String.fromCharCode(c);
-    else if (c < 0x800) o += String.fromCharCode(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) o += String.fromCharCode(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else o += String.fromCharCode(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    // n continuation bytes of 6 bits each, the lead byte 0xc0, 0xe0 or 0xf0 with the bits above them.
+    const n = c < 0x80 ? 0 : c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;
+    o += String.fromCharCode(n ? (256 - (128 >> n)) | (c >> (6 * n)) : c);
+    for (let k = n - 1; k >= 0; k--) o += String.fromCharCode(0x80 | ((c >> (6 * k)) & 63));
   }
   return o;
 }
