@@ -1,5 +1,5 @@
-// Firmware size: each board's bundle against its code budget, the Pixl.js
-// bundle plus a typical config against its 36 KB Storage, and, when the
+// Firmware size: each board's bundle against its slot (the code budget), the
+// Storage layout with a typical config and how an update arrives, and, when the
 // interpreter's 2950-variable Linux build is found (test/helpers/interpreter.ts),
 // the variables each board's bundle really uses there with its stand-in: at
 // the first screen, online after boot and after a full call cycle over MQTT
@@ -10,7 +10,7 @@
 // number (the transfer's peak is checked by test/update-real-interpreter).
 import { readFileSync } from 'node:fs';
 import { formatTable } from '../provisioner/text.ts';
-import { buildAll, TYPICAL_CONFIG, type BoardBuild } from '../firmware/build.ts';
+import { buildAll, type BoardBuild } from '../firmware/build.ts';
 import { loadBoard, type BoardProfile } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { brokerWithStations, type BrokerFixture } from '../test/helpers/broker-fixtures.ts';
@@ -113,14 +113,23 @@ export async function run(): Promise<void> {
     console.log(`build failed, no sizes: ${(err as Error).message}`);
     return;
   }
-  const rows = builds.map((b) => [b.board, String(b.bytes), String(b.budget), `${Math.round((100 * b.bytes) / b.budget)}%`, `${b.storage.used} / ${b.storage.storageBytes}`]);
-  console.log(formatTable(['board', 'bundle B', 'budget B', 'used', 'Storage with config / total'], rows, { right: [1, 2, 3] }));
+  const rows = builds.map((b) => [
+    b.board,
+    String(b.bytes),
+    String(b.budget),
+    `${Math.round((100 * b.bytes) / b.budget)}%`,
+    String(b.storage.slots.room),
+    `${b.storage.used} / ${b.storage.storageBytes}`,
+    b.storage.slots.count === 1 ? 'one slot: by the recovery' : 'two slots: beside the running image',
+  ]);
+  console.log(formatTable(['board', 'bundle B', 'budget B', 'used', 'left in the slot B', 'Storage laid out / total', 'an update is received'], rows, { right: [1, 2, 3, 4] }));
   const pixl = builds.find((b) => b.board === 'pixljs-w5100');
   if (pixl) {
     const s = pixl.storage;
     console.log(
-      `Pixl.js Storage: bundle ${s.bundleBytes} B + config ${s.configBytes} B (${JSON.stringify(TYPICAL_CONFIG).length} B typical) + headers = ${s.used} of ${s.storageBytes} B, ` +
-        `${s.storageBytes - s.used} B free; an update written beside the old bundle needs ${s.usedDuringUpdate} B (${s.fitsSideBySide ? 'fits' : 'does not fit: erase first'})`,
+      `Pixl.js Storage: the first page (boot stub, config of ${s.configBytes} B typical, compressed boot selector), then one slot of ${s.slots.slotBytes} B ` +
+        `holding images up to ${s.slots.imageMax} B: bundle ${s.bundleBytes} B, ${s.slots.room} B left; ${s.used} of ${s.storageBytes} B laid out. ` +
+        'An update is received by the recovery, which the boot selector runs instead of the firmware (docs/updates.md, "Why the Pixl.js has one slot")',
     );
   }
   const linux = builds.find((b) => b.board === 'linux');

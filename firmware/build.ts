@@ -46,16 +46,17 @@ export interface StorageFit {
   storageBytes: number;
   bundleBytes: number;
   configBytes: number;
-  /** Bytes the firmware and config occupy, headers included (two-slot boards: the whole slot layout). */
+  /** Bytes the whole slot layout occupies (hardware/storage-layout.ts), boot files and config included. */
   used: number;
-  /** Bytes needed while an update writes the new bundle before the old one is erased (two-slot boards: the same, the slot is there). */
-  usedDuringUpdate: number;
   /** Firmware and config fit at all. */
   fits: boolean;
-  /** An update can write the new bundle beside the old one (a failed update leaves the old firmware). */
-  fitsSideBySide: boolean;
-  /** Boards laid out in slots (hardware/storage-layout.ts): how many, each one's size and the largest image it holds. */
-  slots?: { count: number; slotBytes: number; imageMax: number };
+  /**
+   * The slots: two receive an update beside the running image; one (the Pixl.js)
+   * means the boot selector runs the recovery, which receives it instead of the
+   * firmware (docs/updates.md). `imageMax` is the largest image a slot holds,
+   * `room` what it has left beside this bundle.
+   */
+  slots: { count: number; slotBytes: number; imageMax: number; room: number };
 }
 
 /** What the build knows of an image: for `deskphone update` and the records. */
@@ -100,29 +101,14 @@ export interface BuildOptions {
 export function storageFit(board: BoardProfile, bundleBytes: number, selector: Uint8Array, configBytes = JSON.stringify(TYPICAL_CONFIG).length): StorageFit {
   const file = (n: number) => STORAGE_FILE_HEADER + Math.ceil(n / 4) * 4;
   const plan = storagePlan(board);
-  const slots = { count: plan.slots.length, slotBytes: plan.slotBytes, imageMax: plan.imageMax };
-  if (plan.slots.length > 1) {
-    const used = layoutEnd(plan, selector.length) + file(BOOT_STUB.length) + file(configBytes);
-    const fits = used <= plan.bytes && bundleBytes <= plan.imageMax;
-    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: fits, slots };
-  }
-  if (plan.slots.length === 1) {
+  const slots = { count: plan.slots.length, slotBytes: plan.slotBytes, imageMax: plan.imageMax, room: plan.imageMax - bundleBytes };
+  let used: number;
+  if (plan.slots.length > 1) used = layoutEnd(plan, selector.length) + file(BOOT_STUB.length) + file(configBytes);
+  else {
     layoutWrites(plan, { selector, config: Buffer.alloc(configBytes, 0x20), image: new Uint8Array(Math.min(bundleBytes, plan.imageMax)), version: '' });
-    const used = plan.page + plan.slotBytes;
-    const fits = bundleBytes <= plan.imageMax;
-    return { storageBytes: plan.bytes, bundleBytes, configBytes, used, usedDuringUpdate: used, fits, fitsSideBySide: false, slots };
+    used = plan.page + plan.slotBytes;
   }
-  const used = file(bundleBytes) + file(configBytes);
-  const usedDuringUpdate = used + file(bundleBytes);
-  return {
-    storageBytes: board.budget.storageBytes,
-    bundleBytes,
-    configBytes,
-    used,
-    usedDuringUpdate,
-    fits: used <= board.budget.storageBytes,
-    fitsSideBySide: usedDuringUpdate <= board.budget.storageBytes,
-  };
+  return { storageBytes: plan.bytes, bundleBytes, configBytes, used, fits: used <= plan.bytes && bundleBytes <= plan.imageMax, slots };
 }
 
 /** The profile as the firmware sees it: the prose `notes` would only cost Storage. */
@@ -302,14 +288,8 @@ export function formatBuild(b: BoardBuild): string {
   const s = b.storage;
   return (
     `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
-    (s.slots
-      ? `Storage in ${s.slots.count === 1 ? 'one slot' : 'two slots'} of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
-        (s.slots.count === 1 ? 'updates are received by the recovery (the module shows "Update" and no calls meanwhile)' : 'updates are received beside the running image')
-      : `Storage with config ${s.used} of ${s.storageBytes} B, ` +
-        (s.fitsSideBySide
-          ? `an update beside the old bundle needs ${s.usedDuringUpdate} B: fits`
-          : `an update beside the old bundle would need ${s.usedDuringUpdate} B: updates must erase the old bundle first ` +
-            '(deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)'))
+    `Storage in ${s.slots.count === 1 ? 'one slot' : 'two slots'} of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B, ${s.slots.room} B left) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
+    (s.slots.count === 1 ? 'updates are received by the recovery (the module shows "Update" and no calls meanwhile)' : 'updates are received beside the running image')
   );
 }
 

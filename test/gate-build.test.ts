@@ -39,7 +39,8 @@ describe('build + gate', () => {
     expect(code.startsWith('(function(){\n')).toBe(true);
     expect(code).toContain('require("Storage")');
     expect(gate(code)).toEqual([]);
-    expect(result.storage.fitsSideBySide).toBe(true);
+    expect(result.storage.slots.count).toBe(2);
+    expect(result.storage.slots.room).toBe(result.storage.slots.imageMax - result.bytes);
   });
 
   it('the real bundles in firmware/dist pass the gate and their budgets, and so do their boot selectors and recoveries', () => {

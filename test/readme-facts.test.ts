@@ -1,7 +1,7 @@
 // What the README tells a new user holds: the Node versions package.json
 // accepts, `npx deskphone` in the checkout, the dashboard's push interval, an
 // install with no unreviewed install scripts, and a Pixl.js build line a
-// technician can act on.
+// technician can act on, in the README's words.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -42,12 +42,14 @@ describe('README facts', () => {
     expect(withScripts.filter((name) => !(name in pkg.allowScripts))).toEqual([]);
   });
 
-  it('tells the technician what an update that must erase the old bundle means', () => {
+  it('tells the technician how a Pixl.js receives an update and what room its slot has', () => {
     const line = formatBuild({
-      board: 'pixljs-w5100', file: 'x.js', bytes: 23_778, budget: 26_000, boot: { file: 'x.boot.js', bytes: 3000 },
-      manifest: { board: 'pixljs-w5100', version: '1', bytes: 23_778, crc32: 1, sha256: '' },
-      storage: { storageBytes: 36_864, bundleBytes: 23_778, configBytes: 300, used: 24_136, usedDuringUpdate: 47_948, fits: true, fitsSideBySide: false },
+      board: 'pixljs-w5100', file: 'x.js', bytes: 26_632, budget: 28_476, boot: { file: 'x.boot.js', bytes: 3740 },
+      manifest: { board: 'pixljs-w5100', version: '1', bytes: 26_632, crc32: 1, sha256: '' },
+      storage: { storageBytes: 36_864, bundleBytes: 26_632, configBytes: 300, used: 32_768, fits: true, slots: { count: 1, slotBytes: 28_672, imageMax: 28_476, room: 1844 } },
     });
-    expect(line).toContain('updates must erase the old bundle first (deskphone flash does; a flash cut off half-way leaves the desk blank until the same command is run again)');
+    expect(line).toContain('Storage in one slot of 28672 B (images up to 28476 B, 1844 B left)');
+    expect(line).toContain('updates are received by the recovery (the module shows "Update" and no calls meanwhile)');
+    expect(readme).toContain('updates are received by the recovery');
   });
 });
