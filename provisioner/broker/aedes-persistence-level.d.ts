@@ -6,6 +6,7 @@ declare module 'aedes-persistence-level/asyncPersistence.js' {
     setup(broker: { id: string }): Promise<void>;
     cleanSubscriptions(client: { id: string }): Promise<unknown>;
     outgoingEnqueue(sub: { clientId: string }, packet: object): Promise<void>;
+    outgoingEnqueueCombi(subs: unknown[], packet: object): Promise<unknown>;
     outgoingUpdate(client: { id: string }, packet: object): Promise<void>;
     outgoingClearMessageId(client: { id: string }, packet: { messageId?: number }): Promise<unknown>;
     outgoingStream(client: { id: string }): import('node:stream').Readable;
