@@ -81,8 +81,7 @@ it('updates 20 simulator desks: a power cut resumes, a corrupted image fails, a 
   }
   await desks.when(() => IDS.every((id) => id === CRASH || desks.births(id, id === CURRENT ? NEXT_VERSION : old) > 0));
 
-  // Power lost after ~10 KB of the image reached the slot; back on once the broker published its will. (The broker may
-  // drop the new connection once more: aedes fails re-sending the chunks still in flight in its session, 'no such packet'.)
+  // Power lost after ~10 KB of the image reached the slot; back on once the broker published its will.
   const cut = sims.get(CUT)!;
   cut.storage.flash.cutAfterBytes(10_000);
   void desks.when(() => desks.of(CUT).some((s) => s.kind === 'will')).then(() => {
