@@ -128,7 +128,10 @@ const DEFINE_NAME = /^[A-Za-z_$][\w$]*$/;
  * through a variable, an argument or a property (`n.k`) is opaque to it. So
  * each path of the profile through its objects is a define of its own: tested
  * scalars fold, and an object or array read by its full name is emitted as just
- * that part, leaving out the parts no code reads. `typeof __BOARD__` does not
+ * that part, leaving out the parts no code reads; esbuild emits such a part as
+ * a top-level variable, which the interpreter then holds for good, so lists
+ * needed only at boot (__PINS__, __KEY_ROWS__, __KEY_COLS__) are strings the
+ * firmware splits where it reads them. `typeof __BOARD__` does not
  * fold (the object becomes a shared variable), so code that also runs without
  * this build (the link in host tests) guards the bare `__NET__` instead.
  */

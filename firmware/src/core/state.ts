@@ -152,11 +152,16 @@ function requestLookup(s: State, src: number, now: number): void {
   s.out.push({ k: 'lookup', v: { corr: corr, account: s.acc, source: src, callId: s.cid } });
 }
 
+/** Asks the host for the current snapshot, saying which one the desk has. */
+function askSync(s: State): void {
+  s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+}
+
 function onSnap(s: State, v: Snapshot, now: number): void {
   // QoS 1 may deliver a snapshot twice; an older one after a newer one is stale.
   // A restarted host counts seq from 1 again, which its newer clock gives away.
   if (s.sn && v.seq <= s.seq && v.hostTimeMs <= s.hst) return;
-  if (s.seq > 0 && v.seq > s.seq + 1) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  if (s.seq > 0 && v.seq > s.seq + 1) askSync(s);
   // Published just now by the host's clock as the last snapshot set it, not retained or queued from before.
   const fresh = s.sn && now + s.off - v.hostTimeMs < FRESH_MS;
   s.seq = v.seq;
@@ -260,7 +265,7 @@ export function step(s: State, e: Event): State {
     // Host commands the core handles: RESYNC, IDENTIFY and the CONFIG patch (the shell stores it; REBOOT is the shell's).
     const c: Command = e.v;
     const p = c.config;
-    if (c.kind === CommandKind.RESYNC) s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+    if (c.kind === CommandKind.RESYNC) askSync(s);
     else if (c.kind === CommandKind.IDENTIFY) s.idf = e.n + IDENTIFY_MS;
     else if (c.kind === CommandKind.CONFIG && p) {
       if (p.lang === 'de' || p.lang === 'en') s.lang = p.lang;
@@ -271,7 +276,7 @@ export function step(s: State, e: Event): State {
     s.up = e.k === 'online';
     s.ls = e.k as string;
     s.ld = e.d || '';
-  } else if (t === 'bad') s.out.push({ k: 'sync', v: { haveSeq: s.seq } });
+  } else if (t === 'bad') askSync(s);
   else if (t === 'upd') s.upd = e.v;
   else if (t === 'tick') {
     const l = s.lk;
