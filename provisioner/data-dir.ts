@@ -50,15 +50,38 @@ function makePrivate(dir: string): string {
 
 /** Takes group and other permissions off `path` and everything below it, listing each changed entry as "<relative path> <old mode>". */
 function closeTree(root: string, path: string, opened: string[]): void {
-  const st = lstatSync(path);
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (err) {
+    if (gone(err)) return;
+    throw err;
+  }
   if (st.isSymbolicLink()) return;
   if (st.mode & OTHERS) {
     try {
       chmodSync(path, st.isDirectory() ? 0o700 : 0o600);
     } catch (err) {
+      if (gone(err)) return;
       throw new UserError(`${path} is open to other users and cannot be made private: ${(err as NodeJS.ErrnoException).code}`, `make it private yourself (chmod -R go= ${path}) or move the data directory`);
     }
     opened.push(`${relative(root, path)} ${(st.mode & 0o777).toString(8)}`);
   }
-  if (st.isDirectory()) for (const entry of readdirSync(path)) closeTree(root, join(path, entry), opened);
+  if (!st.isDirectory()) return;
+  let entries: string[];
+  try {
+    entries = readdirSync(path);
+  } catch (err) {
+    if (gone(err)) return;
+    throw err;
+  }
+  for (const entry of entries) closeTree(root, join(path, entry), opened);
+}
+
+/**
+ * A running `deskphone up` removes files in the directory while another command walks it (LevelDB's compactions,
+ * SQLite's journal): a file gone between listing and looking is no file open to others.
+ */
+function gone(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException).code === 'ENOENT';
 }
