@@ -14,6 +14,7 @@ import { packageVersion } from '../lib/version.ts';
 import { openRegistry } from '../provisioner/registry/index.ts';
 import { startReplDevice, type ReplFixture } from './helpers/repl-device.ts';
 import { cliIn } from './helpers/station-cli-fixtures.ts';
+import { until } from './helpers/link-io.ts';
 import pino from 'pino';
 
 let home: string;
@@ -48,6 +49,8 @@ test('flash -> boot from Storage -> birth with the new secret -> station list sh
   expect(await registry.verifyStation('desk-01', secret)).toBe(true);
   expect(flash.out + flash.err).not.toContain(secret);
 
+  // The flash saw the birth through a client of its own; the registry learns of it through the presence tracker's.
+  await until(() => registry.getStation('desk-01')?.online, 'the birth in the registry');
   const list = await run('station', 'list', '--json');
   const station = (JSON.parse(list.out) as { id: string; online: boolean; firmware: string }[]).find((s) => s.id === 'desk-01');
   expect(station).toMatchObject({ online: true, firmware: packageVersion() });

@@ -8,6 +8,7 @@ import { packageVersion } from '../lib/version.ts';
 import { errorOf, flashFixture, type FlashFixture } from './helpers/flash-fixture.ts';
 import { ESPRUINO_64 } from './helpers/interpreter.ts';
 import { interpreterOnPty, type InterpreterConsole } from './helpers/interpreter-console.ts';
+import { until } from './helpers/link-io.ts';
 import { requires } from './helpers/requires.ts';
 
 requires('espruino-64', 'socat');
@@ -28,5 +29,8 @@ test('the real interpreter on a pty: flashed, verified, booted, online', async (
 
   expect(errorOf(run), device.output().slice(-600)).toBe('');
   expect(run.out).toMatch(new RegExp(`^desk-01 on ${device.tty}: firmware \\d+ B and config written and verified; online with firmware ${packageVersion()}`));
-  expect(f.registry.getStation('desk-01')).toMatchObject({ online: true, firmware: packageVersion(), reportedBoard: 'linux' });
+  // The flash saw the birth through a client of its own; the registry learns of it through the presence tracker's.
+  const registry = f.registry;
+  await until(() => registry.getStation('desk-01')?.online, 'the birth in the registry');
+  expect(registry.getStation('desk-01')).toMatchObject({ online: true, firmware: packageVersion(), reportedBoard: 'linux' });
 });
