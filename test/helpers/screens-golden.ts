@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { REPO_ROOT } from '../../firmware/build.ts';
-import { shootAll, type Shot } from '../../scripts/screens.ts';
+import { shootAll, type ScenePart, type Shot } from '../../scripts/screens.ts';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
@@ -14,8 +14,8 @@ export function goldenText(shot: Shot): string {
   return shot.text.join('\n') + '\n' + '-'.repeat(16) + '\n' + shot.ascii.replace(/0/g, '.').replace(/1/g, '#') + '\n';
 }
 
-/** Renders the board's scenes and compares (or, with UPDATE_GOLDEN=1, writes) their golden files; returns the scene names. */
-export async function checkGolden(board: string): Promise<string[]> {
+/** Renders the board's scenes of `part` and compares (or, with UPDATE_GOLDEN=1, writes) their golden files; returns the scene names. */
+export async function checkGolden(board: string, part: ScenePart): Promise<string[]> {
   const dir = join(REPO_ROOT, 'test', 'golden', board);
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
@@ -34,6 +34,7 @@ export async function checkGolden(board: string): Promise<string[]> {
         expect.soft(text, `golden screen ${board}/${shot.name}`).toBe(readFileSync(file, 'utf8'));
       }
     },
+    [part],
   );
   expect(mismatched).toEqual([]);
   return names;
