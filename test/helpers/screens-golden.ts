@@ -4,9 +4,9 @@
 // review the diff (and hardware/docs/screens) by eye before committing.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../firmware/build.ts';
-import { shootAll, type ScenePart, type Shot } from '../../scripts/screens.ts';
+import { SCENE_PARTS, shootAll, type ScenePart, type Shot } from '../../scripts/screens.ts';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
@@ -14,8 +14,26 @@ export function goldenText(shot: Shot): string {
   return shot.text.join('\n') + '\n' + '-'.repeat(16) + '\n' + shot.ascii.replace(/0/g, '.').replace(/1/g, '#') + '\n';
 }
 
+/**
+ * A board's golden-screen suite: one test per part of the scenes (rendering is
+ * CPU work; the whole ran past a test's 30 s under load), then the golden files
+ * against all the scenes rendered.
+ */
+export function goldenSuite(board: string, title: string): void {
+  describe(`golden screens, ${title}`, () => {
+    const names: string[] = [];
+    it.each(SCENE_PARTS)('%s scenes', async (part) => {
+      names.push(...(await checkGolden(board, part)));
+    });
+    it('not set up, starting, bad credentials, every call screen, offline marks: each golden file is a scene', () => {
+      expect(names).toEqual(expect.arrayContaining(['not-set-up', 'starting', 'available', 'ringing-menu6', 'talking-no-answer', 'wrapup-0m01', 'offline-link', 'signed-out-en']));
+      expect(goldenFiles(board).sort()).toEqual([...new Set(names)].sort());
+    });
+  });
+}
+
 /** Renders the board's scenes of `part` and compares (or, with UPDATE_GOLDEN=1, writes) their golden files; returns the scene names. */
-export async function checkGolden(board: string, part: ScenePart): Promise<string[]> {
+async function checkGolden(board: string, part: ScenePart): Promise<string[]> {
   const dir = join(REPO_ROOT, 'test', 'golden', board);
   mkdirSync(dir, { recursive: true });
   const names: string[] = [];
@@ -40,7 +58,7 @@ export async function checkGolden(board: string, part: ScenePart): Promise<strin
   return names;
 }
 
-export function goldenFiles(board: string): string[] {
+function goldenFiles(board: string): string[] {
   return readdirSync(join(REPO_ROOT, 'test', 'golden', board))
     .filter((f) => f.endsWith('.txt'))
     .map((f) => f.slice(0, -4));
