@@ -10,7 +10,7 @@
 // number (the transfer's peak is checked by test/update-real-interpreter).
 import { readFileSync } from 'node:fs';
 import { formatTable } from '../provisioner/text.ts';
-import { buildAll, type BoardBuild } from '../firmware/build.ts';
+import { buildAll, updateArrives, type BoardBuild } from '../firmware/build.ts';
 import { loadBoard, type BoardProfile } from '../hardware/board.ts';
 import { Simulator } from '../hardware/sim/simulator.ts';
 import { brokerWithStations, type BrokerFixture } from '../test/helpers/broker-fixtures.ts';
@@ -120,7 +120,7 @@ export async function run(): Promise<void> {
     `${Math.round((100 * b.bytes) / b.budget)}%`,
     String(b.storage.slots.room),
     `${b.storage.used} / ${b.storage.storageBytes}`,
-    b.storage.slots.count === 1 ? 'one slot: by the recovery' : 'two slots: beside the running image',
+    `${b.storage.slots.count === 1 ? 'one slot' : 'two slots'}: ${updateArrives(b.storage.slots)}`,
   ]);
   console.log(formatTable(['board', 'bundle B', 'budget B', 'used', 'left in the slot B', 'Storage laid out / total', 'an update is received'], rows, { right: [1, 2, 3, 4] }));
   const pixl = builds.find((b) => b.board === 'pixljs-w5100');

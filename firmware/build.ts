@@ -286,13 +286,19 @@ export async function buildBoard(board: BoardProfile, options: BuildOptions = {}
   return { board: board.name, file: outfile, bytes, budget: board.budget.codeBytes, storage, boot: { file: bootfile, bytes: bootBytes }, manifest };
 }
 
+/** How an update reaches a board with these slots: two take it beside the running image, one (the Pixl.js) by the recovery. */
+export function updateArrives(slots: StorageFit['slots']): string {
+  return slots.count === 1 ? 'by the recovery' : 'beside the running image';
+}
+
 export function formatBuild(b: BoardBuild): string {
   const pct = Math.round((100 * b.bytes) / b.budget);
   const s = b.storage;
   return (
     `${b.board.padEnd(14)} ${String(b.bytes).padStart(6)} B of ${b.budget} B code budget (${pct}%); ` +
     `Storage in ${s.slots.count === 1 ? 'one slot' : 'two slots'} of ${s.slots.slotBytes} B (images up to ${s.slots.imageMax} B, ${s.slots.room} B left) behind a ${b.boot.bytes} B boot selector, with config ${s.used} of ${s.storageBytes} B: ` +
-    (s.slots.count === 1 ? 'updates are received by the recovery (the module shows "Update" and no calls meanwhile)' : 'updates are received beside the running image')
+    `updates are received ${updateArrives(s.slots)}` +
+    (s.slots.count === 1 ? ' (the module shows "Update" and no calls meanwhile)' : '')
   );
 }
 
